@@ -1,0 +1,1 @@
+"""chatdesk: self-hosted customer conversations."""

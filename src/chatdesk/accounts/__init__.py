@@ -1,0 +1,1 @@
+"""Accounts: workspaces (tenants), users, memberships with roles, API tokens."""

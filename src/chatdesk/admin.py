@@ -1,0 +1,77 @@
+"""Administrative operations used by the CLI and the demo: each opens the database, runs one
+service call in a transaction, and returns what to print."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .accounts import service as accounts
+from .channels import service as channels
+from .core.clock import SystemClock
+from .core.crypto import Cipher
+from .core.db import Database
+from .core.migrate import upgrade_async
+from .core.settings import Settings
+
+T = TypeVar("T")
+
+
+async def in_transaction(s: Settings, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    s.ensure_data_dir()
+    if s.is_sqlite:  # embedded: keep the schema current without a separate step
+        await upgrade_async(s.db_url)
+    db = Database(s.db_url)
+    try:
+        async with db.session() as session:
+            return await fn(session)
+    finally:
+        await db.dispose()
+
+
+async def create_workspace(s: Settings, name: str) -> str:
+    async def do(session: AsyncSession) -> str:
+        return (await accounts.create_workspace(session, name, now=SystemClock().now())).slug
+    return await in_transaction(s, do)
+
+
+async def create_user(s: Settings, email: str, slug: str, role: str, password: str | None) -> str:
+    async def do(session: AsyncSession) -> str:
+        workspace = await accounts.workspace_by_slug(session, slug)
+        user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password)
+        return f"{user.email} is {role} of {workspace.slug}"
+    return await in_transaction(s, do)
+
+
+async def create_token(s: Settings, slug: str, name: str = "") -> str:
+    async def do(session: AsyncSession) -> str:
+        workspace = await accounts.workspace_by_slug(session, slug)
+        return await accounts.create_token(session, workspace, now=SystemClock().now(), name=name)
+    return await in_transaction(s, do)
+
+
+def whatsapp_config(waba_id: str, graph_url: str | None) -> dict[str, Any]:
+    config: dict[str, Any] = {"waba_id": waba_id}
+    if graph_url:
+        config["graph_url"] = graph_url.rstrip("/")
+    return config
+
+
+async def add_whatsapp(s: Settings, slug: str, phone_number_id: str, display: str, waba_id: str,
+                       access_token: str, app_secret: str, verify_token: str, graph_url: str | None,
+                       rate_limit: float = 80.0) -> str:
+    for label, value in (("--phone-number-id", phone_number_id), ("--waba-id", waba_id)):
+        if not value.isdigit():
+            raise ValueError(f"{label} must be digits (Meta's numeric id), got {value!r}")
+    cipher = Cipher(s.encryption_key())
+
+    async def do(session: AsyncSession) -> str:
+        workspace = await accounts.workspace_by_slug(session, slug)
+        channel = await channels.add_channel(
+            session, cipher, workspace_id=workspace.id, kind="whatsapp", external_id=phone_number_id,
+            display=display, config=whatsapp_config(waba_id, graph_url), now=SystemClock().now(),
+            secrets={"access_token": access_token, "app_secret": app_secret, "verify_token": verify_token},
+            rate_limit_mps=rate_limit)
+        return f"channel {channel.id} (whatsapp {display}) added to {workspace.slug}"
+    return await in_transaction(s, do)

@@ -1,0 +1,151 @@
+"""Composition root of the web app: settings → runtime → routers, problem responses, worker."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .channels import webhooks
+from .channels.registry import build_registry
+from .channels.service import ChannelDirectory
+from .contacts import api as contacts_api
+from .conversations import api as conversations_api
+from .core.clock import Clock, SystemClock
+from .core.crypto import Cipher
+from .core.db import Database
+from .core.errors import Problem
+from .core.events import LocalBus
+from .core.jobs import queue_stats
+from .core.metrics import Metrics
+from .core.ratelimit import LocalRateLimiter
+from .core.runner import Wakeup
+from .core.runtime import Runtime
+from .core.settings import Settings
+from .worker import build_worker
+
+log = logging.getLogger("chatdesk.app")
+PROBLEM = "application/problem+json"
+
+
+def build_runtime(settings: Settings, *, http: httpx.AsyncClient | None = None,
+                  clock: Clock | None = None) -> Runtime:
+    settings.ensure_data_dir()
+    cipher = Cipher(settings.encryption_key())
+    db = Database(settings.db_url)
+    bus = LocalBus()
+    bus.attach(db)
+    http = http or httpx.AsyncClient(timeout=settings.graph_timeout)
+    return Runtime(settings=settings, db=db, clock=clock or SystemClock(), cipher=cipher, bus=bus, http=http,
+                   registry=build_registry(http, settings), channels=ChannelDirectory(cipher),
+                   limiter=LocalRateLimiter())
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               run_worker: bool = True) -> FastAPI:
+    """The chatdesk web app. With ``run_worker`` the job worker runs in this process too."""
+    rt = runtime or build_runtime(settings or Settings())
+    metrics = Metrics()
+    wakeup = Wakeup(rt.db)
+    worker = build_worker(rt, metrics, wakeup)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        task = asyncio.create_task(worker.run()) if run_worker else None
+        try:
+            yield
+        finally:
+            if task:
+                worker.stop()
+                await task
+            await rt.http.aclose()
+            await rt.db.dispose()
+
+    app = FastAPI(title="chatdesk", version="0.1.0", lifespan=lifespan,
+                  description="Customer conversations on WhatsApp, Messenger, Instagram and web chat.")
+    app.state.runtime, app.state.metrics, app.state.worker = rt, metrics, worker
+    app.include_router(webhooks.router)
+    app.include_router(conversations_api.router)
+    app.include_router(contacts_api.router)
+    _install_problem_handlers(app)
+    _install_ops_routes(app, rt, metrics)
+    app.add_middleware(_Timing, metrics=metrics)
+    return app
+
+
+def _problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse(Problem(status, code, title, detail, **extra).body(), status_code=status, media_type=PROBLEM)
+
+
+def _install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _on_problem(_: Request, exc: Problem) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, media_type=PROBLEM)
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        return _problem(422, "invalid_request", "The request is not valid", errors[0]["msg"] if errors else None,
+                        errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _problem(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _problem(500, "internal_error", "Something went wrong on our side",
+                        "The error was logged; the request can be retried.")
+
+
+def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        try:
+            async with rt.db.reader() as session:
+                await session.execute(text("SELECT 1 FROM jobs LIMIT 1"))
+        except Exception as exc:  # not ready: database down or not migrated
+            return _problem(503, "not_ready", "Not ready", type(exc).__name__)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        async with rt.db.reader() as session:
+            stats = await queue_stats(session, rt.clock.now())
+        metrics.queue_depth.set(stats["depth"])
+        metrics.queue_lag.set(stats["lag_seconds"])
+        metrics.dead_jobs.set(stats["dead"])
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+class _Timing:
+    """Request latency by route template (a pure ASGI middleware: cheap on the hot path)."""
+
+    def __init__(self, app: Any, metrics: Metrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            self.metrics.request_latency.labels(scope["method"], path).observe(time.perf_counter() - start)

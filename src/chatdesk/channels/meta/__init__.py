@@ -1,0 +1,1 @@
+"""Meta Graph API plumbing shared by WhatsApp, Messenger and Instagram."""

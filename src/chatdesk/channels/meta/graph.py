@@ -1,0 +1,74 @@
+"""A thin Graph API client: authenticated JSON calls, media transfer, and error mapping to
+``RetriableChannelError`` / ``PermanentChannelError``. The httpx client is injected, so tests
+point it at the sandbox app in-process and production at graph.facebook.com."""
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ..base import PermanentChannelError, RetriableChannelError
+from .errors import is_retriable
+
+
+class GraphClient:
+    def __init__(self, http: httpx.AsyncClient, base_url: str, version: str, token: str):
+        self.http = http
+        self.base = f"{base_url.rstrip('/')}/{version}"
+        self.token = token
+
+    @property
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def call(self, method: str, path: str, *, json: Any = None,
+                   files: Any = None, data: Any = None, params: Any = None) -> dict[str, Any]:
+        """One Graph call; raises a channel error that says whether retrying can help."""
+        try:
+            resp = await self.http.request(method, f"{self.base}/{path.lstrip('/')}", json=json,
+                                           files=files, data=data, params=params, headers=self._auth)
+        except httpx.HTTPError as exc:
+            raise RetriableChannelError(f"network error: {type(exc).__name__}") from exc
+        return self._result(resp)
+
+    async def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:
+        """Fetch a media URL with the token, refusing anything larger than ``max_bytes``."""
+        try:
+            async with self.http.stream("GET", url, headers=self._auth) as resp:
+                if resp.status_code != 200:
+                    await resp.aread()
+                    self._result(resp)
+                declared = int(resp.headers.get("content-length") or 0)
+                if declared > max_bytes:
+                    raise PermanentChannelError("media too large", code=131052,
+                                                detail=f"{declared} bytes > cap {max_bytes}")
+                chunks, size = [], 0
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise PermanentChannelError("media too large", code=131052,
+                                                    detail=f"more than the cap of {max_bytes} bytes")
+                    chunks.append(chunk)
+                return b"".join(chunks), resp.headers.get("content-type", "application/octet-stream")
+        except httpx.HTTPError as exc:
+            raise RetriableChannelError(f"network error: {type(exc).__name__}") from exc
+
+    @staticmethod
+    def _result(resp: httpx.Response) -> dict[str, Any]:
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if resp.status_code < 400 and isinstance(body, dict) and "error" not in body:
+            return body
+        error = (body or {}).get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            cls = RetriableChannelError if is_retriable(None, resp.status_code) else PermanentChannelError
+            raise cls(f"HTTP {resp.status_code}", http_status=resp.status_code)
+        code = error.get("code")
+        title = str(error.get("message") or "error")
+        if title.startswith("(#"):
+            title = title.split(") ", 1)[-1]
+        detail = (error.get("error_data") or {}).get("details") or error.get("error_user_msg")
+        cls = RetriableChannelError if is_retriable(code, resp.status_code) else PermanentChannelError
+        raise cls(title, code=code, detail=detail, http_status=resp.status_code)

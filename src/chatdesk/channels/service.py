@@ -1,0 +1,87 @@
+"""Connected channels: adding them, their decrypted connections, finding them by provider id."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..core.crypto import Cipher
+from ..core.errors import Problem
+from .base import Connection
+from .models import Channel
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """What the hot paths need to know about a channel, cached briefly per process."""
+
+    id: int
+    workspace_id: int
+    kind: str
+    external_id: str
+    secrets: dict[str, Any]
+    config: dict[str, Any]
+    rate_limit_mps: float
+
+    def connection(self) -> Connection:
+        return Connection(self.external_id, self.config, self.secrets)
+
+
+async def add_channel(session: AsyncSession, cipher: Cipher, *, workspace_id: int, kind: str,
+                      external_id: str, display: str, config: dict[str, Any], secrets: dict[str, Any],
+                      now: datetime, name: str = "", rate_limit_mps: float = 80.0) -> Channel:
+    exists = (await session.execute(select(Channel.id).where(
+        Channel.kind == kind, Channel.external_id == external_id))).scalar_one_or_none()
+    if exists is not None:
+        raise Problem(409, "channel_exists", f"A {kind} channel with id {external_id} is already connected")
+    if rate_limit_mps <= 0:
+        raise Problem(422, "invalid_rate_limit", "The rate limit must be above zero")
+    channel = Channel(workspace_id=workspace_id, kind=kind, external_id=external_id, display=display,
+                      name=name or display, config=config, secrets=cipher.encrypt(secrets),
+                      rate_limit_mps=rate_limit_mps, health={"status": "unknown"}, created_at=now)
+    session.add(channel)
+    await session.flush()
+    return channel
+
+
+def ref(channel: Channel, cipher: Cipher) -> ChannelRef:
+    return ChannelRef(channel.id, channel.workspace_id, channel.kind, channel.external_id,
+                      cipher.decrypt(channel.secrets), dict(channel.config or {}), channel.rate_limit_mps)
+
+
+class ChannelDirectory:
+    """Looks channels up by (kind, provider id) or id, with a short cache: webhooks arrive by
+    the thousand and each needs the channel's app secret."""
+
+    def __init__(self, cipher: Cipher, ttl: float = 10.0):
+        self.cipher, self.ttl = cipher, ttl
+        self._cache: dict[tuple[str, str] | int, tuple[float, ChannelRef | None]] = {}
+
+    async def by_external(self, session: AsyncSession, kind: str, external_id: str) -> ChannelRef | None:
+        return await self._get(session, (kind, external_id),
+                               select(Channel).where(Channel.kind == kind, Channel.external_id == external_id))
+
+    async def by_id(self, session: AsyncSession, channel_id: int) -> ChannelRef | None:
+        return await self._get(session, channel_id, select(Channel).where(Channel.id == channel_id))
+
+    async def _get(self, session: AsyncSession, key: Any, query: Any) -> ChannelRef | None:
+        hit = self._cache.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        channel = (await session.execute(query)).scalar_one_or_none()
+        value = ref(channel, self.cipher) if channel else None
+        self._cache[key] = (time.monotonic() + self.ttl, value)
+        return value
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+
+async def verify_tokens(session: AsyncSession, cipher: Cipher, kind: str) -> list[str]:
+    """Every configured webhook verify token of a kind (for Meta's GET handshake)."""
+    rows = (await session.execute(select(Channel.secrets).where(Channel.kind == kind))).scalars()
+    return [t for t in (cipher.decrypt(s).get("verify_token") for s in rows) if t]

@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: wire payloads and the channel adapter."""

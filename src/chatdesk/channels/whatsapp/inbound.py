@@ -1,0 +1,116 @@
+"""WhatsApp webhook bodies → channel-neutral inbound events.
+
+Every documented message type keeps its typed content; a type we do not know is kept as
+``unsupported`` with its raw payload, never dropped.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from ...core.clock import from_epoch
+from ..base import InboundEvent, InboundMessageEvent, InboundStatusEvent, MediaRef, PayloadError
+from . import payloads as wa
+
+MEDIA = set(wa.MEDIA_TYPES)
+
+
+def parse_envelope(raw: bytes) -> wa.WebhookEnvelope:
+    try:
+        envelope = wa.WebhookEnvelope.model_validate_json(raw)
+    except ValidationError as exc:
+        raise PayloadError(f"not a WhatsApp webhook: {exc.error_count()} problem(s)") from exc
+    if envelope.object != "whatsapp_business_account":
+        raise PayloadError(f"unexpected object {envelope.object!r}")
+    return envelope
+
+
+def parse_events(raw: bytes) -> list[InboundEvent]:
+    """All messages and statuses of a delivery, across every entry and change, in order."""
+    events: list[InboundEvent] = []
+    for entry in parse_envelope(raw).entry:
+        for change in entry.changes:
+            value = change.value
+            if change.field != "messages" or value.metadata is None:
+                continue
+            number = value.metadata.phone_number_id
+            names = {c.wa_id: (c.profile.name if c.profile else None) for c in value.contacts or []}
+            for message in value.messages or []:
+                events.append(_message(number, message, names.get(message.from_)))
+            for status in value.statuses or []:
+                events.append(_status(number, status))
+    return events
+
+
+def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMessageEvent:
+    kind, text, content, media = _typed(m)
+    if m.context and (m.context.forwarded or m.context.frequently_forwarded or m.context.referred_product):
+        content["context"] = m.context.wire()
+    if m.referral:
+        content["referral"] = m.referral.wire()
+    return InboundMessageEvent(
+        channel_external_id=number, provider_message_id=m.id, sender_id=m.from_, sender_name=name,
+        sent_at=from_epoch(m.timestamp), type=kind, text=text, content=content, raw=m.wire(),
+        reply_to_provider_id=m.context.id if m.context and m.context.id else None, media=media)
+
+
+def _typed(m: wa.InboundMessage) -> tuple[str, str | None, dict[str, Any], MediaRef | None]:
+    """(chatdesk type, searchable text, typed content, media to fetch) for one message."""
+    body = getattr(m, m.type, None) if m.type in MEDIA or m.type in _SIMPLE else None
+    if m.type == "text" and m.text:
+        return "text", m.text.body, {"body": m.text.body}, None
+    if m.type in MEDIA and isinstance(body, wa.Media):
+        ref = MediaRef(body.id, body.mime_type, body.sha256, body.filename) if body.id else None
+        return m.type, body.caption, body.wire(), ref
+    if m.type == "location" and m.location:
+        loc = m.location
+        return "location", " ".join(filter(None, [loc.name, loc.address])) or None, loc.wire(), None
+    if m.type == "contacts" and m.contacts:
+        names = [c.name.formatted_name for c in m.contacts if c.name and c.name.formatted_name]
+        return "contacts", ", ".join(names) or None, {"contacts": [c.wire() for c in m.contacts]}, None
+    if m.type == "interactive" and m.interactive:
+        return _interactive(m)
+    if m.type == "button" and m.button:
+        return "quick_reply", m.button.text, m.button.wire(), None
+    if m.type == "reaction" and m.reaction:
+        return "reaction", m.reaction.emoji or None, m.reaction.wire(), None
+    if m.type == "order" and m.order:
+        return "order", m.order.text or None, m.order.wire(), None
+    if m.type == "system" and m.system:
+        return "system", m.system.get("body"), dict(m.system), None
+    return "unsupported", None, _unsupported(m), None
+
+
+_SIMPLE = {"text", "location", "interactive", "button", "reaction", "order"}
+
+
+def _interactive(m: wa.InboundMessage) -> tuple[str, str | None, dict[str, Any], MediaRef | None]:
+    i = m.interactive
+    assert i is not None
+    reply = i.list_reply if i.type == "list_reply" else i.button_reply if i.type == "button_reply" else None
+    if reply is not None:
+        return i.type, reply.title, reply.wire(), None
+    if i.type == "nfm_reply" and i.nfm_reply:
+        return "flow_reply", i.nfm_reply.get("body"), dict(i.nfm_reply), None
+    return "unsupported", None, _unsupported(m), None
+
+
+def _unsupported(m: wa.InboundMessage) -> dict[str, Any]:
+    content: dict[str, Any] = {"original_type": m.type, "raw": m.wire()}
+    if m.errors:
+        first = m.errors[0]
+        content["error"] = {"code": first.code, "title": first.title,
+                            "details": first.error_data.details if first.error_data else None}
+    return content
+
+
+def _status(number: str, s: wa.Status) -> InboundStatusEvent:
+    error = s.errors[0] if s.errors else None
+    return InboundStatusEvent(
+        channel_external_id=number, provider_message_id=s.id, status=s.status,
+        occurred_at=from_epoch(s.timestamp), recipient_id=s.recipient_id,
+        error_code=error.code if error else None,
+        error_title=(error.title or error.message) if error else None,
+        error_detail=error.error_data.details if error and error.error_data else None,
+        pricing=s.pricing.wire() if s.pricing else None)

@@ -1,0 +1,352 @@
+"""Pydantic models of the WhatsApp Cloud API wire format (webhooks, send requests, responses).
+
+These are the typed boundary for both chatdesk's adapter and the sandbox emulator. Every model
+tolerates unknown fields (Meta adds fields without versioning) and keeps them, so the raw payload
+is never lost: ``model_dump(by_alias=True, exclude_none=True)`` gives back what arrived.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Wire(BaseModel):
+    """Base for wire models: unknown fields are kept, names follow the wire (``from`` aliased)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON-ready dict as it travels on the wire."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+# ----------------------------------------------------------------------------- inbound messages
+
+
+class Profile(Wire):
+    name: str | None = None
+
+
+class WebhookContact(Wire):
+    wa_id: str
+    profile: Profile | None = None
+
+
+class Metadata(Wire):
+    display_phone_number: str
+    phone_number_id: str
+
+
+class ErrorData(Wire):
+    details: str | None = None
+
+
+class WireError(Wire):
+    """An error as webhooks carry it: ``{code, title, message, error_data{details}, href}``."""
+
+    code: int
+    title: str | None = None
+    message: str | None = None
+    error_data: ErrorData | None = None
+    href: str | None = None
+
+
+class Text(Wire):
+    body: str
+
+
+class Media(Wire):
+    """image, audio, video, document and sticker bodies share this shape."""
+
+    id: str | None = None
+    mime_type: str | None = None
+    sha256: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+    voice: bool | None = None
+    animated: bool | None = None
+    url: str | None = None
+
+
+class Location(Wire):
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+    url: str | None = None
+
+
+class ContactName(Wire):
+    formatted_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class ContactPhone(Wire):
+    phone: str | None = None
+    wa_id: str | None = None
+    type: str | None = None
+
+
+class ContactCard(Wire):
+    name: ContactName | None = None
+    phones: list[ContactPhone] = Field(default_factory=list)
+    emails: list[dict[str, Any]] = Field(default_factory=list)
+    org: dict[str, Any] | None = None
+
+
+class Reply(Wire):
+    """A chosen button or list row: ``button_reply`` / ``list_reply``."""
+
+    id: str
+    title: str | None = None
+    description: str | None = None
+
+
+class InteractiveReply(Wire):
+    type: str
+    button_reply: Reply | None = None
+    list_reply: Reply | None = None
+    nfm_reply: dict[str, Any] | None = None
+
+
+class ButtonReply(Wire):
+    """A template quick-reply button tap (``type: button``)."""
+
+    payload: str | None = None
+    text: str | None = None
+
+
+class Reaction(Wire):
+    message_id: str
+    emoji: str | None = None
+
+
+class OrderItem(Wire):
+    product_retailer_id: str
+    quantity: int
+    item_price: float
+    currency: str
+
+
+class Order(Wire):
+    catalog_id: str | None = None
+    text: str | None = None
+    product_items: list[OrderItem] = Field(default_factory=list)
+
+
+class Context(Wire):
+    from_: str | None = Field(default=None, alias="from")
+    id: str | None = None
+    forwarded: bool | None = None
+    frequently_forwarded: bool | None = None
+    referred_product: dict[str, Any] | None = None
+
+
+class Referral(Wire):
+    source_url: str | None = None
+    source_id: str | None = None
+    source_type: str | None = None
+    headline: str | None = None
+    body: str | None = None
+    media_type: str | None = None
+    ctwa_clid: str | None = None
+
+
+class InboundMessage(Wire):
+    """One item of ``value.messages[]``. ``type`` decides which body field is set."""
+
+    from_: str = Field(alias="from")
+    id: str
+    timestamp: str
+    type: str
+    text: Text | None = None
+    image: Media | None = None
+    audio: Media | None = None
+    video: Media | None = None
+    document: Media | None = None
+    sticker: Media | None = None
+    location: Location | None = None
+    contacts: list[ContactCard] | None = None
+    interactive: InteractiveReply | None = None
+    button: ButtonReply | None = None
+    reaction: Reaction | None = None
+    order: Order | None = None
+    system: dict[str, Any] | None = None
+    context: Context | None = None
+    referral: Referral | None = None
+    errors: list[WireError] | None = None
+
+
+# ----------------------------------------------------------------------------- statuses
+
+
+class Pricing(Wire):
+    billable: bool | None = None
+    pricing_model: str | None = None
+    category: str | None = None
+    type: str | None = None
+
+
+class ConversationOrigin(Wire):
+    type: str | None = None
+
+
+class StatusConversation(Wire):
+    id: str | None = None
+    expiration_timestamp: str | None = None
+    origin: ConversationOrigin | None = None
+
+
+class Status(Wire):
+    """One item of ``value.statuses[]``: a delivery receipt for a message the business sent."""
+
+    id: str
+    status: str
+    timestamp: str
+    recipient_id: str | None = None
+    biz_opaque_callback_data: str | None = None
+    conversation: StatusConversation | None = None
+    pricing: Pricing | None = None
+    errors: list[WireError] | None = None
+
+
+# ----------------------------------------------------------------------------- envelope
+
+
+class ChangeValue(Wire):
+    messaging_product: str | None = None
+    metadata: Metadata | None = None
+    contacts: list[WebhookContact] | None = None
+    messages: list[InboundMessage] | None = None
+    statuses: list[Status] | None = None
+    errors: list[WireError] | None = None
+
+
+class Change(Wire):
+    field: str
+    value: ChangeValue
+
+
+class Entry(Wire):
+    id: str
+    changes: list[Change] = Field(default_factory=list)
+
+
+class WebhookEnvelope(Wire):
+    """The body of a WhatsApp webhook POST (``object: whatsapp_business_account``)."""
+
+    object: str
+    entry: list[Entry] = Field(default_factory=list)
+
+    def phone_number_ids(self) -> list[str]:
+        """Every business number this delivery is addressed to, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for entry in self.entry:
+            for change in entry.changes:
+                if change.value.metadata:
+                    seen.setdefault(change.value.metadata.phone_number_id)
+        return list(seen)
+
+
+# ----------------------------------------------------------------------------- outbound
+
+
+class SendContext(Wire):
+    message_id: str
+
+
+class SendText(Wire):
+    body: str
+    preview_url: bool | None = None
+
+
+class SendMedia(Wire):
+    id: str | None = None
+    link: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+
+
+class SendReaction(Wire):
+    message_id: str
+    emoji: str = ""
+
+
+class SendRequest(Wire):
+    """``POST /{version}/{phone-number-id}/messages`` body (send, or mark-as-read with ``status``)."""
+
+    messaging_product: Literal["whatsapp"] = "whatsapp"
+    recipient_type: str | None = None
+    to: str | None = None
+    type: str | None = None
+    context: SendContext | None = None
+    biz_opaque_callback_data: str | None = None
+    text: SendText | None = None
+    image: SendMedia | None = None
+    audio: SendMedia | None = None
+    video: SendMedia | None = None
+    document: SendMedia | None = None
+    sticker: SendMedia | None = None
+    location: Location | None = None
+    reaction: SendReaction | None = None
+    interactive: dict[str, Any] | None = None
+    template: dict[str, Any] | None = None
+    contacts: list[dict[str, Any]] | None = None
+    # mark as read
+    status: str | None = None
+    message_id: str | None = None
+    typing_indicator: dict[str, Any] | None = None
+
+
+class SendResponseContact(Wire):
+    input: str
+    wa_id: str
+
+
+class SendResponseMessage(Wire):
+    id: str
+    message_status: str | None = None
+
+
+class SendResponse(Wire):
+    messaging_product: str = "whatsapp"
+    contacts: list[SendResponseContact] = Field(default_factory=list)
+    messages: list[SendResponseMessage] = Field(default_factory=list)
+
+
+class GraphErrorBody(Wire):
+    message: str
+    type: str = "OAuthException"
+    code: int
+    error_subcode: int | None = None
+    error_data: dict[str, Any] | None = None
+    error_user_title: str | None = None
+    error_user_msg: str | None = None
+    is_transient: bool | None = None
+    fbtrace_id: str | None = None
+
+
+class GraphError(Wire):
+    """The Graph API error envelope ``{"error": {...}}``."""
+
+    error: GraphErrorBody
+
+
+class MediaUploadResponse(Wire):
+    id: str
+
+
+class MediaInfo(Wire):
+    """``GET /{version}/{media-id}``: where to download a media object, for five minutes."""
+
+    messaging_product: str = "whatsapp"
+    url: str
+    mime_type: str
+    sha256: str | None = None
+    file_size: str | int | None = None
+    id: str
+
+
+MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")

@@ -1,0 +1,177 @@
+"""The ``chatdesk`` command. Thin: parse arguments, call a service, print one result.
+
+Errors a user can fix print one line on stderr and exit with code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from .core.errors import Problem
+from .core.settings import Settings
+
+T = TypeVar("T")
+app = typer.Typer(help="chatdesk: customer conversations on WhatsApp and more.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Workspaces (businesses).", no_args_is_help=True)
+user_app = typer.Typer(help="Users (agents, admins, owners).", no_args_is_help=True)
+token_app = typer.Typer(help="REST API tokens.", no_args_is_help=True)
+channel_app = typer.Typer(help="Messaging channels.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (workspace_app, "workspace"), (user_app, "user"), (token_app, "token"),
+                  (channel_app, "channel")):
+    app.add_typer(sub, name=name)
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def run(fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine; turn the errors a user can act on into one line and exit code 2."""
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    try:
+        return asyncio.run(fn())
+    except Problem as exc:
+        fail(exc.detail or exc.title)
+    except IntegrityError as exc:
+        fail(f"that conflicts with existing data ({exc.orig})")
+    except DBAPIError as exc:
+        fail(f"database error: {exc.orig}. Is the database reachable and migrated ('chatdesk db upgrade')?")
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic ValidationError: a bad CHATDESK_* variable
+        fail(f"bad configuration: {str(exc).splitlines()[0]}")
+        raise
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from .core.migrate import upgrade
+
+    s = settings()
+    s.ensure_data_dir()
+    try:
+        upgrade(s.db_url)
+    except Exception as exc:
+        fail(f"migration failed: {exc}")
+    typer.echo("database is up to date")
+
+
+@workspace_app.command("create")
+def workspace_create(name: str) -> None:
+    """Create a workspace; prints its slug."""
+    from . import admin
+
+    typer.echo(run(lambda: admin.create_workspace(settings(), name)))
+
+
+@user_app.command("create")
+def user_create(email: str, workspace: Annotated[str, typer.Option(help="workspace slug")],
+                role: Annotated[str, typer.Option(help="owner, admin or agent")] = "agent",
+                password: Annotated[str | None, typer.Option(help="sign-in password")] = None) -> None:
+    """Create a user (or add an existing one) in a workspace with a role."""
+    from . import admin
+
+    typer.echo(run(lambda: admin.create_user(settings(), email, workspace, role, password)))
+
+
+@token_app.command("create")
+def token_create(workspace: Annotated[str, typer.Option(help="workspace slug")],
+                 name: Annotated[str, typer.Option(help="what the token is for")] = "") -> None:
+    """Create a REST API token; prints it (it is shown only once)."""
+    from . import admin
+
+    typer.echo(run(lambda: admin.create_token(settings(), workspace, name)))
+
+
+@channel_app.command("add")
+def channel_add(kind: str, workspace: Annotated[str, typer.Option(help="workspace slug")],
+                phone_number_id: Annotated[str, typer.Option()], display_phone_number: Annotated[str, typer.Option()],
+                waba_id: Annotated[str, typer.Option()], access_token: Annotated[str, typer.Option()],
+                app_secret: Annotated[str, typer.Option()], verify_token: Annotated[str, typer.Option()],
+                graph_url: Annotated[str | None, typer.Option(help="Graph API base URL (the sandbox's)")] = None,
+                rate_limit: Annotated[float, typer.Option(help="messages per second")] = 80.0) -> None:
+    """Connect a channel (whatsapp) to a workspace."""
+    from . import admin
+
+    if kind != "whatsapp":
+        fail(f"unknown channel kind {kind!r}; supported: whatsapp")
+    if graph_url and not graph_url.startswith(("http://", "https://")):
+        fail("--graph-url must be an http(s) URL")
+    typer.echo(run(lambda: admin.add_whatsapp(settings(), workspace, phone_number_id, display_phone_number,
+                                              waba_id, access_token, app_secret, verify_token, graph_url,
+                                              rate_limit)))
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          no_worker: Annotated[bool, typer.Option("--no-worker", help="web only; run `chatdesk worker` apart")] = False
+          ) -> None:
+    """Run the web app (REST API, webhooks) with the job worker unless --no-worker."""
+    from . import server
+
+    server.serve(settings(), host, port, run_worker=not no_worker)
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 0) -> None:
+    """Run a job worker alone (scale-out: start as many as you need)."""
+    from . import server
+
+    if concurrency < 0:
+        fail("--concurrency must be 0 (the setting's value) or more")
+    server.run_worker(settings(), concurrency or None)
+
+
+@app.command()
+def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhooks")],
+            app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
+            host: str = "127.0.0.1", port: int = 8100,
+            customers: Annotated[int, typer.Option(help="simulated customers writing in")] = 0,
+            phone_number_id: Annotated[str | None, typer.Option(help="a business number to host")] = None,
+            display_phone_number: str = "15550001111", waba_id: str = "102938475610293",
+            access_token: Annotated[str | None, typer.Option(help="else bound on first use")] = None) -> None:
+    """Run the Graph API sandbox alone: Meta's endpoints and webhooks, with simulated customers."""
+    from . import server
+
+    if not webhook_url.startswith(("http://", "https://")):
+        fail("--webhook-url must be an http(s) URL")
+    if customers < 0:
+        fail("--customers must be 0 or more")
+    server.run_sandbox(host, port, webhook_url, app_secret, customers=customers, phone_number_id=phone_number_id,
+                       display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token)
+
+
+@app.command()
+def demo(host: str = "127.0.0.1", port: int = 8000,
+         sandbox_port: Annotated[int, typer.Option(help="default: --port + 1")] = 0,
+         customers: Annotated[int, typer.Option(help="simulated customers")] = 5) -> None:
+    """The whole product on this machine: SQLite, the worker, the sandbox and simulated customers."""
+    from . import demo as demo_mod
+
+    demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Contacts: one profile per customer across every channel, with its channel identities."""

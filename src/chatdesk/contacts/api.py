@@ -1,0 +1,43 @@
+"""REST API v1: contacts."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from ..accounts.deps import api_workspace
+from ..core.runtime import Runtime, runtime
+from . import service
+from .models import Contact, ContactIdentity
+from .schemas import ContactOut, IdentityOut
+
+router = APIRouter(prefix="/api/v1", tags=["contacts"])
+Workspace = Annotated[int, Depends(api_workspace)]
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
+def contact_out(contact: Contact, idents: list[ContactIdentity]) -> ContactOut:
+    return ContactOut(id=contact.id, name=contact.name, phone=contact.phone, email=contact.email,
+                      language=contact.language, attributes=contact.attributes or {},
+                      identities=[IdentityOut(kind=i.kind, external_id=i.external_id,
+                                              profile_name=i.profile_name) for i in idents],
+                      created_at=contact.created_at, updated_at=contact.updated_at)
+
+
+@router.get("/contacts")
+async def list_contacts(ws: Workspace, rt: Rt, q: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+                        per_page: Annotated[int, Query(ge=1, le=100)] = 25) -> dict:
+    """Contacts, optionally searched by name prefix or phone digits."""
+    async with rt.db.reader() as session:
+        contacts, total = await service.search_contacts(session, ws, q=q, page=page, per_page=per_page)
+        idents = await service.identities(session, [c.id for c in contacts])
+    return {"items": [contact_out(c, idents[c.id]).model_dump(mode="json") for c in contacts],
+            "page": page, "per_page": per_page, "total": total}
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactOut)
+async def get_contact(contact_id: int, ws: Workspace, rt: Rt):
+    async with rt.db.reader() as session:
+        contact = await service.get_contact(session, ws, contact_id)
+        idents = await service.identities(session, [contact.id])
+    return contact_out(contact, idents[contact.id])

@@ -1,0 +1,1 @@
+"""Conversations and messages: the timeline agents and bots work on."""

@@ -1,0 +1,84 @@
+"""Tables of the conversations domain."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.db import Base, Id, Json, UTCDateTime
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    priority: Mapped[str] = mapped_column(String(16), default="none")
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unread_count: Mapped[int] = mapped_column(Integer, default=0)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_conversations_inbox", "workspace_id", "last_message_at", "id"),
+        Index("ix_conversations_status", "workspace_id", "status", "last_message_at"),
+        Index("ix_conversations_contact", "contact_id", "channel_id"),
+        # at most one unresolved conversation per contact and channel
+        Index("uq_conversations_current", "channel_id", "contact_id", unique=True,
+              sqlite_where=text("status != 'resolved'"), postgresql_where=text("status != 'resolved'")),
+    )
+
+
+class Message(Base):
+    """One entry of a conversation's timeline: inbound, outbound, or a private note."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(8))  # in | out
+    author_type: Mapped[str] = mapped_column(String(16))  # contact | agent | bot | system | api
+    author_id: Mapped[int | None] = mapped_column(Id, nullable=True)
+    type: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    content: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    provider_message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    reply_to_id: Mapped[int | None] = mapped_column(Id, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_title: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    error_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cost_category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_messages_timeline", "conversation_id", "id"),
+        Index("uq_messages_provider", "channel_id", "provider_message_id", unique=True),
+    )
+
+
+class SendAttempt(Base):
+    """One try at handing an outbound message to the provider, with what came of it."""
+
+    __tablename__ = "send_attempts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))  # accepted | retry | failed
+    error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_title: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

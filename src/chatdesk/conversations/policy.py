@@ -1,0 +1,87 @@
+"""Pure policy for conversations and messages: the service window, what may be sent, how
+delivery statuses move, and when to give up retrying. No I/O: functions of data and ``now``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..channels.base import Capabilities
+
+# Delivery statuses of an outbound message, in the only order they may move.
+# queued: in the outbox; pending: accepted by the provider; then the provider's receipts.
+STATUS_ORDER = ("queued", "pending", "sent", "delivered", "read")
+FAILED = "failed"
+INBOUND_STATUS = "received"
+NOTE_STATUS = "note"
+
+
+def next_status(current: str, incoming: str) -> str | None:
+    """The status after ``incoming`` arrives, or None when it changes nothing.
+
+    Statuses only move forward (a late ``sent`` never undoes ``read``). ``failed`` is final,
+    and wins over anything short of delivery (a message delivered or read did reach the
+    customer, whatever arrives later).
+    """
+    if current == FAILED or current not in STATUS_ORDER:
+        return None
+    if incoming == FAILED:
+        return FAILED if STATUS_ORDER.index(current) < STATUS_ORDER.index("delivered") else None
+    if incoming not in STATUS_ORDER:
+        return None
+    return incoming if STATUS_ORDER.index(incoming) > STATUS_ORDER.index(current) else None
+
+
+def window_open(caps: Capabilities, last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Is the customer service window open (free-form messages allowed)?"""
+    if caps.service_window is None:
+        return True
+    return last_inbound_at is not None and now < last_inbound_at + caps.service_window
+
+
+def window_closes_at(caps: Capabilities, last_inbound_at: datetime | None) -> datetime | None:
+    if caps.service_window is None or last_inbound_at is None:
+        return None
+    return last_inbound_at + caps.service_window
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a message may not be sent; ``code`` is the stable problem code."""
+
+    code: str
+    title: str
+    detail: str
+
+
+TEMPLATE_TYPES = frozenset({"template"})
+CAPTIONED = frozenset({"image", "video", "document"})
+
+
+def check_outbound(caps: Capabilities, *, type: str, text: str | None,
+                   last_inbound_at: datetime | None, now: datetime) -> Refusal | None:
+    """Whether a message of ``type`` may go out on this channel now; None means it may."""
+    if type not in caps.outbound_types:
+        return Refusal("unsupported_type", "This channel cannot send this type of message",
+                       f"{caps.kind} does not send {type!r} messages.")
+    if type == "text" and not (text or "").strip():
+        return Refusal("empty_message", "The message is empty", "Write some text to send.")
+    limit = caps.text_max if type == "text" else caps.caption_max if type in CAPTIONED else None
+    if limit is not None and text and len(text) > limit:
+        return Refusal("text_too_long", "The message is too long",
+                       f"{caps.kind} allows {limit} characters here; this has {len(text)}.")
+    if type not in TEMPLATE_TYPES and not window_open(caps, last_inbound_at, now):
+        return Refusal("window_closed", "The customer service window is closed",
+                       "More than 24 hours have passed since the customer last wrote. Only an approved "
+                       "template can be sent until they write again.")
+    return None
+
+
+MAX_SEND_ATTEMPTS = 8
+
+
+def retry_delay(attempt: int, retry_after: float | None, jitter: float) -> float:
+    """Seconds before the next send attempt: the provider's hint, else exponential backoff
+    (1 s, 2 s, 4 s ... capped at 5 minutes) with ``jitter`` in [0, 1) spreading the herd."""
+    if retry_after is not None:
+        return retry_after
+    return min(300.0, 2.0 ** max(0, attempt - 1)) * (0.5 + 0.5 * jitter)

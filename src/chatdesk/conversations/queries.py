@@ -1,0 +1,71 @@
+"""Read models for the REST API and the inbox: conversation lists and message pages."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..channels.models import Channel
+from ..channels.registry import ChannelRegistry
+from ..contacts.models import Contact
+from . import policy
+from .models import Conversation, Message
+from .schemas import ChannelBrief, ContactBrief, ConversationOut, ErrorOut, MessageOut
+
+
+async def list_conversations(session: AsyncSession, registry: ChannelRegistry, workspace_id: int, *,
+                             status: str | None, channel: str | None, contact_id: int | None = None,
+                             page: int, per_page: int) -> tuple[list[ConversationOut], int]:
+    """Newest activity first."""
+    query = (select(Conversation, Contact, Channel)
+             .join(Contact, Contact.id == Conversation.contact_id)
+             .join(Channel, Channel.id == Conversation.channel_id)
+             .where(Conversation.workspace_id == workspace_id))
+    if status:
+        query = query.where(Conversation.status == status)
+    if channel:
+        query = query.where(Channel.id == int(channel) if channel.isdigit() else Channel.kind == channel)
+    if contact_id is not None:
+        query = query.where(Conversation.contact_id == contact_id)
+    count = select(func.count()).select_from(query.with_only_columns(Conversation.id).subquery())
+    total = (await session.execute(count)).scalar_one()
+    rows = (await session.execute(query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+                                  .offset((page - 1) * per_page).limit(per_page))).all()
+    return [conversation_out(registry, *row) for row in rows], total
+
+
+async def one_conversation(session: AsyncSession, registry: ChannelRegistry, conv: Conversation) -> ConversationOut:
+    contact = await session.get(Contact, conv.contact_id)
+    channel = await session.get(Channel, conv.channel_id)
+    return conversation_out(registry, conv, contact, channel)
+
+
+def conversation_out(registry: ChannelRegistry, conv: Conversation, contact: Contact,
+                     channel: Channel) -> ConversationOut:
+    caps = registry.get(channel.kind).capabilities
+    return ConversationOut(
+        id=conv.id, status=conv.status, channel=ChannelBrief(id=channel.id, kind=channel.kind, name=channel.name),
+        contact=ContactBrief(id=contact.id, name=contact.name, phone=contact.phone),
+        assignee_id=conv.assignee_id, priority=conv.priority, last_message_at=conv.last_message_at,
+        last_inbound_at=conv.last_inbound_at, window_closes_at=policy.window_closes_at(caps, conv.last_inbound_at),
+        unread=conv.unread_count, created_at=conv.created_at)
+
+
+async def list_messages(session: AsyncSession, conv: Conversation, *, page: int,
+                        per_page: int) -> tuple[list[MessageOut], int]:
+    """A conversation's timeline, oldest first."""
+    total = (await session.execute(select(func.count()).where(Message.conversation_id == conv.id))).scalar_one()
+    rows = (await session.execute(select(Message).where(Message.conversation_id == conv.id)
+                                  .order_by(Message.id).offset((page - 1) * per_page).limit(per_page))).scalars()
+    return [message_out(m) for m in rows], total
+
+
+def message_out(m: Message) -> MessageOut:
+    content = {k: v for k, v in (m.content or {}).items() if k != "stored"}
+    error = ErrorOut(code=m.error_code, title=m.error_title, detail=m.error_detail) \
+        if m.status == policy.FAILED else None
+    media_url = f"/api/v1/messages/{m.id}/media" if (m.content or {}).get("stored") else None
+    return MessageOut(
+        id=m.id, conversation_id=m.conversation_id, direction=m.direction, author_type=m.author_type,
+        author_id=m.author_id, type=m.type, text=m.text, content=content, status=m.status, error=error,
+        provider_message_id=m.provider_message_id, reply_to_id=m.reply_to_id, media_url=media_url,
+        cost_category=m.cost_category, sent_at=m.sent_at, created_at=m.created_at)

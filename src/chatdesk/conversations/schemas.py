@@ -1,0 +1,118 @@
+"""REST shapes of conversations and messages."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+class ContactBrief(BaseModel):
+    id: int
+    name: str
+    phone: str | None
+
+
+class ChannelBrief(BaseModel):
+    id: int
+    kind: str
+    name: str
+
+
+class ConversationOut(BaseModel):
+    id: int
+    status: str
+    channel: ChannelBrief
+    contact: ContactBrief
+    assignee_id: int | None
+    priority: str
+    last_message_at: datetime
+    last_inbound_at: datetime | None
+    window_closes_at: datetime | None = Field(description="When free-form replies stop being allowed")
+    unread: int
+    created_at: datetime
+
+
+class ErrorOut(BaseModel):
+    code: int | None
+    title: str | None
+    detail: str | None
+
+
+class MessageOut(BaseModel):
+    id: int
+    conversation_id: int
+    direction: Literal["in", "out"]
+    author_type: str
+    author_id: int | None
+    type: str
+    text: str | None
+    content: dict[str, Any]
+    status: str
+    error: ErrorOut | None
+    provider_message_id: str | None
+    reply_to_id: int | None
+    media_url: str | None
+    cost_category: str | None
+    sent_at: datetime | None
+    created_at: datetime
+
+
+OUT_TYPES = ("text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note")
+MEDIA = ("image", "audio", "video", "document", "sticker")
+
+
+class SendMessageIn(BaseModel):
+    """A reply. ``text`` is the body (text, note) or caption (image, video, document).
+    Media is given by ``link`` here, or uploaded as multipart/form-data with a ``file`` part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note"]
+    text: str | None = None
+    preview_url: bool = False
+    link: str | None = Field(default=None, pattern=r"^https?://")
+    filename: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    name: str | None = None
+    address: str | None = None
+    emoji: str | None = None
+    message_id: int | None = Field(default=None, description="reaction: the message reacted to")
+    reply_to_id: int | None = Field(default=None, description="quote this message of the conversation")
+
+    @model_validator(mode="after")
+    def _complete(self) -> SendMessageIn:
+        if self.type == "location" and (self.latitude is None or self.longitude is None):
+            raise ValueError("a location needs latitude and longitude")
+        if self.type == "reaction" and self.message_id is None:
+            raise ValueError("a reaction needs message_id, the message reacted to")
+        return self
+
+    def content(self) -> dict[str, Any]:
+        if self.type == "text":
+            return {"preview_url": self.preview_url}
+        if self.type in MEDIA:
+            return {k: v for k, v in {"link": self.link, "filename": self.filename}.items() if v}
+        if self.type == "location":
+            return {k: v for k, v in {"latitude": self.latitude, "longitude": self.longitude,
+                                      "name": self.name, "address": self.address}.items() if v is not None}
+        if self.type == "reaction":
+            return {"emoji": self.emoji or ""}
+        return {}
+
+
+class ConversationPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "pending", "resolved"] | None = None
+    priority: Literal["none", "low", "medium", "high", "urgent"] | None = None

@@ -1,0 +1,28 @@
+"""Problem responses: every API error is ``application/problem+json`` with a stable ``code``."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Problem(Exception):
+    """An error a client can act on. ``code`` is stable; ``detail`` is for people."""
+
+    def __init__(self, status: int, code: str, title: str, detail: str | None = None, **extra: Any):
+        super().__init__(detail or title)
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        body = {"type": f"https://chatdesk.dev/problems/{self.code}", "title": self.title,
+                "status": self.status, "code": self.code}
+        if self.detail:
+            body["detail"] = self.detail
+        body.update(self.extra)
+        return body
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, "not_found", f"{what} not found")

@@ -1,0 +1,142 @@
+"""The jobs table: the transactional outbox every side effect goes through.
+
+A job is inserted in the same transaction as the state that needs it (a queued message and
+its send job commit together). Workers claim due jobs with a lease (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL), run the handler registered for the job's kind, and delete the job on
+success. Failures are retried with exponential backoff and jitter; a job that keeps failing
+is kept as ``dead`` with its last error, never silently dropped.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Index, Integer, String, Text, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .clock import aware
+from .db import Base, Id, Json, UTCDateTime
+
+QUEUED = "queued"
+DEAD = "dead"
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    workspace_id: Mapped[int | None] = mapped_column(Id, nullable=True)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=10)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    locked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """What a handler gets: the job's identity, payload and how many times it has been tried."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    workspace_id: int | None
+    created_at: datetime
+
+
+class RetryJob(Exception):
+    """Raised by a handler to be run again later (``delay`` seconds, or the backoff policy's)."""
+
+    def __init__(self, reason: str, delay: float | None = None):
+        super().__init__(reason)
+        self.delay = delay
+
+
+WAKE_KEY = "chatdesk.jobs.enqueued"
+
+
+def enqueue(session: AsyncSession, kind: str, payload: dict[str, Any], *, now: datetime,
+            delay: float = 0.0, workspace_id: int | None = None, max_attempts: int = 10) -> Job:
+    """Add a job to the caller's transaction; it becomes visible to workers on commit."""
+    job = Job(kind=kind, payload=payload, status=QUEUED, run_at=now + timedelta(seconds=delay),
+              created_at=now, attempts=0, max_attempts=max_attempts, workspace_id=workspace_id)
+    session.add(job)
+    session.sync_session.info[WAKE_KEY] = True
+    return job
+
+
+def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 300.0,
+                  rand: random.Random | None = None) -> float:
+    """Seconds before retry number ``attempt`` (1-based): exponential, capped, with full jitter
+    in the upper half so many failing jobs do not retry in lockstep."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return ceiling * (0.5 + 0.5 * (rand or random).random())
+
+
+async def claim(session: AsyncSession, *, worker_id: str, now: datetime, limit: int,
+                lease: float, kinds: list[str] | None = None) -> list[ClaimedJob]:
+    """Lease up to ``limit`` due jobs to ``worker_id``; other workers skip them until the lease ends."""
+    due = (select(Job.id)
+           .where(Job.status == QUEUED, Job.run_at <= now)
+           .where((Job.locked_until.is_(None)) | (Job.locked_until < now))
+           .order_by(Job.run_at, Job.id).limit(limit)
+           .with_for_update(skip_locked=True))
+    if kinds:
+        due = due.where(Job.kind.in_(kinds))
+    stmt = (update(Job).where(Job.id.in_(due.scalar_subquery()))
+            .values(locked_by=worker_id, locked_until=now + timedelta(seconds=lease),
+                    attempts=Job.attempts + 1)
+            .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts,
+                       Job.workspace_id, Job.created_at)
+            .execution_options(synchronize_session=False))
+    rows = (await session.execute(stmt)).all()
+    return sorted((ClaimedJob(*row) for row in rows), key=lambda j: j.id)
+
+
+async def finish(session: AsyncSession, job_ids: list[int]) -> None:
+    """A job that ran is deleted: the table holds only work still to do (and dead jobs)."""
+    if job_ids:
+        await session.execute(delete(Job).where(Job.id.in_(job_ids))
+                              .execution_options(synchronize_session=False))
+
+
+async def reschedule(session: AsyncSession, job: ClaimedJob, *, now: datetime, error: str,
+                     delay: float | None = None) -> bool:
+    """Release a failed job for a later try, or mark it dead when its attempts are used up.
+    Returns True when it will run again."""
+    again = job.attempts < job.max_attempts
+    wait = delay if delay is not None else backoff_delay(job.attempts)
+    values: dict[str, Any] = {"last_error": error[:2000], "locked_by": None, "locked_until": None}
+    if again:
+        values["run_at"] = now + timedelta(seconds=wait)
+    else:
+        values["status"] = DEAD
+    await session.execute(update(Job).where(Job.id == job.id).values(**values)
+                          .execution_options(synchronize_session=False))
+    return again
+
+
+async def queue_stats(session: AsyncSession, now: datetime) -> dict[str, float]:
+    """Depth of the queue and the age of the oldest due job (lag), for /metrics and /readyz."""
+    depth = (await session.execute(select(func.count()).select_from(Job)
+                                   .where(Job.status == QUEUED))).scalar_one()
+    dead = (await session.execute(select(func.count()).select_from(Job)
+                                  .where(Job.status == DEAD))).scalar_one()
+    oldest = (await session.execute(select(func.min(Job.run_at))
+                                    .where(Job.status == QUEUED, Job.run_at <= now))).scalar_one()
+    lag = 0.0
+    if oldest is not None:
+        lag = max(0.0, (now - aware(oldest)).total_seconds())
+    return {"depth": float(depth), "dead": float(dead), "lag_seconds": lag}

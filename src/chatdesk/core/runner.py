@@ -1,0 +1,169 @@
+"""The job runner: claims due jobs and runs their handlers, in-process or as `chatdesk worker`.
+
+Two handler shapes:
+- a *batch* handler gets many jobs of its kind and one writing session; its effects and the
+  deletion of the jobs commit together (inbound webhooks: thousands per second on SQLite).
+  When a batch fails, each job is retried alone so one bad event cannot hold up the rest.
+- a *single* handler gets one job and opens its own sessions, so it can do network I/O
+  without holding a database transaction (sending to the Graph API). Up to ``concurrency``
+  run at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .clock import Clock
+from .db import Database
+from .jobs import WAKE_KEY, ClaimedJob, RetryJob, claim, finish, reschedule
+
+log = logging.getLogger("chatdesk.worker")
+
+SingleHandler = Callable[[ClaimedJob], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[ClaimedJob]], Awaitable[None]]
+
+
+@dataclass
+class Handlers:
+    """The job kinds a worker can run. Built by the composition root (worker.py)."""
+
+    single: dict[str, SingleHandler] = field(default_factory=dict)
+    batch: dict[str, BatchHandler] = field(default_factory=dict)
+
+
+class Wakeup:
+    """Wakes idle workers when a commit enqueued jobs, instead of waiting for the next poll."""
+
+    def __init__(self, db: Database):
+        self.event = asyncio.Event()
+        db.on_commit(self._on_commit)
+
+    def _on_commit(self, session: Any) -> None:
+        if session.info.pop(WAKE_KEY, False):
+            self.set()
+
+    def set(self) -> None:
+        self.event.set()
+
+    async def wait(self, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(self.event.wait(), timeout)
+        except TimeoutError:
+            pass
+        self.event.clear()
+
+
+class Worker:
+    def __init__(self, db: Database, clock: Clock, handlers: Handlers, *, wakeup: Wakeup,
+                 concurrency: int = 16, batch_size: int = 100, lease: float = 60.0,
+                 poll_interval: float = 1.0, worker_id: str | None = None):
+        self.db, self.clock, self.handlers, self.wakeup = db, clock, handlers, wakeup
+        self.batch_size, self.lease, self.poll_interval = batch_size, lease, poll_interval
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """Work until ``stop()``; then let running jobs finish."""
+        log.info("worker started", extra={"worker_id": self.worker_id})
+        while not self._stopping.is_set():
+            try:
+                did = await self.run_once()
+            except Exception:  # keep the loop alive through a database hiccup
+                log.exception("worker loop error")
+                did = 0
+            if not did:
+                await self.wakeup.wait(self.poll_interval)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.wakeup.set()
+
+    async def run_once(self) -> int:
+        """Claim and run what is due now. Returns how many jobs were started."""
+        count = 0
+        if self.handlers.batch:
+            count += await self._run_batches()
+        if self.handlers.single:
+            count += await self._start_singles()
+        return count
+
+    async def drain(self, rounds: int = 100) -> None:
+        """Run until nothing is due (tests and the CLI's one-shot mode)."""
+        for _ in range(rounds):
+            started = await self.run_once()
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            elif not started:
+                return
+
+    async def _run_batches(self) -> int:
+        kinds = list(self.handlers.batch)
+        async with self.db.session() as session:
+            jobs = await claim(session, worker_id=self.worker_id, now=self.clock.now(),
+                               limit=self.batch_size, lease=self.lease, kinds=kinds)
+        by_kind: dict[str, list[ClaimedJob]] = {}
+        for job in jobs:
+            by_kind.setdefault(job.kind, []).append(job)
+        for kind, group in by_kind.items():
+            await self._run_batch(self.handlers.batch[kind], group)
+        return len(jobs)
+
+    async def _run_batch(self, handler: BatchHandler, jobs: list[ClaimedJob]) -> None:
+        try:
+            async with self.db.session() as session:
+                await handler(session, jobs)
+                await finish(session, [j.id for j in jobs])
+            return
+        except Exception:
+            if len(jobs) == 1:
+                await self._failed(jobs[0], traceback.format_exc(limit=5))
+                return
+        for job in jobs:  # isolate the bad one(s)
+            await self._run_batch(handler, [job])
+
+    async def _start_singles(self) -> int:
+        free = self._concurrency - len(self._tasks)
+        if free <= 0:
+            return 0
+        async with self.db.session() as session:
+            jobs = await claim(session, worker_id=self.worker_id, now=self.clock.now(), limit=free,
+                               lease=self.lease, kinds=list(self.handlers.single))
+        for job in jobs:
+            task = asyncio.create_task(self._run_single(job))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(jobs)
+
+    async def _run_single(self, job: ClaimedJob) -> None:
+        handler = self.handlers.single[job.kind]
+        try:
+            await handler(job)
+        except RetryJob as retry:
+            await self._failed(job, str(retry), retry.delay)
+            return
+        except Exception:
+            await self._failed(job, traceback.format_exc(limit=5))
+            return
+        async with self.db.session() as session:
+            await finish(session, [job.id])
+        self.wakeup.set()  # a slot is free again
+
+    async def _failed(self, job: ClaimedJob, error: str, delay: float | None = None) -> None:
+        async with self.db.session() as session:
+            again = await reschedule(session, job, now=self.clock.now(), error=error, delay=delay)
+        level = logging.INFO if again else logging.ERROR
+        log.log(level, "job %s (%s) %s: %s", job.id, job.kind,
+                "will retry" if again else "is dead", error.strip().splitlines()[-1][:300])

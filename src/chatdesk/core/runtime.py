@@ -1,0 +1,37 @@
+"""The running process's shared parts, built once by a composition root (app.py, worker.py,
+cli.py) and handed to routes (``runtime(request)``) and job handlers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+from fastapi import Request
+
+from .clock import Clock
+from .crypto import Cipher
+from .db import Database
+from .events import EventBus
+from .ratelimit import RateLimiter
+from .settings import Settings
+
+if TYPE_CHECKING:  # typing only: core does not depend on the channels layer at run time
+    from ..channels.registry import ChannelRegistry
+    from ..channels.service import ChannelDirectory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    cipher: Cipher
+    bus: EventBus
+    http: httpx.AsyncClient
+    registry: ChannelRegistry
+    channels: ChannelDirectory
+    limiter: RateLimiter
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime

@@ -1,0 +1,64 @@
+"""Settings: built once from the environment (prefix ``CHATDESK_``) and passed in, never global."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob chatdesk has. See docs/deploy.md for what each one is for."""
+
+    model_config = SettingsConfigDict(env_prefix="CHATDESK_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./chatdesk-data"))
+    database_url: str | None = None
+    secret_key: str | None = None
+    public_url: str | None = None
+    worker_concurrency: int = 4
+    worker_batch: int = 100
+    job_lease_seconds: float = 60.0
+    media_max_bytes: int = 100 * 1024 * 1024
+    graph_url: str = "https://graph.facebook.com"
+    graph_version: str = "v23.0"
+    graph_timeout: float = 15.0
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL: the configured one, or SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'chatdesk.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+
+    def encryption_key(self) -> str:
+        """The key that encrypts channel secrets at rest.
+
+        ``CHATDESK_SECRET_KEY`` wins; otherwise a key is generated once into the data dir
+        (mode 0600), so an embedded install works with no configuration and keeps its key.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        self.ensure_data_dir()
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

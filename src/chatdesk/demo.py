@@ -1,0 +1,105 @@
+"""`chatdesk demo`: the whole product in one process on SQLite, wired to the sandbox.
+
+First run seeds a workspace "Demo Shop" with an owner, an API token and a WhatsApp channel
+whose Graph API is the in-process sandbox; later runs reuse them (kept in the data dir's
+``demo.json``, readable by this user only, because a demo must print its login again).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from rich.console import Console
+from sqlalchemy import select
+
+from .core.settings import Settings
+
+PHONE_NUMBER_ID = "109876543210987"
+DISPLAY = "+1 555 000 1111"
+WABA_ID = "102938475610293"
+OWNER = "owner@demo.shop"
+
+
+def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: int) -> None:
+    from .core.logs import setup
+    from .core.migrate import upgrade
+
+    setup(settings.log_level, settings.log_json)
+    settings.ensure_data_dir()
+    upgrade(settings.db_url)
+    sandbox_url = f"http://{host}:{sandbox_port}"
+    seed = asyncio.run(_seed(settings, sandbox_url))
+    _banner(host, port, sandbox_url, seed)
+    asyncio.run(_serve(settings, host, port, sandbox_port, customers, seed))
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+async def _seed(settings: Settings, sandbox_url: str) -> dict[str, Any]:
+    """Create the demo's workspace, owner, token and channel once; point the channel at the sandbox."""
+    from . import admin
+    from .channels.models import Channel
+    from .core.crypto import Cipher
+
+    path = settings.data_dir / "demo.json"
+    seed = _load(path)
+    if seed is None:
+        seed = {"password": secrets.token_urlsafe(9), "access_token": secrets.token_urlsafe(24),
+                "app_secret": secrets.token_hex(16), "verify_token": secrets.token_urlsafe(12)}
+        seed["slug"] = await admin.create_workspace(settings, "Demo Shop")
+        await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"])
+        seed["api_token"] = await admin.create_token(settings, seed["slug"], "demo")
+        await admin.add_whatsapp(settings, seed["slug"], PHONE_NUMBER_ID, DISPLAY, WABA_ID, seed["access_token"],
+                                 seed["app_secret"], seed["verify_token"], sandbox_url)
+        path.write_text(json.dumps(seed, indent=2))
+        path.chmod(0o600)
+        return seed
+
+    async def repoint(session) -> None:  # the sandbox port may differ from the last run
+        channel = (await session.execute(select(Channel).where(Channel.external_id == PHONE_NUMBER_ID))).scalar_one()
+        channel.config = {**channel.config, "graph_url": sandbox_url}
+    await admin.in_transaction(settings, repoint)
+    Cipher(settings.encryption_key())  # fail early if the key is gone
+    return seed
+
+
+def _banner(host: str, port: int, sandbox_url: str, seed: dict[str, Any]) -> None:
+    base = f"http://{host}:{port}"
+    console = Console()
+    console.rule("[bold green]chatdesk demo")
+    console.print(f"Inbox            {base}/  (sign in as [bold]{OWNER}[/] / [bold]{seed['password']}[/])")
+    console.print(f"API docs         {base}/docs")
+    console.print(f"API token        {seed['api_token']}")
+    console.print(f"Customer phone   {sandbox_url}/phone   (be a WhatsApp customer yourself)")
+    console.print(f"Try              curl -H 'Authorization: Bearer {seed['api_token']}' {base}/api/v1/conversations")
+    console.print("Ctrl-C stops the demo; running it again keeps the data.")
+
+
+async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, customers: int,
+                 seed: dict[str, Any]) -> None:
+    from .app import create_app
+    from .sandbox.app import create_app as create_sandbox
+    from .sandbox.config import SandboxConfig, SandboxNumber
+    from .server import QuietServer
+
+    sandbox = create_sandbox(SandboxConfig(
+        webhook_url=f"http://{host}:{port}/webhooks/whatsapp", app_secret=seed["app_secret"],
+        numbers=[SandboxNumber(PHONE_NUMBER_ID, DISPLAY.replace(" ", "").lstrip("+"), WABA_ID,
+                               seed["access_token"])],
+        customers=customers, customer_interval=6.0))
+    quiet = QuietServer(uvicorn.Config(sandbox, host=host, port=sandbox_port, log_level="warning",
+                                       access_log=False))
+    main = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
+                                         access_log=False))
+    side = asyncio.create_task(quiet.serve())
+    try:
+        await main.serve()
+    finally:
+        quiet.should_exit = True
+        await side

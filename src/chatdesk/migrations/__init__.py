@@ -1,0 +1,1 @@
+"""Alembic migrations, shipped inside the package so `chatdesk db upgrade` works from a wheel."""

@@ -1,0 +1,72 @@
+"""Running processes: the web app, a worker alone, the sandbox alone (uvicorn and asyncio)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import uvicorn
+
+from .core.settings import Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    from .core.logs import setup
+
+    setup(settings.log_level, settings.log_json)
+
+
+def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) -> None:
+    from .app import create_app
+    from .core.migrate import upgrade
+
+    configure_logging(settings)
+    settings.ensure_data_dir()
+    if settings.is_sqlite:
+        upgrade(settings.db_url)
+    uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port, log_level="warning",
+                access_log=False)
+
+
+def run_worker(settings: Settings, concurrency: int | None) -> None:
+    configure_logging(settings)
+    asyncio.run(_worker(settings, concurrency))
+
+
+async def _worker(settings: Settings, concurrency: int | None) -> None:
+    from .app import build_runtime
+    from .core.metrics import Metrics
+    from .core.runner import Wakeup
+    from .worker import build_worker
+
+    rt = build_runtime(settings)
+    worker = build_worker(rt, Metrics(), Wakeup(rt.db), concurrency=concurrency)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, worker.stop)
+    logging.getLogger("chatdesk.worker").info("worker running; Ctrl-C stops it")
+    try:
+        await worker.run()
+    finally:
+        await rt.http.aclose()
+        await rt.db.dispose()
+
+
+def run_sandbox(host: str, port: int, webhook_url: str, app_secret: str, *, customers: int,
+                phone_number_id: str | None, display_phone_number: str, waba_id: str,
+                access_token: str | None) -> None:
+    from .sandbox.app import create_app
+    from .sandbox.config import SandboxConfig, SandboxNumber
+
+    numbers = [SandboxNumber(phone_number_id, display_phone_number, waba_id, access_token)] if phone_number_id else []
+    config = SandboxConfig(webhook_url=webhook_url, app_secret=app_secret, numbers=numbers, customers=customers)
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
+
+
+class QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to another server in the same process."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield

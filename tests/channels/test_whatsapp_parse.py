@@ -1,0 +1,131 @@
+"""Every recorded WhatsApp payload parses into the right neutral events (DESIGN convention 7)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chatdesk.channels.base import InboundMessageEvent, InboundStatusEvent, PayloadError
+from chatdesk.channels.whatsapp.inbound import parse_events
+from chatdesk.channels.whatsapp.payloads import SendRequest, WebhookEnvelope
+from tests.conftest import PAYLOADS, payload
+
+INBOUND = {
+    "wa_inbound_text.json": ["text"],
+    "wa_inbound_image.json": ["image"],
+    "wa_inbound_document.json": ["document"],
+    "wa_inbound_location.json": ["location"],
+    "wa_inbound_contacts.json": ["contacts"],
+    "wa_inbound_list_reply.json": ["list_reply"],
+    "wa_inbound_button_reply.json": ["button_reply"],
+    "wa_inbound_template_button.json": ["quick_reply"],
+    "wa_inbound_reaction.json": ["reaction"],
+    "wa_inbound_order.json": ["order"],
+    "wa_inbound_reply_context.json": ["text"],
+    "wa_inbound_referral.json": ["text"],
+    "wa_inbound_unsupported.json": ["unsupported"],
+    "wa_batched_multi.json": ["text", "text", "reaction", "status:delivered"],
+    "wa_status_sent.json": ["status:sent"],
+    "wa_status_delivered.json": ["status:delivered"],
+    "wa_status_read.json": ["status:read"],
+    "wa_status_failed.json": ["status:failed"],
+}
+
+
+def kinds(events):
+    return [e.type if isinstance(e, InboundMessageEvent) else f"status:{e.status}" for e in events]
+
+
+def test_every_whatsapp_webhook_payload_is_covered():
+    files = {p.name for p in (PAYLOADS / "whatsapp").glob("wa_*.json")
+             if not p.name.startswith(("wa_send_", "wa_error_"))}
+    assert files == set(INBOUND)
+
+
+@pytest.mark.parametrize("name,expected", sorted(INBOUND.items()))
+def test_payload_parses_to_typed_events(name, expected):
+    events = parse_events(payload(name))
+    assert kinds(events) == expected
+    for event in events:
+        assert event.channel_external_id == "109876543210987"
+
+
+def test_text_keeps_body_sender_and_profile_name():
+    (event,) = parse_events(payload("wa_inbound_text.json"))
+    assert event.text == "Hi! Do you have the blue sneakers in size 42?"
+    assert (event.sender_id, event.sender_name) == ("15550002222", "Alex Doe")
+    assert event.sent_at.timestamp() == 1750275992
+
+
+def test_media_message_carries_a_reference_to_fetch():
+    (event,) = parse_events(payload("wa_inbound_image.json"))
+    raw = json.loads(payload("wa_inbound_image.json"))["entry"][0]["changes"][0]["value"]["messages"][0]["image"]
+    assert event.media.provider_media_id == raw["id"]
+    assert event.media.mime_type == raw["mime_type"]
+    assert event.text == raw.get("caption")
+
+
+def test_reply_context_and_referral_are_kept():
+    (reply,) = parse_events(payload("wa_inbound_reply_context.json"))
+    assert reply.reply_to_provider_id and reply.reply_to_provider_id.startswith("wamid.")
+    (ad,) = parse_events(payload("wa_inbound_referral.json"))
+    assert ad.content["referral"]["source_type"] == "ad"
+    assert ad.content["referral"]["ctwa_clid"]
+
+
+def test_list_reply_and_order_keep_their_typed_content():
+    (choice,) = parse_events(payload("wa_inbound_list_reply.json"))
+    assert choice.content["id"] and choice.text == choice.content["title"]
+    (order,) = parse_events(payload("wa_inbound_order.json"))
+    assert [i["quantity"] for i in order.content["product_items"]] == [2, 1]
+
+
+def test_unsupported_keeps_raw_payload_and_error():
+    (event,) = parse_events(payload("wa_inbound_unsupported.json"))
+    assert event.content["error"]["code"] == 131051
+    assert event.content["raw"]["type"] == "unsupported"
+
+
+def test_an_unknown_type_is_stored_as_unsupported_never_dropped():
+    body = json.loads(payload("wa_inbound_text.json"))
+    msg = body["entry"][0]["changes"][0]["value"]["messages"][0]
+    msg["type"] = "hologram"
+    msg["hologram"] = {"beam": 3}
+    del msg["text"]
+    (event,) = parse_events(json.dumps(body).encode())
+    assert event.type == "unsupported"
+    assert event.content["original_type"] == "hologram"
+    assert event.content["raw"]["hologram"] == {"beam": 3}
+
+
+def test_failed_status_keeps_code_and_title():
+    (status,) = parse_events(payload("wa_status_failed.json"))
+    assert isinstance(status, InboundStatusEvent)
+    assert (status.error_code, status.error_title) == (131047, "Re-engagement message")
+    assert "24 hours" in status.error_detail
+
+
+def test_unknown_fields_are_tolerated_and_kept():
+    body = json.loads(payload("wa_inbound_text.json"))
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = "US.13491208655302741918"
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["from_user_id"] = "US.1"
+    (event,) = parse_events(json.dumps(body).encode())
+    assert event.raw["from_user_id"] == "US.1"
+
+
+@pytest.mark.parametrize("raw", [b"", b"[]", b'{"object": "page", "entry": []}', b"{not json"])
+def test_garbage_is_a_payload_error(raw):
+    with pytest.raises(PayloadError):
+        parse_events(raw)
+
+
+@pytest.mark.parametrize("name", ["wa_send_text_request.json", "wa_send_list_request.json",
+                                  "wa_send_buttons_request.json", "wa_send_template_request.json"])
+def test_send_request_payloads_round_trip(name):
+    raw = json.loads(payload(name))
+    assert SendRequest.model_validate(raw).wire() == raw
+
+
+def test_envelope_lists_numbers_once():
+    envelope = WebhookEnvelope.model_validate_json(payload("wa_batched_multi.json"))
+    assert envelope.phone_number_ids() == ["109876543210987"]

@@ -1,0 +1,23 @@
+"""One httpx transport that routes by host to in-process ASGI apps.
+
+chatdesk calls the sandbox (Graph API) and the sandbox calls chatdesk (webhooks); both are
+created before either can be handed to the other, so the routing table is filled afterwards.
+This is real HTTP semantics over ASGI, not a mock: requests and responses are full HTTP messages.
+"""
+from __future__ import annotations
+
+import httpx
+
+
+class HostRouter(httpx.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self.apps: dict[str, httpx.ASGITransport] = {}
+
+    def mount(self, host: str, app) -> None:
+        self.apps[host] = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        transport = self.apps.get(request.url.host)
+        if transport is None:
+            raise httpx.ConnectError(f"no app at {request.url.host}", request=request)
+        return await transport.handle_async_request(request)
