@@ -19,14 +19,14 @@ from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
 from .contacts import api as contacts_api
 from .conversations import api as conversations_api
+from .conversations import live
+from .core.backends import make_bus, make_limiter
 from .core.clock import Clock, SystemClock
 from .core.crypto import Cipher
 from .core.db import Database
 from .core.errors import Problem
-from .core.events import LocalBus
 from .core.jobs import queue_stats
 from .core.metrics import Metrics
-from .core.ratelimit import LocalRateLimiter
 from .core.runner import Wakeup
 from .core.runtime import Runtime
 from .core.settings import Settings
@@ -41,12 +41,11 @@ def build_runtime(settings: Settings, *, http: httpx.AsyncClient | None = None,
     settings.ensure_data_dir()
     cipher = Cipher(settings.encryption_key())
     db = Database(settings.db_url)
-    bus = LocalBus()
-    bus.attach(db)
+    bus = make_bus(db)
     http = http or httpx.AsyncClient(timeout=settings.graph_timeout)
     return Runtime(settings=settings, db=db, clock=clock or SystemClock(), cipher=cipher, bus=bus, http=http,
                    registry=build_registry(http, settings), channels=ChannelDirectory(cipher),
-                   limiter=LocalRateLimiter())
+                   limiter=make_limiter(db))
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
@@ -75,6 +74,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(webhooks.router)
     app.include_router(conversations_api.router)
     app.include_router(contacts_api.router)
+    app.include_router(live.router)
     _install_problem_handlers(app)
     _install_ops_routes(app, rt, metrics)
     app.add_middleware(_Timing, metrics=metrics)
