@@ -15,10 +15,12 @@ class RateLimiter(Protocol):
 
 
 class LocalRateLimiter:
-    """A token bucket per key with capacity = one second's worth of messages.
+    """Even pacing per key: one message every ``1/rate`` seconds (a token bucket of capacity 1).
 
-    ``acquire`` waits (without holding anything) until a token is free, so callers are paced
-    rather than refused.
+    No burst allowance on purpose: the provider's own bucket starts counting when our first
+    request *arrives*, later than we sent it, so a full-second burst from us can look like
+    more than ``rate`` in its first second. Spacing sends evenly keeps every 1-second window
+    at or under the limit, whatever the network adds. ``acquire`` waits rather than refuses.
     """
 
     def __init__(self, monotonic=time.monotonic):
@@ -37,7 +39,7 @@ class LocalRateLimiter:
 
     def _try_take(self, key: str, rate: float) -> float:
         now = self._monotonic()
-        capacity = max(1.0, rate)
+        capacity = 1.0
         tokens, last = self._buckets.get(key, (capacity, now))
         tokens = min(capacity, tokens + (now - last) * rate)
         if tokens >= 1.0:

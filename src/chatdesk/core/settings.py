@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     secret_key: str | None = None
     public_url: str | None = None
-    worker_concurrency: int = 4
+    worker_concurrency: int = 16
     worker_batch: int = 100
     job_lease_seconds: float = 60.0
     media_max_bytes: int = 100 * 1024 * 1024
