@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database for one test."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for one test (dropped after it on PostgreSQL)."""
     choice = request.config.getoption("--db")
     if choice == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'chatdesk.db'}"
-    from tests.pg import fresh_database
-    return fresh_database(choice, request.node.name)
+        yield f"sqlite+aiosqlite:///{tmp_path / 'chatdesk.db'}"
+        return
+    from tests.pg import drop_database, fresh_database
+    url = fresh_database(choice, request.node.name)
+    yield url
+    drop_database(choice, url)
 
 
 @pytest.fixture
@@ -156,8 +159,11 @@ class Stack:
     async def inbox_of(self, wa_id: str) -> list[dict[str, Any]]:
         resp = await self.sandbox.get(f"/_sandbox/customers/{wa_id}/inbox")
         assert resp.status_code == 200, resp.text
-        data = resp.json()
-        return data["messages"] if isinstance(data, dict) else data
+        return resp.json()["received"]
+
+    async def sent_requests(self) -> list[dict[str, Any]]:
+        """Every outbound request the sandbox accepted."""
+        return (await self.sandbox.get("/_sandbox/sent")).json()["sent"]
 
     # -- REST
     async def conversations(self, **params: Any) -> list[dict[str, Any]]:

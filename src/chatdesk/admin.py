@@ -18,9 +18,9 @@ from .core.settings import Settings
 T = TypeVar("T")
 
 
-async def in_transaction(s: Settings, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+async def in_transaction(s: Settings, fn: Callable[[AsyncSession], Awaitable[T]], *, migrate: bool = True) -> T:
     s.ensure_data_dir()
-    if s.is_sqlite:  # embedded: keep the schema current without a separate step
+    if migrate and s.is_sqlite:  # embedded: keep the schema current without a separate step
         await upgrade_async(s.db_url)
     db = Database(s.db_url)
     try:
@@ -30,25 +30,26 @@ async def in_transaction(s: Settings, fn: Callable[[AsyncSession], Awaitable[T]]
         await db.dispose()
 
 
-async def create_workspace(s: Settings, name: str) -> str:
+async def create_workspace(s: Settings, name: str, *, migrate: bool = True) -> str:
     async def do(session: AsyncSession) -> str:
         return (await accounts.create_workspace(session, name, now=SystemClock().now())).slug
-    return await in_transaction(s, do)
+    return await in_transaction(s, do, migrate=migrate)
 
 
-async def create_user(s: Settings, email: str, slug: str, role: str, password: str | None) -> str:
+async def create_user(s: Settings, email: str, slug: str, role: str, password: str | None, *,
+                      migrate: bool = True) -> str:
     async def do(session: AsyncSession) -> str:
         workspace = await accounts.workspace_by_slug(session, slug)
         user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password)
         return f"{user.email} is {role} of {workspace.slug}"
-    return await in_transaction(s, do)
+    return await in_transaction(s, do, migrate=migrate)
 
 
-async def create_token(s: Settings, slug: str, name: str = "") -> str:
+async def create_token(s: Settings, slug: str, name: str = "", *, migrate: bool = True) -> str:
     async def do(session: AsyncSession) -> str:
         workspace = await accounts.workspace_by_slug(session, slug)
         return await accounts.create_token(session, workspace, now=SystemClock().now(), name=name)
-    return await in_transaction(s, do)
+    return await in_transaction(s, do, migrate=migrate)
 
 
 def whatsapp_config(waba_id: str, graph_url: str | None) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def whatsapp_config(waba_id: str, graph_url: str | None) -> dict[str, Any]:
 
 async def add_whatsapp(s: Settings, slug: str, phone_number_id: str, display: str, waba_id: str,
                        access_token: str, app_secret: str, verify_token: str, graph_url: str | None,
-                       rate_limit: float = 80.0) -> str:
+                       rate_limit: float = 80.0, *, migrate: bool = True) -> str:
     for label, value in (("--phone-number-id", phone_number_id), ("--waba-id", waba_id)):
         if not value.isdigit():
             raise ValueError(f"{label} must be digits (Meta's numeric id), got {value!r}")
@@ -74,4 +75,4 @@ async def add_whatsapp(s: Settings, slug: str, phone_number_id: str, display: st
             secrets={"access_token": access_token, "app_secret": app_secret, "verify_token": verify_token},
             rate_limit_mps=rate_limit)
         return f"channel {channel.id} (whatsapp {display}) added to {workspace.slug}"
-    return await in_transaction(s, do)
+    return await in_transaction(s, do, migrate=migrate)

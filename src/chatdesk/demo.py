@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +51,13 @@ async def _seed(settings: Settings, sandbox_url: str) -> dict[str, Any]:
     path = settings.data_dir / "demo.json"
     seed = _load(path)
     if seed is None:
-        seed = {"password": secrets.token_urlsafe(9), "access_token": secrets.token_urlsafe(24),
+        seed = {"password": secrets.token_hex(6), "access_token": secrets.token_urlsafe(24),
                 "app_secret": secrets.token_hex(16), "verify_token": secrets.token_urlsafe(12)}
-        seed["slug"] = await admin.create_workspace(settings, "Demo Shop")
-        await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"])
-        seed["api_token"] = await admin.create_token(settings, seed["slug"], "demo")
+        seed["slug"] = await admin.create_workspace(settings, "Demo Shop", migrate=False)
+        await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"], migrate=False)
+        seed["api_token"] = await admin.create_token(settings, seed["slug"], "demo", migrate=False)
         await admin.add_whatsapp(settings, seed["slug"], PHONE_NUMBER_ID, DISPLAY, WABA_ID, seed["access_token"],
-                                 seed["app_secret"], seed["verify_token"], sandbox_url)
+                                 seed["app_secret"], seed["verify_token"], sandbox_url, migrate=False)
         path.write_text(json.dumps(seed, indent=2))
         path.chmod(0o600)
         return seed
@@ -64,14 +65,14 @@ async def _seed(settings: Settings, sandbox_url: str) -> dict[str, Any]:
     async def repoint(session) -> None:  # the sandbox port may differ from the last run
         channel = (await session.execute(select(Channel).where(Channel.external_id == PHONE_NUMBER_ID))).scalar_one()
         channel.config = {**channel.config, "graph_url": sandbox_url}
-    await admin.in_transaction(settings, repoint)
+    await admin.in_transaction(settings, repoint, migrate=False)
     Cipher(settings.encryption_key())  # fail early if the key is gone
     return seed
 
 
 def _banner(host: str, port: int, sandbox_url: str, seed: dict[str, Any]) -> None:
     base = f"http://{host}:{port}"
-    console = Console()
+    console = Console(soft_wrap=True)
     console.rule("[bold green]chatdesk demo")
     console.print(f"Inbox            {base}/  (sign in as [bold]{OWNER}[/] / [bold]{seed['password']}[/])")
     console.print(f"API docs         {base}/docs")
@@ -95,11 +96,12 @@ async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, cu
         customers=customers, customer_interval=6.0))
     quiet = QuietServer(uvicorn.Config(sandbox, host=host, port=sandbox_port, log_level="warning",
                                        access_log=False))
-    main = uvicorn.Server(uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
+    main = QuietServer(uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
                                          access_log=False))
-    side = asyncio.create_task(quiet.serve())
-    try:
-        await main.serve()
-    finally:
-        quiet.should_exit = True
-        await side
+    def stop() -> None:
+        main.should_exit = quiet.should_exit = True
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    await asyncio.gather(main.serve(), quiet.serve())
+    Console().print("chatdesk demo stopped; data kept in", str(settings.data_dir))

@@ -1,0 +1,42 @@
+"""``create_app``: the sandbox as an ASGI app (Graph API + control API + phone page).
+
+The app's lifespan starts and stops the ``Sandbox`` runtime (``app.state.sandbox``), so
+``uvicorn.run(create_app(cfg))`` just works; in-process tests that skip lifespan call
+``await app.state.sandbox.start()`` / ``stop()`` themselves.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import control, graph, phone
+from .config import SandboxConfig
+from .runtime import Sandbox
+
+
+def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | None = None,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    sandbox = Sandbox(config, webhook_client=webhook_client, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await sandbox.start()
+        try:
+            yield
+        finally:
+            await sandbox.stop()
+
+    app = FastAPI(title="chatdesk sandbox: WhatsApp Cloud API emulator", lifespan=lifespan,
+                  docs_url="/_sandbox/docs", redoc_url=None, openapi_url="/_sandbox/openapi.json")
+    app.state.sandbox = sandbox
+    # Fixed routes first: the Graph router's GET /{version}/{object_id} would match them too.
+    app.include_router(control.router)
+    app.include_router(phone.router)
+    app.mount("/phone/static", StaticFiles(directory=phone.STATIC_DIR), name="phone-static")
+    app.include_router(graph.router)
+    return app

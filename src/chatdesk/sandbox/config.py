@@ -1,0 +1,31 @@
+"""Configuration of a sandbox instance: the business numbers it hosts and its simulation knobs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SandboxNumber:
+    """A business phone number the sandbox hosts (what Meta calls a phone-number object)."""
+
+    phone_number_id: str
+    display_phone_number: str
+    waba_id: str
+    # None = trust on first use: the first bearer token used with this number is bound to it.
+    access_token: str | None = None
+    rate_limit_mps: float = 80.0
+
+
+@dataclass
+class SandboxConfig:
+    """Everything a sandbox needs to run; delays are seconds so tests can shrink them."""
+
+    webhook_url: str
+    app_secret: str
+    numbers: list[SandboxNumber] = field(default_factory=list)
+    customers: int = 0
+    customer_interval: float = 8.0
+    status_delays: tuple[float, float, float] = (0.2, 0.6, 1.5)
+    webhook_retry: tuple[float, ...] = (1, 2, 4, 8, 16, 32)
+    window_hours: float = 24.0
+    seed: int | None = None

@@ -1,0 +1,275 @@
+"""The control API under ``/_sandbox``: make customers write in, look at what they received,
+inspect accepted / rejected sends and webhook deliveries, and steer the emulator (numbers,
+templates, forced statuses, injected faults, reset). Meant for tests and the phone page.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from . import catalog, inbound
+from .config import SandboxNumber
+from .personas import by_wa_id
+from .state import Customer, Fault, provisioned_number
+
+if TYPE_CHECKING:
+    from .runtime import Sandbox
+
+router = APIRouter(prefix="/_sandbox")
+
+
+def sb_of(request: Request) -> Sandbox:
+    return request.app.state.sandbox
+
+
+class CustomerIn(BaseModel):
+    wa_id: str
+    name: str
+    language: str = "en"
+    read_receipts: bool = True
+
+
+class BatchItem(inbound.InboundSpec):
+    wa_id: str
+
+
+class BatchIn(BaseModel):
+    messages: list[BatchItem] = Field(min_length=1)
+
+
+class RawIn(BaseModel):
+    phone_number_id: str | None = None
+    body: Any
+
+
+class NumberIn(BaseModel):
+    phone_number_id: str
+    display_phone_number: str | None = None
+    waba_id: str | None = None
+    access_token: str | None = None
+    rate_limit_mps: float | None = None
+
+
+class StatusIn(BaseModel):
+    wamid: str
+    status: str = Field(pattern="^(failed|sent|delivered|read)$")
+    error_code: int | None = None
+
+
+class FaultIn(BaseModel):
+    phone_number_id: str | None = None
+    count: int = Field(default=1, ge=1)
+    http_status: int = 500
+    error_code: int | None = None
+    drop: bool = False
+
+
+class TemplateIn(BaseModel):
+    name: str
+    language: str
+    category: str = Field(default="UTILITY", pattern="(?i)^(marketing|utility|authentication)$")
+    body_params: int = Field(default=0, ge=0)
+    header_format: str | None = Field(default=None,
+                                      pattern="^(TEXT|IMAGE|VIDEO|DOCUMENT|LOCATION)$")
+    header_params: int = Field(default=0, ge=0)
+    buttons: list[str] = Field(default_factory=list)
+    body_text: str = ""
+
+
+class ScenarioIn(BaseModel):
+    scenario: str | None = None
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def _customer_json(sb: Sandbox, customer: Customer) -> dict[str, Any]:
+    data = customer.to_json()
+    data["active"] = customer.wa_id in sb.simulator.active
+    persona = by_wa_id().get(customer.wa_id)
+    data["scenarios"] = [s.key for s in persona.scenarios] if persona else []
+    return data
+
+
+@router.get("/customers")
+async def list_customers(request: Request) -> dict[str, Any]:
+    sb = sb_of(request)
+    return {"customers": [_customer_json(sb, c) for c in sb.state.customers.values()]}
+
+
+@router.post("/customers", status_code=201)
+async def add_customer(body: CustomerIn, request: Request) -> dict[str, Any]:
+    sb = sb_of(request)
+    wa_id = "".join(ch for ch in body.wa_id if ch.isdigit())
+    if not 5 <= len(wa_id) <= 15:
+        raise HTTPException(400, "wa_id must be 5 to 15 digits")
+    existing = sb.state.customers.get(wa_id)
+    customer = Customer(wa_id=wa_id, name=body.name, language=body.language,
+                        read_receipts=body.read_receipts,
+                        persona=bool(existing and existing.persona))
+    sb.state.customers[wa_id] = customer
+    return _customer_json(sb, customer)
+
+
+@router.post("/customers/{wa_id}/messages")
+async def customer_message(wa_id: str, spec: inbound.InboundSpec,
+                           request: Request) -> dict[str, Any]:
+    try:
+        ids, webhook = inbound.send(sb_of(request), [(wa_id, spec)])
+    except inbound.SpecError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return {"id": ids[0], "webhook": webhook}
+
+
+@router.post("/customers/{wa_id}/scenario")
+async def start_scenario(wa_id: str, body: ScenarioIn, request: Request) -> dict[str, Any]:
+    """Make a persona open one of its scenarios now (active or not)."""
+    sb = sb_of(request)
+    persona = by_wa_id().get(wa_id)
+    if persona is None:
+        raise HTTPException(404, f"{wa_id} is not a persona")
+    chosen = [s for s in persona.scenarios if body.scenario in (None, s.key)]
+    if not chosen:
+        raise HTTPException(404, f"unknown scenario {body.scenario!r}")
+    await sb.simulator.begin(persona, chosen[0])
+    return {"wa_id": wa_id, "scenario": chosen[0].key}
+
+
+@router.get("/customers/{wa_id}/inbox")
+async def inbox(wa_id: str, request: Request) -> dict[str, Any]:
+    sb = sb_of(request)
+    customer = sb.state.customers.get(wa_id)
+    if customer is None:
+        raise HTTPException(404, f"unknown customer {wa_id}")
+    received = [_received_json(sb, r.to_json()) for r in sb.state.outbound if r.wa_id == wa_id]
+    sent = [r.to_json() for r in sb.state.inbound if r.wa_id == wa_id]
+    return {"customer": _customer_json(sb, customer), "received": received, "sent": sent,
+            "all_read_by_business": all(r["read_by_business"] for r in sent)}
+
+
+def _received_json(sb: Sandbox, data: dict[str, Any]) -> dict[str, Any]:
+    """An outbound record plus what the phone shows: latest status and a template's text."""
+    statuses = [s["status"] for s in data["statuses"]]
+    data["status"] = statuses[-1] if statuses else "accepted"
+    template_body = data["request"].get("template") if data["type"] == "template" else None
+    if template_body:
+        language = (template_body.get("language") or {}).get("code", "")
+        template = sb.catalog.get(template_body.get("name", ""), language)
+        if template:
+            data["template_text"] = catalog.render(template, template_body)
+            data["template_buttons"] = [
+                {"title": label, "payload": payload}
+                for label, payload in catalog.quick_reply_payloads(template, template_body)]
+    return data
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+@router.post("/webhooks/raw")
+async def raw_webhook(body: RawIn, request: Request) -> dict[str, Any]:
+    """Sign and POST an arbitrary body (a JSON string is sent verbatim, anything else dumped)."""
+    raw = body.body.encode() if isinstance(body.body, str) else json.dumps(body.body).encode()
+    kind = f"raw:{body.phone_number_id}" if body.phone_number_id else "raw"
+    delivery = sb_of(request).webhooks.send(raw, kind=kind)
+    return {"delivery_id": delivery.id}
+
+
+@router.post("/webhooks/batch")
+async def batch_webhook(body: BatchIn, request: Request) -> dict[str, Any]:
+    """Several customer messages in ONE POST: one change per number, one entry per WABA."""
+    items = [(item.wa_id, inbound.InboundSpec(**item.model_dump(exclude={"wa_id"})))
+             for item in body.messages]
+    try:
+        ids, webhook = inbound.send(sb_of(request), items)
+    except inbound.SpecError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return {"ids": ids, "webhook": webhook}
+
+
+@router.get("/deliveries")
+async def deliveries(request: Request) -> dict[str, Any]:
+    return {"deliveries": [d.to_json() for d in sb_of(request).webhooks.log]}
+
+
+# --------------------------------------------------------------------------- sends
+
+
+@router.get("/sent")
+async def sent(request: Request, phone_number_id: str | None = None) -> dict[str, Any]:
+    records = sb_of(request).state.outbound
+    return {"sent": [r.to_json() for r in records
+                     if phone_number_id in (None, r.phone_number_id)]}
+
+
+@router.get("/rejected")
+async def rejected(request: Request) -> dict[str, Any]:
+    return {"rejected": sb_of(request).state.rejected}
+
+
+@router.post("/statuses")
+async def force_status(body: StatusIn, request: Request) -> dict[str, Any]:
+    sb = sb_of(request)
+    record = sb.state.outbound_by_id.get(body.wamid)
+    if record is None:
+        raise HTTPException(404, f"unknown wamid {body.wamid}")
+    return {"status": sb.statuses.force(record, body.status, body.error_code).wire()}
+
+
+@router.post("/faults")
+async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
+    """The next ``count`` sends answer this fault (default HTTP 500 with 131000)."""
+    code = body.error_code or (131000 if body.http_status >= 500 else 131009)
+    sb_of(request).state.faults.append(Fault(body.phone_number_id, body.count,
+                                             body.http_status, code, body.drop))
+    return {"queued": body.count}
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def _number_json(number: SandboxNumber) -> dict[str, Any]:
+    return {"phone_number_id": number.phone_number_id,
+            "display_phone_number": number.display_phone_number, "waba_id": number.waba_id,
+            "token_bound": number.access_token is not None,
+            "rate_limit_mps": number.rate_limit_mps}
+
+
+@router.get("/numbers")
+async def list_numbers(request: Request) -> dict[str, Any]:
+    return {"numbers": [_number_json(n) for n in sb_of(request).state.numbers.values()]}
+
+
+@router.post("/numbers")
+async def upsert_number(body: NumberIn, request: Request) -> dict[str, Any]:
+    sb = sb_of(request)
+    current = sb.state.numbers.get(body.phone_number_id)
+    changes = body.model_dump(exclude_unset=True)
+    if current is None:
+        current = provisioned_number(body.phone_number_id)
+    for key, value in changes.items():
+        if value is not None or key == "access_token":
+            setattr(current, key, value)
+    return _number_json(sb.state.upsert_number(current))
+
+
+@router.get("/templates")
+async def list_templates(request: Request) -> dict[str, Any]:
+    return {"templates": [t.to_json() for t in sb_of(request).catalog.all()]}
+
+
+@router.post("/templates", status_code=201)
+async def add_template(body: TemplateIn, request: Request) -> dict[str, Any]:
+    template = catalog.Template(**body.model_dump())
+    template.category = template.category.upper()
+    sb_of(request).catalog.add(template)
+    return template.to_json()
+
+
+@router.post("/reset")
+async def reset(request: Request) -> dict[str, Any]:
+    await sb_of(request).reset()
+    return {"reset": True}

@@ -1,0 +1,62 @@
+"""Building webhook bodies with the shared wire models, exactly in Meta's documented envelope:
+``object: whatsapp_business_account`` → ``entry[{id: waba_id, changes[{field: "messages",
+value{messaging_product, metadata, contacts, messages | statuses}}]}]``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chatdesk.channels.whatsapp.payloads import (
+    Change,
+    ChangeValue,
+    Entry,
+    InboundMessage,
+    Metadata,
+    Profile,
+    Status,
+    WebhookContact,
+    WebhookEnvelope,
+)
+
+from .config import SandboxNumber
+
+
+def contact(wa_id: str, name: str | None) -> WebhookContact:
+    return WebhookContact(wa_id=wa_id, profile=Profile(name=name) if name else None)
+
+
+def change(number: SandboxNumber, *, contacts: list[WebhookContact] | None = None,
+           messages: list[InboundMessage] | None = None,
+           statuses: list[Status] | None = None) -> Change:
+    value = ChangeValue(
+        messaging_product="whatsapp",
+        metadata=Metadata(display_phone_number=number.display_phone_number,
+                          phone_number_id=number.phone_number_id),
+        contacts=contacts or None,
+        messages=messages or None,
+        statuses=statuses or None,
+    )
+    return Change(field="messages", value=value)
+
+
+def envelope(changes: Iterable[tuple[SandboxNumber, Change]]) -> WebhookEnvelope:
+    """One POST body; changes for numbers of the same WABA share one ``entry``."""
+    entries: dict[str, Entry] = {}
+    for number, item in changes:
+        entries.setdefault(number.waba_id, Entry(id=number.waba_id, changes=[]))
+        entries[number.waba_id].changes.append(item)
+    return WebhookEnvelope(object="whatsapp_business_account", entry=list(entries.values()))
+
+
+def messages_change(number: SandboxNumber,
+                    items: list[tuple[WebhookContact, InboundMessage]]) -> Change:
+    """Messages from one or more customers batched in a single ``value`` (one contact each)."""
+    contacts: dict[str, WebhookContact] = {}
+    for who, _ in items:
+        contacts.setdefault(who.wa_id, who)
+    return change(number, contacts=list(contacts.values()), messages=[m for _, m in items])
+
+
+def encode(body: WebhookEnvelope) -> bytes:
+    """The exact bytes that are signed and sent (unknown/None fields omitted, wire names)."""
+    return body.model_dump_json(by_alias=True, exclude_none=True).encode()

@@ -1,0 +1,197 @@
+"""The Graph API surface chatdesk calls: ``/v{N}.{M}/{phone_number_id}/messages``, media upload,
+media info / delete, and the lookaside-style download URL.
+
+Every rejection answers the documented error envelope and is kept in the rejection log.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
+from starlette.types import Receive, Scope, Send
+
+from chatdesk.channels.whatsapp.payloads import MediaInfo, MediaUploadResponse
+
+from .errors import GraphAPIError
+from .media import MAX_BYTES, media_category
+from .sending import DroppedConnection, bearer_token, handle_messages
+
+if TYPE_CHECKING:
+    from .runtime import Sandbox
+
+router = APIRouter()
+VERSION = re.compile(r"v\d+\.\d+")
+NOT_FOUND = ("Unsupported get request. Object with ID '{}' does not exist, cannot be loaded due "
+             "to missing permissions, or does not support this operation.")
+
+
+class HangUp(httpx.RemoteProtocolError):
+    """Raised after the response has started so the server drops the connection mid-answer.
+
+    Under uvicorn the client sees the connection close; an in-process ``httpx.ASGITransport``
+    client gets this exception, which is the ``RemoteProtocolError`` a real client would get.
+    """
+
+
+class DropResponse(Response):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", b"1024")]})
+        raise HangUp("Server disconnected without sending a response.")
+
+
+def sandbox_of(request: Request) -> Sandbox:
+    return request.app.state.sandbox
+
+
+def _request_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+def _graph(request: Request, version: str, endpoint: str, phone_number_id: str | None,
+           raw: bytes, call: Callable[[], dict[str, Any]]) -> Response:
+    """Run a Graph call; a GraphAPIError becomes the error envelope and a rejection log entry."""
+    sb = sandbox_of(request)
+    try:
+        if not VERSION.fullmatch(version):
+            raise GraphAPIError(100, f"Unknown path components: /{version}")
+        return JSONResponse(call())
+    except DroppedConnection:
+        sb.state.reject(_rejection(sb, endpoint, phone_number_id, raw, None, 0, "dropped"))
+        return DropResponse()
+    except GraphAPIError as exc:
+        sb.state.reject(_rejection(sb, endpoint, phone_number_id, raw, exc.code,
+                                   exc.http_status, exc.details))
+        return JSONResponse(exc.envelope().wire(), status_code=exc.http_status)
+
+
+def _rejection(sb: Sandbox, endpoint: str, phone_number_id: str | None, raw: bytes,
+               code: int | None, http_status: int, details: str | None) -> dict[str, Any]:
+    return {"at": sb.clock().isoformat(), "endpoint": endpoint,
+            "phone_number_id": phone_number_id, "code": code, "http_status": http_status,
+            "details": details, "request": _request_json(raw)}
+
+
+@router.get("/whatsapp_business/attachments/")
+async def download(request: Request, mid: str = "", ext: str = "", hash: str = "") -> Response:
+    """The media URL from ``GET /{media-id}``: valid five minutes, and only with the bearer."""
+    sb = sandbox_of(request)
+    obj = sb.media.get(mid)
+    if obj is None or not sb.media.url_valid(mid, ext, hash, sb.clock()):
+        return Response("URL not found or expired", status_code=404, media_type="text/plain")
+    try:
+        sb.state.authenticate(obj.phone_number_id,
+                              bearer_token(request.headers.get("authorization")))
+    except GraphAPIError as exc:
+        return JSONResponse(exc.envelope().wire(), status_code=exc.http_status)
+    return Response(obj.data, media_type=obj.mime_type.split(";")[0])
+
+
+@router.post("/{version}/{phone_number_id}/messages")
+async def post_messages(version: str, phone_number_id: str, request: Request) -> Response:
+    raw = await request.body()
+    auth = request.headers.get("authorization")
+    return _graph(request, version, "messages", phone_number_id, raw,
+                  lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw))
+
+
+@router.post("/{version}/{phone_number_id}/media")
+async def post_media(version: str, phone_number_id: str, request: Request) -> Response:
+    sb = sandbox_of(request)
+    auth = request.headers.get("authorization")
+    try:
+        sb.state.authenticate(phone_number_id, bearer_token(auth))
+        form = await request.form()
+    except GraphAPIError as exc:
+        return _graph(request, version, "media", phone_number_id, b"", _raiser(exc))
+    except Exception:  # noqa: BLE001 - an unparseable multipart body is a structural error
+        return _graph(request, version, "media", phone_number_id, b"",
+                      _raiser(GraphAPIError(100, "Request body must be multipart/form-data.")))
+    upload = form.get("file")
+    data = await upload.read() if isinstance(upload, UploadFile) else None
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    mime = fields.get("type") or (upload.content_type if isinstance(upload, UploadFile) else "")
+    filename = upload.filename if isinstance(upload, UploadFile) else None
+    return _graph(request, version, "media", phone_number_id, json.dumps(fields).encode(),
+                  lambda: _store_upload(sb, phone_number_id, fields, data, mime or "", filename))
+
+
+def _raiser(exc: GraphAPIError) -> Callable[[], dict[str, Any]]:
+    def call() -> dict[str, Any]:
+        raise exc
+    return call
+
+
+def _store_upload(sb: Sandbox, phone_number_id: str, fields: dict[str, str], data: bytes | None,
+                  mime: str, filename: str | None) -> dict[str, Any]:
+    if "messaging_product" not in fields:
+        raise GraphAPIError(131008, "The parameter messaging_product is required.")
+    if fields["messaging_product"] != "whatsapp":
+        raise GraphAPIError(131009, "Param messaging_product must be whatsapp.")
+    if data is None:
+        raise GraphAPIError(131008, "The parameter file is required.")
+    category = media_category(mime)
+    if category is None:
+        raise GraphAPIError(131009, f"Param type must be a supported MIME type, got {mime!r}.")
+    if len(data) > MAX_BYTES[category]:
+        raise GraphAPIError(131009, f"File is too large. Max size for {category} is "
+                                    f"{MAX_BYTES[category] >> 10} KB")
+    obj = sb.media.add(phone_number_id, mime, data, filename, sb.clock())
+    return MediaUploadResponse(id=obj.id).wire()
+
+
+@router.get("/{version}/{object_id}")
+async def get_object(version: str, object_id: str, request: Request) -> Response:
+    sb = sandbox_of(request)
+    token = bearer_token(request.headers.get("authorization"))
+    scope = request.query_params.get("phone_number_id")
+
+    def call() -> dict[str, Any]:
+        if not token:
+            raise GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token")
+        obj = sb.media.get(object_id)
+        if obj is not None and scope in (None, obj.phone_number_id):
+            sb.state.authenticate(obj.phone_number_id, token)
+            query = sb.media.download_query(obj.id, sb.clock())
+            return MediaInfo(url=f"{request.base_url}whatsapp_business/attachments/?{query}",
+                             mime_type=obj.mime_type, sha256=obj.sha256,
+                             file_size=str(len(obj.data)), id=obj.id).wire()
+        number = sb.state.numbers.get(object_id)
+        if number is not None:
+            sb.state.authenticate(object_id, token)
+            return {"verified_name": f"Sandbox {number.display_phone_number}",
+                    "display_phone_number": number.display_phone_number,
+                    "id": number.phone_number_id, "quality_rating": "GREEN",
+                    "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
+                    "throughput": {"level": "STANDARD"}}
+        raise GraphAPIError(100, NOT_FOUND.format(object_id), error_subcode=33)
+
+    return _graph(request, version, "get", scope, b"", call)
+
+
+@router.delete("/{version}/{media_id}")
+async def delete_media(version: str, media_id: str, request: Request) -> Response:
+    sb = sandbox_of(request)
+    token = bearer_token(request.headers.get("authorization"))
+
+    def call() -> dict[str, Any]:
+        if not token:
+            raise GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token")
+        obj = sb.media.get(media_id)
+        if obj is None:
+            raise GraphAPIError(100, NOT_FOUND.format(media_id), error_subcode=33)
+        sb.state.authenticate(obj.phone_number_id, token)
+        sb.media.delete(media_id)
+        return {"success": True}
+
+    return _graph(request, version, "delete", None, b"", call)

@@ -1,0 +1,77 @@
+"""The ``Sandbox`` runtime: owns the state, stores and background workers of one sandbox app.
+
+``start()`` launches the webhook dispatcher and the persona simulator (statuses are scheduled
+per message as sends are accepted); ``stop()`` cancels every background task and closes the
+webhook client if the sandbox created it. ``reset()`` forgets everything that happened.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from .catalog import TemplateCatalog
+from .config import SandboxConfig
+from .media import MediaStore
+from .personas import PERSONAS
+from .ratelimit import SendLimiter
+from .simulator import PersonaSimulator
+from .state import Customer, SandboxState
+from .statuses import StatusScheduler
+from .webhooks import WebhookDispatcher
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sandbox:
+    def __init__(self, config: SandboxConfig, *, webhook_client: httpx.AsyncClient | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.config = config
+        self.clock = clock or utc_now
+        self.state = SandboxState(config)
+        self.media = MediaStore(config.app_secret)
+        self.catalog = TemplateCatalog()
+        self.limiter = SendLimiter()
+        self.webhooks = WebhookDispatcher(config.webhook_url, config.app_secret,
+                                          tuple(config.webhook_retry), self.clock, webhook_client)
+        self.statuses = StatusScheduler(self.state, self.webhooks, config.status_delays,
+                                        self.clock)
+        self.simulator = PersonaSimulator(self)
+        self.running = False
+        self._add_personas()
+
+    def _add_personas(self) -> None:
+        for persona in PERSONAS:
+            self.state.customers[persona.wa_id] = Customer(
+                wa_id=persona.wa_id, name=persona.name, language=persona.language,
+                read_receipts=persona.read_receipts, persona=True)
+
+    async def start(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        await self.webhooks.start()
+        await self.simulator.start()
+
+    async def stop(self) -> None:
+        if not self.running:
+            return
+        self.running = False
+        await self.simulator.stop()
+        await self.statuses.stop()
+        await self.webhooks.stop()
+
+    async def reset(self) -> None:
+        """Back to the configured start: no messages, no customers but the personas."""
+        await self.statuses.stop()
+        self.state.reset()
+        self.media.reset()
+        self.catalog.reset()
+        self.limiter.reset()
+        self.webhooks.reset()
+        self.statuses.reset()
+        self.simulator.reset()
+        self._add_personas()

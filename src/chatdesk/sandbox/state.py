@@ -1,0 +1,186 @@
+"""The sandbox's in-memory world: numbers (with their bound tokens), customers, the messages in
+both directions, service windows, rejections and injected faults. No I/O happens here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .config import SandboxConfig, SandboxNumber
+from .errors import GraphAPIError
+
+
+@dataclass
+class Customer:
+    wa_id: str
+    name: str
+    language: str = "en"
+    read_receipts: bool = True
+    persona: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Outbound:
+    """A business message the Graph endpoint accepted."""
+
+    seq: int
+    wamid: str
+    phone_number_id: str
+    to: str
+    wa_id: str
+    type: str
+    request: dict[str, Any]
+    accepted_at: datetime
+    accepted_monotonic: float
+    category: str = "service"                   # pricing category / conversation origin
+    pricing_type: str = "free_customer_service"  # or "regular" (charged)
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["accepted_at"] = self.accepted_at.isoformat()
+        return data
+
+
+@dataclass
+class Inbound:
+    """A message a customer sent to a business number (as delivered in the webhook)."""
+
+    seq: int
+    wamid: str
+    phone_number_id: str
+    wa_id: str
+    time: datetime
+    message: dict[str, Any]
+    read_by_business: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["time"] = self.time.isoformat()
+        return data
+
+
+@dataclass
+class Fault:
+    phone_number_id: str | None
+    remaining: int
+    http_status: int
+    error_code: int | None
+    drop: bool
+
+
+def provisioned_number(phone_number_id: str) -> SandboxNumber:
+    """A number first seen on an authenticated request: derive stable fake ids from its id."""
+    digits = "".join(ch for ch in phone_number_id if ch.isdigit()) or "0"
+    return SandboxNumber(phone_number_id=phone_number_id,
+                         display_phone_number="1555" + digits[-7:].zfill(7),
+                         waba_id="10" + digits[-13:].zfill(13))
+
+
+class SandboxState:
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.reset()
+
+    def reset(self) -> None:
+        self.numbers = {n.phone_number_id: dataclasses.replace(n) for n in self.config.numbers}
+        self.customers: dict[str, Customer] = {}
+        self.windows: dict[tuple[str, str], datetime] = {}
+        self.outbound: list[Outbound] = []
+        self.outbound_by_id: dict[str, Outbound] = {}
+        self.inbound: list[Inbound] = []
+        self.inbound_by_id: dict[str, Inbound] = {}
+        self.rejected: list[dict[str, Any]] = []
+        self.faults: list[Fault] = []
+        self._seq = itertools.count(1)
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    # ------------------------------------------------------------------ numbers and tokens
+
+    def authenticate(self, phone_number_id: str, token: str | None) -> SandboxNumber:
+        """Bearer check (190); unknown or token-less numbers bind the first token used."""
+        if not token:
+            raise GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token")
+        number = self.numbers.get(phone_number_id)
+        if number is None:
+            number = self.numbers[phone_number_id] = provisioned_number(phone_number_id)
+        if number.access_token is None:
+            number.access_token = token   # trust on first use
+        if token != number.access_token:
+            raise GraphAPIError(190, "Error validating access token: the token is not valid "
+                                     f"for phone number {phone_number_id}")
+        return number
+
+    def token_known(self, token: str | None) -> bool:
+        return bool(token) and any(n.access_token == token for n in self.numbers.values())
+
+    def default_number(self) -> SandboxNumber:
+        if not self.numbers:
+            raise LookupError("the sandbox has no business numbers configured")
+        return next(iter(self.numbers.values()))
+
+    def upsert_number(self, number: SandboxNumber) -> SandboxNumber:
+        self.numbers[number.phone_number_id] = number
+        return number
+
+    # ------------------------------------------------------------------ customers and windows
+
+    def customer(self, wa_id: str) -> Customer:
+        """The customer with this wa_id; recipients never seen before are created ad hoc."""
+        if wa_id not in self.customers:
+            self.customers[wa_id] = Customer(wa_id=wa_id, name=f"+{wa_id}")
+        return self.customers[wa_id]
+
+    def note_inbound(self, phone_number_id: str, wa_id: str, at: datetime) -> None:
+        """The customer wrote in at ``at``: (re)start the service window from that moment."""
+        self.windows[(phone_number_id, wa_id)] = at
+
+    def window_start(self, phone_number_id: str, wa_id: str) -> datetime | None:
+        return self.windows.get((phone_number_id, wa_id))
+
+    def window_open(self, phone_number_id: str, wa_id: str, now: datetime) -> bool | None:
+        """True/False for customers who wrote in; None when the sandbox never saw them write."""
+        start = self.window_start(phone_number_id, wa_id)
+        if start is None:
+            return None
+        return now - start < timedelta(hours=self.config.window_hours)
+
+    # ------------------------------------------------------------------ messages
+
+    def add_outbound(self, record: Outbound) -> None:
+        self.outbound.append(record)
+        self.outbound_by_id[record.wamid] = record
+
+    def add_inbound(self, record: Inbound) -> None:
+        self.inbound.append(record)
+        self.inbound_by_id[record.wamid] = record
+
+    def mark_read(self, phone_number_id: str, wamid: str) -> None:
+        """Reading a message marks it and every earlier one in that chat as read (as on Meta)."""
+        target = self.inbound_by_id.get(wamid)
+        if target is None or target.phone_number_id != phone_number_id:
+            return
+        for record in self.inbound:
+            if (record.wa_id == target.wa_id and record.phone_number_id == phone_number_id
+                    and record.seq <= target.seq):
+                record.read_by_business = True
+
+    def reject(self, entry: dict[str, Any]) -> None:
+        self.rejected.append(entry)
+
+    # ------------------------------------------------------------------ faults
+
+    def take_fault(self, phone_number_id: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.remaining > 0 and fault.phone_number_id in (None, phone_number_id):
+                fault.remaining -= 1
+                return fault
+        return None

@@ -1,0 +1,83 @@
+"""The CLI as a user runs it: results on stdout, one-line errors and exit code 2."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {**os.environ, "CHATDESK_DATA_DIR": str(tmp_path / "data")}
+    env.pop("CHATDESK_DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "chatdesk.cli", *args], capture_output=True, text=True,
+                              env=env, timeout=60)
+    return run
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 or result.stderr.lstrip().startswith(("Usage", "╭")), result.stderr
+    return result.stderr
+
+
+def test_help_lists_the_product_commands(cli):
+    out = cli("--help").stdout
+    for command in ("demo", "serve", "worker", "sandbox", "channel", "token", "workspace", "user", "db"):
+        assert command in out
+
+
+def test_setup_flow_prints_what_the_next_step_needs(cli):
+    assert cli("db", "upgrade").returncode == 0
+    slug = cli("workspace", "create", "Bakkerij Jansen").stdout.strip()
+    assert slug == "bakkerij-jansen"
+    assert cli("workspace", "create", "Bakkerij Jansen").stdout.strip() == "bakkerij-jansen-2"
+    token = cli("token", "create", "--workspace", slug).stdout.strip()
+    assert token.startswith("cd_") and len(token) > 30
+    user = cli("user", "create", "Eva@Example.com", "--workspace", slug, "--role", "owner", "--password", "pw")
+    assert user.returncode == 0 and "eva@example.com" in user.stdout
+    added = cli("channel", "add", "whatsapp", "--workspace", slug, "--phone-number-id", "123456",
+                "--display-phone-number", "+31 20 555 0100", "--waba-id", "654321", "--access-token", "t",
+                "--app-secret", "s", "--verify-token", "v", "--graph-url", "http://127.0.0.1:9")
+    assert added.returncode == 0, added.stderr
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("token", "create", "--workspace", "nope"), "No workspace"),
+    (("user", "create", "a@b.co", "--workspace", "nope", "--role", "agent"), "No workspace"),
+    (("channel", "add", "telegram", "--workspace", "x", "--phone-number-id", "1", "--display-phone-number", "1",
+      "--waba-id", "1", "--access-token", "t", "--app-secret", "s", "--verify-token", "v"), "unknown channel kind"),
+    (("sandbox", "--webhook-url", "ftp://x", "--app-secret", "s"), "--webhook-url"),
+    (("worker", "--concurrency", "-1"), "--concurrency"),
+])
+def test_bad_arguments_are_one_line_and_exit_2(cli, args, needle):
+    assert needle in one_line_error(cli(*args))
+
+
+def test_invalid_role_email_and_ids(cli):
+    slug = cli("workspace", "create", "Shop").stdout.strip()
+    assert "Role must be" in one_line_error(cli("user", "create", "a@b.co", "--workspace", slug, "--role", "king"))
+    assert "not an email" in one_line_error(cli("user", "create", "nope", "--workspace", slug, "--role", "agent"))
+    bad_id = cli("channel", "add", "whatsapp", "--workspace", slug, "--phone-number-id", "abc",
+                 "--display-phone-number", "1", "--waba-id", "1", "--access-token", "t", "--app-secret", "s",
+                 "--verify-token", "v")
+    assert "must be digits" in one_line_error(bad_id)
+
+
+def test_duplicate_channel_is_refused(cli):
+    slug = cli("workspace", "create", "Shop").stdout.strip()
+    args = ("channel", "add", "whatsapp", "--workspace", slug, "--phone-number-id", "42", "--display-phone-number",
+            "1", "--waba-id", "1", "--access-token", "t", "--app-secret", "s", "--verify-token", "v")
+    assert cli(*args).returncode == 0
+    assert "already connected" in one_line_error(cli(*args))
+
+
+def test_missing_option_is_a_usage_error(cli):
+    result = cli("token", "create")
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,66 @@
+"""Pure policy, table-driven: status moves, the service window, what may be sent, backoff."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chatdesk.channels.whatsapp.adapter import CAPABILITIES as WA
+from chatdesk.conversations import policy
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("current,incoming,expected", [
+    ("queued", "pending", "pending"),
+    ("pending", "sent", "sent"),
+    ("sent", "delivered", "delivered"),
+    ("sent", "read", "read"),            # read implies delivered; delivered may never come
+    ("delivered", "sent", None),         # late sent does not go back
+    ("read", "delivered", None),
+    ("read", "read", None),              # replay
+    ("sent", "failed", "failed"),
+    ("pending", "failed", "failed"),
+    ("delivered", "failed", None),       # it reached the customer
+    ("failed", "read", None),            # failed is final
+    ("failed", "sent", None),
+    ("sent", "played", None),            # unknown statuses change nothing
+    ("received", "read", None),          # inbound messages have no delivery status
+])
+def test_next_status(current, incoming, expected):
+    assert policy.next_status(current, incoming) == expected
+
+
+@pytest.mark.parametrize("age,open_", [
+    (None, False), (timedelta(0), True), (timedelta(hours=23, minutes=59, seconds=59), True),
+    (timedelta(hours=24), False), (timedelta(days=3), False)])
+def test_service_window(age, open_):
+    last = None if age is None else NOW - age
+    assert policy.window_open(WA, last, NOW) is open_
+
+
+@pytest.mark.parametrize("type_,text,age,code", [
+    ("text", "hi", timedelta(hours=1), None),
+    ("text", "hi", timedelta(hours=25), "window_closed"),
+    ("template", None, timedelta(days=9), None),         # templates are the way back in
+    ("text", "  ", timedelta(hours=1), "empty_message"),
+    ("text", "x" * 4096, timedelta(hours=1), None),
+    ("text", "x" * 4097, timedelta(hours=1), "text_too_long"),
+    ("image", "c" * 1025, timedelta(hours=1), "text_too_long"),
+    ("image", None, timedelta(hours=1), None),
+    ("note", "x", timedelta(hours=1), "unsupported_type"),  # notes never go to a channel
+    ("carousel", None, timedelta(hours=1), "unsupported_type"),
+])
+def test_check_outbound(type_, text, age, code):
+    refusal = policy.check_outbound(WA, type=type_, text=text, last_inbound_at=NOW - age, now=NOW)
+    assert (refusal.code if refusal else None) == code
+
+
+@pytest.mark.parametrize("attempt,low,high", [(1, 0.5, 1), (2, 1, 2), (4, 4, 8), (20, 150, 300)])
+def test_retry_delay_grows_and_is_capped(attempt, low, high):
+    for jitter in (0.0, 0.5, 0.999):
+        assert low <= policy.retry_delay(attempt, None, jitter) <= high
+
+
+def test_provider_retry_hint_wins():
+    assert policy.retry_delay(3, 42.0, 0.1) == 42.0

@@ -1,0 +1,114 @@
+"""The jobs table and runner: claiming, retry with backoff, dead jobs, batch isolation."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from chatdesk.core.db import Database
+from chatdesk.core.jobs import DEAD, Job, RetryJob, backoff_delay, claim, enqueue
+from chatdesk.core.runner import Handlers, Wakeup, Worker
+
+
+async def make(settings, clock, handlers):
+    db = Database(settings.db_url)
+    return db, Worker(db, clock, handlers, wakeup=Wakeup(db), concurrency=4, batch_size=10)
+
+
+async def add(db, clock, kind, n=1, **payload):
+    async with db.session() as s:
+        for i in range(n):
+            enqueue(s, kind, {"i": i, **payload}, now=clock.now(), max_attempts=3)
+
+
+async def jobs(db):
+    async with db.reader() as s:
+        return (await s.execute(select(Job))).scalars().all()
+
+
+async def test_job_is_invisible_until_its_transaction_commits(settings, clock):
+    db = Database(settings.db_url)
+    try:
+        async with db.session() as s:
+            enqueue(s, "x", {}, now=clock.now())
+            async with db.reader() as other:
+                assert (await other.execute(select(Job))).first() is None
+        assert len(await jobs(db)) == 1
+    finally:
+        await db.dispose()
+
+
+async def test_claimed_jobs_are_leased_not_claimed_twice(settings, clock):
+    db = Database(settings.db_url)
+    try:
+        await add(db, clock, "x", 5)
+        async with db.session() as s:
+            first = await claim(s, worker_id="a", now=clock.now(), limit=3, lease=60)
+        async with db.session() as s:
+            second = await claim(s, worker_id="b", now=clock.now(), limit=10, lease=60)
+        assert len(first) == 3 and len(second) == 2
+        assert not {j.id for j in first} & {j.id for j in second}
+        clock.advance(seconds=61)  # a crashed worker's lease runs out: the job is claimable again
+        async with db.session() as s:
+            again = await claim(s, worker_id="c", now=clock.now(), limit=10, lease=60)
+        assert len(again) == 5 and all(j.attempts == 2 for j in again)
+    finally:
+        await db.dispose()
+
+
+async def test_successful_job_is_deleted(settings, clock):
+    ran = []
+
+    async def handler(job):
+        ran.append(job.payload["i"])
+    db, worker = await make(settings, clock, Handlers(single={"x": handler}))
+    try:
+        await add(db, clock, "x", 3)
+        await worker.drain()
+        assert sorted(ran) == [0, 1, 2]
+        assert await jobs(db) == []
+    finally:
+        await db.dispose()
+
+
+async def test_failing_job_backs_off_then_dies_with_its_error(settings, clock):
+    async def handler(job):
+        raise RetryJob("upstream said no")
+    db, worker = await make(settings, clock, Handlers(single={"x": handler}))
+    try:
+        await add(db, clock, "x")
+        await worker.drain()
+        (job,) = await jobs(db)
+        assert job.status == "queued" and job.attempts == 1 and job.run_at > clock.now()
+        for _ in range(2):
+            clock.advance(hours=1)
+            await worker.drain()
+        (job,) = await jobs(db)
+        assert (job.status, job.attempts, job.last_error) == (DEAD, 3, "upstream said no")
+    finally:
+        await db.dispose()
+
+
+async def test_one_bad_job_does_not_hold_up_its_batch(settings, clock):
+    done = []
+
+    async def handler(session, batch):
+        for job in batch:
+            if job.payload["i"] == 2:
+                raise ValueError("poison")
+            done.append(job.payload["i"])
+    db, worker = await make(settings, clock, Handlers(batch={"b": handler}))
+    try:
+        await add(db, clock, "b", 5)
+        await worker.drain()
+        assert sorted(set(done)) == [0, 1, 3, 4]
+        (left,) = await jobs(db)
+        assert left.payload["i"] == 2 and "poison" in left.last_error
+    finally:
+        await db.dispose()
+
+
+def test_backoff_is_exponential_with_jitter_and_capped():
+    import random
+    rand = random.Random(1)
+    delays = [backoff_delay(n, base=1, cap=60, rand=rand) for n in range(1, 10)]
+    assert 0.5 <= delays[0] <= 1 and 4 <= delays[3] <= 8
+    assert all(d <= 60 for d in delays)
