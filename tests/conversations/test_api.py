@@ -96,3 +96,35 @@ async def test_contact_search_by_name_and_phone(stack):
 async def test_openapi_documents_the_api(stack):
     spec = (await stack.api.get("/openapi.json")).json()
     assert "/api/v1/conversations/{conversation_id}/messages" in spec["paths"]
+
+
+async def test_inbound_media_over_the_cap_is_not_stored_and_says_why(settings, clock):
+    from tests.conftest import Stack
+    small = settings.model_copy(update={"media_max_bytes": 10})
+    stack = await Stack(small, clock).start()
+    try:
+        await stack.customer_says("31612000555", type="image", caption="too big")
+        conv = await settle(lambda: _find(stack, "+31612000555"))
+
+        async def failed():
+            msgs = await stack.messages(conv["id"])
+            return msgs[0] if msgs and msgs[0]["content"].get("media_error") else None
+        msg = await settle(failed)
+        assert msg["media_url"] is None
+        assert not any((small.media_dir).rglob("*.png"))
+    finally:
+        await stack.stop()
+
+
+async def test_document_by_link_is_sent_with_its_filename(stack):
+    from tests.conversations.test_outbound import _all_accepted, reply
+    conv = await open_conversation(stack)
+    resp = await reply(stack, conv["id"], type="document", link="https://shop.example/invoice-42.pdf",
+                       filename="invoice-42.pdf", text="Your invoice")
+    assert resp.status_code == 202
+    await settle(lambda: _all_accepted(stack, conv["id"], 1))
+    (sent,) = [s for s in await stack.sent_requests() if s["type"] == "document"]
+    assert sent["request"]["document"] == {"link": "https://shop.example/invoice-42.pdf",
+                                           "caption": "Your invoice", "filename": "invoice-42.pdf"}
+    missing = await reply(stack, conv["id"], type="image")
+    assert missing.status_code == 422 and missing.json()["code"] == "media_missing"

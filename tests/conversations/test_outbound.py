@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from chatdesk.conversations.models import SendAttempt
@@ -101,8 +99,8 @@ async def test_transient_failures_are_retried_then_sent(stack, clock):
     conv = await open_conversation(stack)
     await stack.sandbox.post("/_sandbox/faults", json={"count": 2, "http_status": 500, "error_code": 131000})
     await reply(stack, conv["id"], type="text", text="Try, try again")
-    for _ in range(2):
-        await settle(lambda: _attempts(stack, "retry", at_least=_ + 1))
+    for tried in (1, 2):
+        await settle(lambda tried=tried: _attempts(stack, "retry", at_least=tried))
         clock.advance(minutes=10)  # past any backoff
         stack.worker.wakeup.set()
     msg = await settle(lambda: _with_status(stack, conv["id"], "delivered", "read"))
@@ -181,5 +179,3 @@ async def test_image_upload_is_sent_through_the_media_endpoint(stack):
     image = [s for s in sent if "image" in json.dumps(s)][-1]
     assert "Your receipt" in json.dumps(image)
 
-
-_ = timedelta

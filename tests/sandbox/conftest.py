@@ -8,10 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.sandbox.sandbox_helpers import DISPLAY, PNID, SECRET, TOKEN, WABA, Clock, Harness, Receiver
 
 from chatdesk.sandbox.app import create_app
 from chatdesk.sandbox.config import SandboxConfig, SandboxNumber
+from tests.sandbox.sandbox_helpers import (
+    DISPLAY, PNID, SECRET, TOKEN, WABA, Clock, Harness, Receiver,
+)
 
 HarnessFactory = Callable[..., Any]
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+
 from chatdesk.channels.whatsapp.payloads import GraphError, GraphErrorBody, WebhookEnvelope
 
 SECRET = "app-secret-for-tests"

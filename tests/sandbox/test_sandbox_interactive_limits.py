@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.sandbox.sandbox_helpers import ALEX, Harness, assert_error
 
 from chatdesk.channels.whatsapp.payloads import SendRequest
+from tests.sandbox.sandbox_helpers import ALEX, Harness, assert_error
 
 CONFORMANCE = Path("/work/shared/conformance/meta")
 

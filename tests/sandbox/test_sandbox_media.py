@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from tests.sandbox.sandbox_helpers import ALEX, PNID, TOKEN, Harness, assert_error, wait_for
-
 from chatdesk.channels.whatsapp.payloads import MediaInfo, MediaUploadResponse, WebhookEnvelope
 from chatdesk.sandbox.media_gen import png
+from tests.sandbox.sandbox_helpers import ALEX, PNID, TOKEN, Harness, assert_error, wait_for
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.sandbox.sandbox_helpers import Harness, text, wait_for
-
 from chatdesk.sandbox.personas import PERSONAS
+from tests.sandbox.sandbox_helpers import Harness, text, wait_for
 
 SANNE = PERSONAS[0].wa_id
 LIST = {"type": "list", "body": {"text": "Welke bezorgoptie wil je?"},

@@ -1,8 +1,8 @@
 """The phone page renders, escapes customer data, and its assets are served by the sandbox."""
 from __future__ import annotations
 
-from tests.sandbox.sandbox_helpers import ALEX, Harness
 from chatdesk.sandbox.personas import PERSONAS
+from tests.sandbox.sandbox_helpers import ALEX, Harness
 
 
 async def test_phone_page_lists_personas(h: Harness):

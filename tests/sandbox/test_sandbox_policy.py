@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.sandbox.sandbox_helpers import ALEX, DISPLAY, PNID, TOKEN, Harness, assert_error, text
-
 from chatdesk.channels.whatsapp.payloads import SendRequest
 from chatdesk.sandbox.config import SandboxNumber
 from chatdesk.sandbox.errors import RE_ENGAGEMENT_DETAILS
+from tests.sandbox.sandbox_helpers import ALEX, DISPLAY, PNID, TOKEN, Harness, assert_error, text
 
 CONFORMANCE = Path("/work/shared/conformance/meta")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.sandbox.sandbox_helpers import ALEX, DISPLAY, PNID, TOKEN, Harness, assert_error, text
 
 from chatdesk.channels.whatsapp.payloads import SendResponse
 from chatdesk.sandbox.config import SandboxNumber
+from tests.sandbox.sandbox_helpers import ALEX, DISPLAY, PNID, TOKEN, Harness, assert_error, text
 
 
 async def test_text_send_returns_documented_response(h: Harness):

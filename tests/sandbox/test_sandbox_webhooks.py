@@ -7,9 +7,11 @@ import hmac
 from pathlib import Path
 
 import pytest
-from tests.sandbox.sandbox_helpers import ALEX, DISPLAY, PNID, SECRET, WABA, Harness, parse, text, wait_for
 
 from chatdesk.channels.whatsapp.payloads import WebhookEnvelope
+from tests.sandbox.sandbox_helpers import (
+    ALEX, DISPLAY, PNID, SECRET, WABA, Harness, parse, text, wait_for,
+)
 
 CONFORMANCE = Path("/work/shared/conformance/meta")
 WEBHOOK_FILES = sorted(p.name for p in CONFORMANCE.glob("wa_*.json")
