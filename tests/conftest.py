@@ -81,11 +81,13 @@ class Stack:
     """chatdesk + worker + sandbox in one event loop, wired by host name over ASGI."""
 
     def __init__(self, settings: Settings, clock: FakeClock, *, sandbox: bool = True, worker: bool = True,
-                 sandbox_options: dict[str, Any] | None = None, rate_limit: float = 80.0):
+                 sandbox_options: dict[str, Any] | None = None, rate_limit: float = 80.0,
+                 share_clock: bool = True):
         self.settings, self.clock = settings, clock
         self.with_sandbox, self.with_worker = sandbox, worker
         self.sandbox_options = sandbox_options or {}
         self.rate_limit = rate_limit
+        self.share_clock = share_clock  # the sandbox's window moves with the fake clock
 
     async def start(self) -> Stack:
         from chatdesk.app import build_runtime, create_app
@@ -113,7 +115,8 @@ class Stack:
         config = SandboxConfig(webhook_url="http://chatdesk.test/webhooks/whatsapp", app_secret=APP_SECRET,
                                numbers=[SandboxNumber(PHONE_ID, DISPLAY, WABA, ACCESS_TOKEN,
                                                       options.pop("rate_limit_mps", 80.0))], **options)
-        self.sandbox_app = create_sandbox(config, webhook_client=self.http)
+        self.sandbox_app = create_sandbox(config, webhook_client=self.http,
+                                          clock=self.clock.now if self.share_clock else None)
         self.router.mount("sandbox.test", self.sandbox_app)
         await self.sandbox_app.state.sandbox.start()
         self.sandbox = httpx.AsyncClient(transport=self.router, base_url="http://sandbox.test")

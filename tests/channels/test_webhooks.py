@@ -92,3 +92,15 @@ async def test_same_message_in_another_delivery_is_stored_once(bare):
 async def test_unknown_channel_kind_is_404(bare):
     resp = await bare.api.post("/webhooks/carrier-pigeon", content=b"{}")
     assert resp.status_code == 404
+
+
+async def test_a_channel_connected_after_a_miss_is_found_at_once(bare):
+    from chatdesk.channels import service as channels
+    raw = payload("wa_inbound_text.json").replace(b"109876543210987", b"555000111222333")
+    assert (await bare.webhook(raw)).status_code == 200  # unknown number: dropped
+    async with bare.rt.db.session() as s:
+        await channels.add_channel(s, bare.rt.cipher, workspace_id=bare.workspace_id, kind="whatsapp",
+                                   external_id="555000111222333", display="+1", config={},
+                                   secrets={"app_secret": "test-app-secret"}, now=bare.clock.now())
+    assert (await bare.webhook(raw)).status_code == 200
+    assert await count(bare, InboundEvent) == 1

@@ -10,7 +10,9 @@ from tests.conftest import Stack, settle
 
 @pytest.fixture
 async def slow_number(settings, clock):
-    s = await Stack(settings, clock, rate_limit=5.0, sandbox_options={"rate_limit_mps": 5.0}).start()
+    # real time at the sandbox: its accept times are what this test measures
+    s = await Stack(settings, clock, rate_limit=5.0, sandbox_options={"rate_limit_mps": 5.0},
+                    share_clock=False).start()
     try:
         yield s
     finally:

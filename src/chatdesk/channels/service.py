@@ -59,7 +59,7 @@ class ChannelDirectory:
 
     def __init__(self, cipher: Cipher, ttl: float = 10.0):
         self.cipher, self.ttl = cipher, ttl
-        self._cache: dict[tuple[str, str] | int, tuple[float, ChannelRef | None]] = {}
+        self._cache: dict[tuple[str, str] | int, tuple[float, ChannelRef]] = {}
 
     async def by_external(self, session: AsyncSession, kind: str, external_id: str) -> ChannelRef | None:
         return await self._get(session, (kind, external_id),
@@ -73,7 +73,9 @@ class ChannelDirectory:
         if hit and hit[0] > time.monotonic():
             return hit[1]
         channel = (await session.execute(query)).scalar_one_or_none()
-        value = ref(channel, self.cipher) if channel else None
+        if channel is None:
+            return None  # misses are not cached: a channel connected a moment ago must be found
+        value = ref(channel, self.cipher)
         self._cache[key] = (time.monotonic() + self.ttl, value)
         return value
 
