@@ -15,6 +15,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .channels import webhooks
+from .channels.inbound_store import InboundWriter
 from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
 from .contacts import api as contacts_api
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="chatdesk", version="0.1.0", lifespan=lifespan,
                   description="Customer conversations on WhatsApp, Messenger, Instagram and web chat.")
     app.state.runtime, app.state.metrics, app.state.worker = rt, metrics, worker
+    app.state.inbound_writer = InboundWriter(rt.db, rt.clock)
     app.include_router(webhooks.router)
     app.include_router(conversations_api.router)
     app.include_router(contacts_api.router)

@@ -61,6 +61,11 @@ class ChannelDirectory:
         self.cipher, self.ttl = cipher, ttl
         self._cache: dict[tuple[str, str] | int, tuple[float, ChannelRef]] = {}
 
+    def cached(self, kind: str, external_id: str) -> ChannelRef | None:
+        """The channel if this process looked it up recently (no database round trip)."""
+        hit = self._cache.get((kind, external_id))
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
     async def by_external(self, session: AsyncSession, kind: str, external_id: str) -> ChannelRef | None:
         return await self._get(session, (kind, external_id),
                                select(Channel).where(Channel.kind == kind, Channel.external_id == external_id))

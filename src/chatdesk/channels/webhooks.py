@@ -1,29 +1,26 @@
 """Webhook endpoints: Meta's verification handshake and the signed POSTs.
 
 A POST is answered 200 only after its raw body is durably stored with the job that will
-process it; a replayed body (same bytes) is acknowledged and changes nothing. Processing
-happens in the ``inbound.process`` job, never in the request.
+process it (``InboundWriter``, group commit); a replayed body (same bytes) is acknowledged
+and changes nothing. Processing happens in the ``inbound.process`` job, never in the request.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from ..core.db import insert_ignore
 from ..core.errors import Problem
-from ..core.jobs import enqueue
 from ..core.runtime import Runtime, runtime
 from .base import PayloadError
-from .models import InboundEvent
+from .inbound_store import PROCESS_JOB
 from .registry import UnknownChannelKind
 from .service import verify_tokens
 
 log = logging.getLogger("chatdesk.webhooks")
 router = APIRouter(tags=["webhooks"])
-PROCESS_JOB = "inbound.process"
+__all__ = ["PROCESS_JOB", "router"]
 
 
 def _adapter(rt: Runtime, kind: str):
@@ -53,8 +50,10 @@ async def receive(kind: str, request: Request, rt: Runtime = Depends(runtime)) -
         numbers = adapter.routing_ids(raw)
     except PayloadError as exc:
         raise Problem(400, "invalid_payload", "The body is not a webhook of this channel", str(exc)) from None
-    async with rt.db.reader() as session:
-        refs = [r for r in [await rt.channels.by_external(session, kind, n) for n in numbers] if r]
+    refs = [r for r in (rt.channels.cached(kind, n) for n in numbers) if r]
+    if len(refs) < len(numbers):
+        async with rt.db.reader() as session:
+            refs = [r for r in [await rt.channels.by_external(session, kind, n) for n in numbers] if r]
     if not refs:
         log.warning("webhook for unknown %s number(s) %s acknowledged and dropped", kind, numbers)
         return Response(status_code=200)
@@ -62,20 +61,6 @@ async def receive(kind: str, request: Request, rt: Runtime = Depends(runtime)) -
     if not any(adapter.verify_signature(raw, headers, r.secrets.get("app_secret", "")) for r in refs):
         request.app.state.metrics.webhook_rejected(kind)
         raise Problem(401, "invalid_signature", "X-Hub-Signature-256 does not match the body")
-    await store(rt, kind, refs[0].id, raw)
+    await request.app.state.inbound_writer.store(kind, refs[0].id, raw)
     request.app.state.metrics.webhook_received(kind)
     return Response(status_code=200)
-
-
-async def store(rt: Runtime, kind: str, channel_id: int, raw: bytes) -> int | None:
-    """Store the body and its processing job in one transaction; None when it is a replay."""
-    now = rt.clock.now()
-    stmt = insert_ignore(rt.db.dialect, InboundEvent.__table__, {
-        "kind": kind, "channel_id": channel_id, "dedupe_key": hashlib.sha256(raw).hexdigest(),
-        "body": raw.decode("utf-8", "replace"), "received_at": now,
-    }, ["dedupe_key"]).returning(InboundEvent.__table__.c.id)
-    async with rt.db.session() as session:
-        event_id = (await session.execute(stmt)).scalar_one_or_none()
-        if event_id is not None:
-            enqueue(session, PROCESS_JOB, {"event_id": event_id, "kind": kind}, now=now)
-    return event_id

@@ -31,36 +31,53 @@ def event_of(message: Message, kind: str) -> dict[str, Any]:
             "direction": message.direction, "status": message.status}
 
 
+async def current_conversations(session: AsyncSession, *, workspace_id: int, channel_id: int,
+                                contact_ids: list[int], now: datetime) -> dict[int, Conversation]:
+    """Each contact's conversation on this channel: the latest one (reopened by the caller when
+    resolved), or a new one. One query and at most one flush for a whole batch."""
+    found: dict[int, Conversation] = {}
+    for conv in (await session.execute(select(Conversation).where(
+            Conversation.channel_id == channel_id, Conversation.contact_id.in_(contact_ids))
+            .order_by(Conversation.id))).scalars():
+        found[conv.contact_id] = conv  # ordered by id: the latest wins
+    new = [Conversation(workspace_id=workspace_id, channel_id=channel_id, contact_id=cid, status="open",
+                        priority="none", unread_count=0, last_message_at=now, created_at=now, updated_at=now)
+           for cid in dict.fromkeys(contact_ids) if cid not in found]
+    if new:
+        session.add_all(new)
+        await session.flush()
+        found.update({conv.contact_id: conv for conv in new})
+    return found
+
+
 async def current_conversation(session: AsyncSession, *, workspace_id: int, channel_id: int,
                                contact_id: int, now: datetime) -> Conversation:
-    """The contact's conversation on this channel: the latest one, reopened if resolved, or a new one."""
-    conv = (await session.execute(select(Conversation).where(
-        Conversation.channel_id == channel_id, Conversation.contact_id == contact_id)
-        .order_by(Conversation.id.desc()).limit(1))).scalar_one_or_none()
-    if conv is None:
-        conv = Conversation(workspace_id=workspace_id, channel_id=channel_id, contact_id=contact_id,
-                            status="open", priority="none", unread_count=0, last_message_at=now,
-                            created_at=now, updated_at=now)
-        session.add(conv)
-        await session.flush()
-    return conv
+    found = await current_conversations(session, workspace_id=workspace_id, channel_id=channel_id,
+                                        contact_ids=[contact_id], now=now)
+    return found[contact_id]
 
 
-async def record_inbound(session: AsyncSession, conv: Conversation, event: InboundMessageEvent, *,
-                         now: datetime) -> Message:
-    """Store a customer's message and bring the conversation up to date (window, unread, reopen)."""
-    reply_to = None
+async def message_ids_by_provider(session: AsyncSession, channel_id: int,
+                                  provider_ids: list[str]) -> dict[str, int]:
+    if not provider_ids:
+        return {}
+    rows = await session.execute(select(Message.provider_message_id, Message.id).where(
+        Message.channel_id == channel_id, Message.provider_message_id.in_(provider_ids)))
+    return dict(rows.all())
+
+
+def record_inbound(session: AsyncSession, conv: Conversation, event: InboundMessageEvent, *,
+                   now: datetime, reply_to_id: int | None = None) -> Message:
+    """Add a customer's message and bring the conversation up to date (window, unread, reopen).
+    The caller flushes, then calls ``after_inbound`` with the new messages."""
+    content = dict(event.content)
     if event.reply_to_provider_id:
-        reply_to = (await session.execute(select(Message.id).where(
-            Message.channel_id == conv.channel_id,
-            Message.provider_message_id == event.reply_to_provider_id))).scalar_one_or_none()
+        content["reply_to_provider_id"] = event.reply_to_provider_id
     message = Message(workspace_id=conv.workspace_id, conversation_id=conv.id, channel_id=conv.channel_id,
                       direction="in", author_type="contact", author_id=conv.contact_id, type=event.type,
-                      text=event.text, content=event.content, provider_message_id=event.provider_message_id,
-                      reply_to_id=reply_to, status=policy.INBOUND_STATUS, sent_at=event.sent_at,
+                      text=event.text, content=content, provider_message_id=event.provider_message_id,
+                      reply_to_id=reply_to_id, status=policy.INBOUND_STATUS, sent_at=event.sent_at,
                       created_at=now, updated_at=now)
-    if event.reply_to_provider_id:
-        message.content = {**event.content, "reply_to_provider_id": event.reply_to_provider_id}
     session.add(message)
     if conv.last_inbound_at is None or event.sent_at > conv.last_inbound_at:
         conv.last_inbound_at = event.sent_at
@@ -69,27 +86,35 @@ async def record_inbound(session: AsyncSession, conv: Conversation, event: Inbou
     if conv.status in ("resolved", "snoozed", "pending"):
         conv.status, conv.snoozed_until = "open", None
     conv.updated_at = now
-    await session.flush()
-    if event.media is not None:
-        enqueue(session, MEDIA_JOB, {"message_id": message.id}, now=now, workspace_id=conv.workspace_id)
-    emit(session, conv.workspace_id, event_of(message, "message.created"))
     return message
 
 
-async def record_status(session: AsyncSession, channel_id: int, event: InboundStatusEvent) -> None:
-    """Keep the receipt (once), then move the message's status forward if it is known yet."""
-    await session.execute(insert_ignore(session.bind.dialect.name, DeliveryStatus.__table__, {
-        "channel_id": channel_id, "provider_message_id": event.provider_message_id, "status": event.status,
-        "occurred_at": event.occurred_at, "error_code": event.error_code, "error_title": event.error_title,
-        "error_detail": event.error_detail, "pricing": event.pricing,
-    }, ["channel_id", "provider_message_id", "status"]))
-    message = (await session.execute(select(Message).where(
-        Message.channel_id == channel_id,
-        Message.provider_message_id == event.provider_message_id))).scalar_one_or_none()
-    if message is not None:
-        apply_status(session, message, event.status, error_code=event.error_code,
-                     error_title=event.error_title, error_detail=event.error_detail,
-                     pricing=event.pricing, now=event.occurred_at)
+def after_inbound(session: AsyncSession, messages: list[tuple[Message, bool]], *, now: datetime) -> None:
+    """Once the new messages have ids: fetch their media, tell the agents' browsers."""
+    for message, has_media in messages:
+        if has_media:
+            enqueue(session, MEDIA_JOB, {"message_id": message.id}, now=now, workspace_id=message.workspace_id)
+        emit(session, message.workspace_id, event_of(message, "message.created"))
+
+
+async def record_statuses(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent]) -> None:
+    """Keep each receipt (once), then move the known messages' statuses forward, in order.
+    Receipts for messages not known yet stay in ``delivery_statuses`` (see ``apply_backlog``)."""
+    if not events:
+        return
+    await session.execute(insert_ignore(session.bind.dialect.name, DeliveryStatus.__table__, [{
+        "channel_id": channel_id, "provider_message_id": e.provider_message_id, "status": e.status,
+        "occurred_at": e.occurred_at, "error_code": e.error_code, "error_title": e.error_title,
+        "error_detail": e.error_detail, "pricing": e.pricing} for e in events],
+        ["channel_id", "provider_message_id", "status"]))
+    ids = list({e.provider_message_id for e in events})
+    messages = {m.provider_message_id: m for m in (await session.execute(select(Message).where(
+        Message.channel_id == channel_id, Message.provider_message_id.in_(ids)))).scalars()}
+    for e in events:
+        message = messages.get(e.provider_message_id)
+        if message is not None:
+            apply_status(session, message, e.status, error_code=e.error_code, error_title=e.error_title,
+                         error_detail=e.error_detail, pricing=e.pricing, now=e.occurred_at)
 
 
 def apply_status(session: AsyncSession, message: Message, status: str, *, now: datetime,

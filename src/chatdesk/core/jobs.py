@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, delete, func, select, update
+from sqlalchemy import Index, Integer, String, Text, delete, event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import aware
 from .db import Base, Id, Json, UTCDateTime
@@ -65,6 +65,8 @@ class RetryJob(Exception):
 
 
 WAKE_KEY = "chatdesk.jobs.enqueued"
+NOTIFY_HOOKED = "chatdesk.jobs.notify_hooked"
+JOBS_CHANNEL = "chatdesk_jobs"  # LISTENed to by workers in other processes (pg_wakeup)
 
 
 def enqueue(session: AsyncSession, kind: str, payload: dict[str, Any], *, now: datetime,
@@ -73,8 +75,34 @@ def enqueue(session: AsyncSession, kind: str, payload: dict[str, Any], *, now: d
     job = Job(kind=kind, payload=payload, status=QUEUED, run_at=now + timedelta(seconds=delay),
               created_at=now, attempts=0, max_attempts=max_attempts, workspace_id=workspace_id)
     session.add(job)
-    session.sync_session.info[WAKE_KEY] = True
+    _wake_on_commit(session)
     return job
+
+
+async def enqueue_many(session: AsyncSession, kind: str, payloads: list[dict[str, Any]], *,
+                       now: datetime, workspace_id: int | None = None, max_attempts: int = 10) -> None:
+    """Many jobs of one kind in one INSERT (the webhook group commit's hot path)."""
+    if not payloads:
+        return
+    rows = [{"kind": kind, "payload": p, "status": QUEUED, "run_at": now, "created_at": now, "attempts": 0,
+             "max_attempts": max_attempts, "workspace_id": workspace_id} for p in payloads]
+    await session.execute(insert(Job), rows)
+    _wake_on_commit(session)
+
+
+def _wake_on_commit(session: AsyncSession) -> None:
+    info = session.sync_session.info
+    info[WAKE_KEY] = True
+    if not info.get(NOTIFY_HOOKED) and session.bind.dialect.name == "postgresql":
+        info[NOTIFY_HOOKED] = True
+        event.listen(session.sync_session, "before_commit", _notify_workers)
+
+
+def _notify_workers(session: Session) -> None:
+    """NOTIFY inside the enqueuing transaction: PostgreSQL delivers it to LISTENing workers
+    only when (and if) the transaction commits, and folds repeats within it into one."""
+    if session.info.get(WAKE_KEY):
+        session.execute(text(f"NOTIFY {JOBS_CHANNEL}"))
 
 
 def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 300.0,
