@@ -144,7 +144,9 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
             customers: Annotated[int, typer.Option(help="simulated customers writing in")] = 0,
             phone_number_id: Annotated[str | None, typer.Option(help="a business number to host")] = None,
             display_phone_number: str = "15550001111", waba_id: str = "102938475610293",
-            access_token: Annotated[str | None, typer.Option(help="else bound on first use")] = None) -> None:
+            access_token: Annotated[str | None, typer.Option(help="else bound on first use")] = None,
+            rate_limit: Annotated[float, typer.Option(help="the number's messages/second (130429 above)")] = 80.0
+            ) -> None:
     """Run the Graph API sandbox alone: Meta's endpoints and webhooks, with simulated customers."""
     from . import server
 
@@ -152,8 +154,13 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
         fail("--webhook-url must be an http(s) URL")
     if customers < 0:
         fail("--customers must be 0 or more")
+    if rate_limit <= 0:
+        fail("--rate-limit must be above zero")
+    if phone_number_id is None and rate_limit != 80.0:
+        fail("--rate-limit needs --phone-number-id (the number it applies to)")
     server.run_sandbox(host, port, webhook_url, app_secret, customers=customers, phone_number_id=phone_number_id,
-                       display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token)
+                       display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token,
+                       rate_limit=rate_limit)
 
 
 @app.command()
