@@ -10,6 +10,7 @@ from typing import Any
 
 from ..channels.base import ChannelError, OutboundMessage, PermanentChannelError, RetriableChannelError
 from ..channels.meta.errors import explain
+from ..channels.service import ChannelRef
 from ..contacts.service import identity_for
 from ..core.events import emit
 from ..core.jobs import ClaimedJob, RetryJob
@@ -22,26 +23,19 @@ log = logging.getLogger("chatdesk.send")
 
 
 def send_handler(rt: Runtime, media: MediaStore, metrics: Any):
+    """``message.send``: hand a queued message to its channel, paced by the number's rate limit.
+
+    At least once: if the process dies between the provider's answer and our commit, the job
+    runs again (the Graph API has no idempotency key); every attempt is recorded.
+    """
     async def handle(job: ClaimedJob) -> None:
-        async with rt.db.reader() as session:
-            message = await session.get(Message, job.payload["message_id"])
-            if message is None or message.status != "queued":
-                return  # already sent or deleted: nothing to do twice
-            conv = await session.get(Conversation, message.conversation_id)
-            channel = await rt.channels.by_id(session, message.channel_id)
-            identity = await identity_for(session, conv.contact_id, channel.kind)
-            reply_to = await session.get(Message, message.reply_to_id) if message.reply_to_id else None
-        if identity is None:
-            await _failed(rt, message, job, PermanentChannelError("The contact has no identity on this channel"))
+        loaded = await _load_send(rt, media, job)
+        if loaded is None:
             return
-        outbound = OutboundMessage(type=message.type, to=identity.external_id, text=message.text,
-                                   content=dict(message.content),
-                                   reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
-                                   media_bytes=_upload_bytes(media, message))
-        adapter = rt.registry.get(channel.kind)
+        message, channel, outbound = loaded
         await rt.limiter.acquire(f"{channel.kind}:{channel.external_id}", channel.rate_limit_mps)
         try:
-            result = await adapter.send(channel.connection(), outbound)
+            result = await rt.registry.get(channel.kind).send(channel.connection(), outbound)
         except RetriableChannelError as exc:
             metrics.send(channel.kind, "retry", exc.code)
             if job.attempts >= job.max_attempts:
@@ -54,16 +48,41 @@ def send_handler(rt: Runtime, media: MediaStore, metrics: Any):
             await _failed(rt, message, job, exc)
             return
         metrics.send(channel.kind, "accepted", None)
-        async with rt.db.session() as session:
-            message = await session.get(Message, message.id)
-            message.provider_message_id = result.provider_message_id
-            service.apply_status(session, message, "pending", now=rt.clock.now())
-            message.sent_at = rt.clock.now()
-            session.add(SendAttempt(message_id=message.id, attempt=job.attempts, outcome="accepted",
-                                    at=rt.clock.now()))
-            await session.flush()
-            await service.apply_backlog(session, message)
+        await _accepted(rt, message.id, job.attempts, result.provider_message_id)
     return handle
+
+
+async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
+                     ) -> tuple[Message, ChannelRef, OutboundMessage] | None:
+    """The message, its channel and what to send; None when there is nothing (left) to send."""
+    async with rt.db.reader() as session:
+        message = await session.get(Message, job.payload["message_id"])
+        if message is None or message.status != "queued":
+            return None  # already sent or deleted: nothing to do twice
+        conv = await session.get(Conversation, message.conversation_id)
+        channel = await rt.channels.by_id(session, message.channel_id)
+        identity = await identity_for(session, conv.contact_id, channel.kind)
+        reply_to = await session.get(Message, message.reply_to_id) if message.reply_to_id else None
+    if identity is None:
+        await _failed(rt, message, job, PermanentChannelError("The contact has no identity on this channel"))
+        return None
+    outbound = OutboundMessage(type=message.type, to=identity.external_id, text=message.text,
+                               content=dict(message.content),
+                               reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
+                               media_bytes=_upload_bytes(media, message))
+    return message, channel, outbound
+
+
+async def _accepted(rt: Runtime, message_id: int, attempt: int, provider_message_id: str) -> None:
+    """Record the provider's id, then apply any receipts that arrived before this answer."""
+    async with rt.db.session() as session:
+        message = await session.get(Message, message_id)
+        message.provider_message_id = provider_message_id
+        message.sent_at = rt.clock.now()
+        service.apply_status(session, message, "pending", now=rt.clock.now())
+        session.add(SendAttempt(message_id=message_id, attempt=attempt, outcome="accepted", at=rt.clock.now()))
+        await session.flush()
+        await service.apply_backlog(session, message)
 
 
 def _upload_bytes(media: MediaStore, message: Message) -> bytes | None:
