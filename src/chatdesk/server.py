@@ -35,13 +35,16 @@ def run_worker(settings: Settings, concurrency: int | None) -> None:
 
 
 async def _worker(settings: Settings, concurrency: int | None) -> None:
+    from . import models  # noqa: F401  every table, so foreign keys resolve in a worker-only process
     from .app import build_runtime
+    from .core.backends import make_wakeup
     from .core.metrics import Metrics
-    from .core.runner import Wakeup
     from .worker import build_worker
 
     rt = build_runtime(settings)
-    worker = build_worker(rt, Metrics(), Wakeup(rt.db), concurrency=concurrency)
+    metrics = Metrics()
+    worker = build_worker(rt, metrics, make_wakeup(rt.db), concurrency=concurrency)
+    worker.metrics = metrics  # until build_worker passes it on (worker.py)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, worker.stop)
@@ -59,8 +62,8 @@ def run_sandbox(host: str, port: int, webhook_url: str, app_secret: str, *, cust
     from .sandbox.app import create_app
     from .sandbox.config import SandboxConfig, SandboxNumber
 
-    numbers = [SandboxNumber(phone_number_id, display_phone_number, waba_id, access_token, rate_limit)] \
-        if phone_number_id else []
+    numbers = ([SandboxNumber(phone_number_id, display_phone_number, waba_id, access_token, rate_limit)]
+               if phone_number_id else [])
     config = SandboxConfig(webhook_url=webhook_url, app_secret=app_secret, numbers=numbers, customers=customers)
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
 

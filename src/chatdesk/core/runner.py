@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import logs
 from .clock import Clock
 from .db import Database
 from .jobs import WAKE_KEY, ClaimedJob, RetryJob, claim, finish, reschedule
@@ -53,6 +55,12 @@ class Wakeup:
     def set(self) -> None:
         self.event.set()
 
+    async def start(self) -> None:
+        """Begin receiving wake-ups from elsewhere (other processes: see ``PgWakeup``)."""
+
+    async def close(self) -> None:
+        """Stop receiving them; in-process wake-ups need nothing closed."""
+
     async def wait(self, timeout: float) -> None:
         try:
             await asyncio.wait_for(self.event.wait(), timeout)
@@ -64,8 +72,9 @@ class Wakeup:
 class Worker:
     def __init__(self, db: Database, clock: Clock, handlers: Handlers, *, wakeup: Wakeup,
                  concurrency: int = 16, batch_size: int = 100, lease: float = 60.0,
-                 poll_interval: float = 1.0, worker_id: str | None = None):
+                 poll_interval: float = 1.0, worker_id: str | None = None, metrics: Any = None):
         self.db, self.clock, self.handlers, self.wakeup = db, clock, handlers, wakeup
+        self.metrics = metrics  # core.metrics.Metrics: its job histogram is observed here
         self.batch_size, self.lease, self.poll_interval = batch_size, lease, poll_interval
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._slots = asyncio.Semaphore(concurrency)
@@ -76,16 +85,20 @@ class Worker:
     async def run(self) -> None:
         """Work until ``stop()``; then let running jobs finish."""
         log.info("worker started", extra={"worker_id": self.worker_id})
-        while not self._stopping.is_set():
-            try:
-                did = await self.run_once()
-            except Exception:  # keep the loop alive through a database hiccup
-                log.exception("worker loop error")
-                did = 0
-            if not did:
-                await self.wakeup.wait(self.poll_interval)
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.wakeup.start()
+        try:
+            while not self._stopping.is_set():
+                try:
+                    did = await self.run_once()
+                except Exception:  # keep the loop alive through a database hiccup
+                    log.exception("worker loop error")
+                    did = 0
+                if not did:
+                    await self.wakeup.wait(self.poll_interval)
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+        finally:
+            await self.wakeup.close()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -122,17 +135,29 @@ class Worker:
         return len(jobs)
 
     async def _run_batch(self, handler: BatchHandler, jobs: list[ClaimedJob]) -> None:
+        ids = logs.job_id.set(",".join(str(j.id) for j in jobs[:20]) + (",..." if len(jobs) > 20 else ""))
+        kind = logs.job_kind.set(jobs[0].kind)
+        start = time.perf_counter()
         try:
             async with self.db.session() as session:
                 await handler(session, jobs)
                 await finish(session, [j.id for j in jobs])
+            self._observe(jobs[0].kind, start)
             return
         except Exception:
             if len(jobs) == 1:
                 await self._failed(jobs[0], traceback.format_exc(limit=5))
                 return
+        finally:
+            logs.job_id.reset(ids)
+            logs.job_kind.reset(kind)
         for job in jobs:  # isolate the bad one(s)
             await self._run_batch(handler, [job])
+
+    def _observe(self, kind: str, start: float) -> None:
+        """One histogram sample per handler run (a batch of inbound events counts once)."""
+        if self.metrics is not None:
+            self.metrics.job_latency.labels(kind).observe(time.perf_counter() - start)
 
     async def _start_singles(self) -> int:
         free = self._concurrency - len(self._tasks)
@@ -149,8 +174,12 @@ class Worker:
 
     async def _run_single(self, job: ClaimedJob) -> None:
         handler = self.handlers.single[job.kind]
+        logs.job_id.set(str(job.id))  # this task's own context: no reset needed
+        logs.job_kind.set(job.kind)
+        start = time.perf_counter()
         try:
             await handler(job)
+            self._observe(job.kind, start)
         except RetryJob as retry:
             await self._failed(job, str(retry), retry.delay)
             return
