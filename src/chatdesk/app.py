@@ -21,6 +21,7 @@ from .channels.service import ChannelDirectory
 from .contacts import api as contacts_api
 from .conversations import api as conversations_api
 from .conversations import live
+from .core import logs
 from .core.backends import make_bus, make_limiter
 from .core.clock import Clock, SystemClock
 from .core.crypto import Cipher
@@ -31,6 +32,8 @@ from .core.metrics import Metrics
 from .core.runner import Wakeup
 from .core.runtime import Runtime
 from .core.settings import Settings
+from .inbox import STATIC_PREFIX, static_files
+from .inbox import router as inbox_router
 from .worker import build_worker
 
 log = logging.getLogger("chatdesk.app")
@@ -77,6 +80,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(conversations_api.router)
     app.include_router(contacts_api.router)
     app.include_router(live.router)
+    app.include_router(inbox_router)
+    app.mount(STATIC_PREFIX, static_files(), name="inbox-static")
     _install_problem_handlers(app)
     _install_ops_routes(app, rt, metrics)
     app.add_middleware(_Timing, metrics=metrics)
@@ -115,13 +120,22 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    heads = _migration_heads()
+
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
+        """Ready = the database answers and its schema is the one this code was written for
+        (a process started before ``chatdesk db upgrade`` ran must not take traffic)."""
         try:
             async with rt.db.reader() as session:
                 await session.execute(text("SELECT 1 FROM jobs LIMIT 1"))
-        except Exception as exc:  # not ready: database down or not migrated
+                current = set((await session.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+        except Exception as exc:  # not ready: database down or never migrated
             return _problem(503, "not_ready", "Not ready", type(exc).__name__)
+        if current != heads:
+            return _problem(503, "not_migrated", "Not ready: the database schema is not current",
+                            f"database at {sorted(current)}, code expects {sorted(heads)}; "
+                            "run `chatdesk db upgrade`")
         return JSONResponse({"status": "ready"})
 
     @app.get("/metrics", include_in_schema=False)
@@ -134,8 +148,19 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
 
+def _migration_heads() -> set[str]:
+    """The Alembic head revision(s) shipped with this code, read once at start-up."""
+    from alembic.script import ScriptDirectory
+
+    from .core.migrate import alembic_config
+
+    return set(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
 class _Timing:
-    """Request latency by route template (a pure ASGI middleware: cheap on the hot path)."""
+    """Request latency by route template, and the request id: the caller's ``X-Request-ID`` (or
+    a new one) is echoed on the response and carried by every log line of the request.
+    A pure ASGI middleware: cheap on the hot path."""
 
     def __init__(self, app: Any, metrics: Metrics):
         self.app, self.metrics = app, metrics
@@ -145,9 +170,18 @@ class _Timing:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        rid = logs.accept_request_id(incoming.decode("latin-1"))
+        token = logs.request_id.set(rid)
+
+        async def send_with_id(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_with_id)
         finally:
+            logs.request_id.reset(token)
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
             self.metrics.request_latency.labels(scope["method"], path).observe(time.perf_counter() - start)

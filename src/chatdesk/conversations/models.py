@@ -26,6 +26,7 @@ class Conversation(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True)
 
     __table_args__ = (
         Index("ix_conversations_inbox", "workspace_id", "last_message_at", "id"),

@@ -1,0 +1,96 @@
+"""Labels: a workspace's tags (name + colour) and which conversations carry them."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.db import Base, Id, UTCDateTime
+from ..core.errors import Problem, not_found
+from ..core.events import emit
+from .models import Conversation
+
+COLORS = ("slate", "red", "orange", "amber", "green", "teal", "blue", "violet", "pink")
+
+
+class Label(Base):
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    color: Mapped[str] = mapped_column(String(16), default="slate")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+
+class ConversationLabel(Base):
+    __tablename__ = "conversation_labels"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (UniqueConstraint("conversation_id", "label_id"),)
+
+
+async def list_labels(session: AsyncSession, workspace_id: int) -> list[Label]:
+    return list((await session.execute(select(Label).where(Label.workspace_id == workspace_id)
+                                       .order_by(Label.name))).scalars())
+
+
+async def create_label(session: AsyncSession, workspace_id: int, name: str, color: str, *,
+                       now: datetime) -> Label:
+    name = re.sub(r"\s+", " ", name).strip()[:64]
+    if not name:
+        raise Problem(422, "invalid_name", "A label needs a name")
+    if color not in COLORS:
+        color = "slate"
+    if (await session.execute(select(Label.id).where(Label.workspace_id == workspace_id,
+                                                     Label.name == name))).scalar_one_or_none():
+        raise Problem(409, "label_exists", f"There is already a label called {name!r}")
+    label = Label(workspace_id=workspace_id, name=name, color=color, created_at=now)
+    session.add(label)
+    await session.flush()
+    return label
+
+
+async def delete_label(session: AsyncSession, workspace_id: int, label_id: int) -> None:
+    label = await session.get(Label, label_id)
+    if label is None or label.workspace_id != workspace_id:
+        raise not_found("Label")
+    await session.delete(label)
+    await session.flush()
+
+
+async def labels_of(session: AsyncSession, conversation_ids: list[int]) -> dict[int, list[Label]]:
+    out: dict[int, list[Label]] = {i: [] for i in conversation_ids}
+    if conversation_ids:
+        rows = (await session.execute(select(ConversationLabel.conversation_id, Label)
+                                      .join(Label, Label.id == ConversationLabel.label_id)
+                                      .where(ConversationLabel.conversation_id.in_(conversation_ids))
+                                      .order_by(Label.name))).all()
+        for conv_id, label in rows:
+            out[conv_id].append(label)
+    return out
+
+
+async def set_labels(session: AsyncSession, conv: Conversation, label_ids: list[int], *, now: datetime) -> None:
+    """Replace the conversation's labels; ids of other workspaces' labels are refused (404)."""
+    wanted = set(label_ids)
+    if wanted:
+        found = set((await session.execute(select(Label.id).where(
+            Label.workspace_id == conv.workspace_id, Label.id.in_(wanted)))).scalars())
+        if found != wanted:
+            raise not_found("Label")
+    await session.execute(delete(ConversationLabel).where(ConversationLabel.conversation_id == conv.id))
+    for label_id in sorted(wanted):
+        session.add(ConversationLabel(conversation_id=conv.id, label_id=label_id))
+    conv.updated_at = now
+    await session.flush()
+    emit(session, conv.workspace_id, {"type": "conversation.updated", "conversation_id": conv.id,
+                                      "labels": sorted(wanted)})

@@ -1,0 +1,92 @@
+"""Working a conversation: assignment (agent, team), status (resolve, reopen, snooze), priority,
+and the "someone is typing" signal. Services only flush; live events go out on commit."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..accounts.models import Membership
+from ..core.errors import Problem, not_found
+from ..core.events import EventBus, emit
+from .models import Conversation
+
+PRIORITIES = ("none", "low", "medium", "high", "urgent")
+UNSET = object()
+
+
+def _changed(session: AsyncSession, conv: Conversation, now: datetime, **what: Any) -> None:
+    conv.updated_at = now
+    emit(session, conv.workspace_id, {"type": "conversation.updated", "conversation_id": conv.id, **what})
+
+
+async def assign(session: AsyncSession, conv: Conversation, *, now: datetime, assignee_id: Any = UNSET,
+                 team_id: Any = UNSET) -> None:
+    """Assign to an agent and/or a team (None clears). Both must belong to the conversation's workspace."""
+    if assignee_id is not UNSET:
+        if assignee_id is not None and (await session.execute(select(Membership.id).where(
+                Membership.workspace_id == conv.workspace_id, Membership.user_id == assignee_id))
+                ).scalar_one_or_none() is None:
+            raise not_found("Agent")
+        conv.assignee_id = assignee_id
+    if team_id is not UNSET:
+        if team_id is not None:
+            from ..teams.service import (
+                get_team,  # teams sit beside accounts; imported lazily
+            )
+            await get_team(session, conv.workspace_id, team_id)
+        conv.team_id = team_id
+    _changed(session, conv, now, assignee_id=conv.assignee_id, team_id=conv.team_id)
+    await session.flush()
+
+
+async def set_status(session: AsyncSession, conv: Conversation, status: str, *, now: datetime,
+                     snooze_until: datetime | None = None) -> None:
+    """open | pending | resolved | snoozed (until a future time)."""
+    if status not in ("open", "pending", "resolved", "snoozed"):
+        raise Problem(422, "invalid_status", f"Unknown status {status!r}")
+    if status == "snoozed":
+        if snooze_until is None or snooze_until <= now:
+            raise Problem(422, "invalid_snooze", "Snooze until a time in the future")
+        conv.snoozed_until = snooze_until
+    else:
+        conv.snoozed_until = None
+    if status != "resolved" and conv.status == "resolved":
+        await _check_reopen(session, conv)
+    conv.status = status
+    _changed(session, conv, now, status=status)
+    await session.flush()
+
+
+async def _check_reopen(session: AsyncSession, conv: Conversation) -> None:
+    """Only one unresolved conversation per contact and channel: a newer one blocks reopening."""
+    other = (await session.execute(select(Conversation.id).where(
+        Conversation.channel_id == conv.channel_id, Conversation.contact_id == conv.contact_id,
+        Conversation.id != conv.id, Conversation.status != "resolved"))).scalar_one_or_none()
+    if other is not None:
+        raise Problem(409, "newer_conversation_open", "The customer has a newer open conversation",
+                      f"Continue in conversation #{other}.")
+
+
+async def set_priority(session: AsyncSession, conv: Conversation, priority: str, *, now: datetime) -> None:
+    if priority not in PRIORITIES:
+        raise Problem(422, "invalid_priority", f"Priority must be one of {', '.join(PRIORITIES)}")
+    conv.priority = priority
+    _changed(session, conv, now, priority=priority)
+    await session.flush()
+
+
+def effective_status(conv: Conversation, now: datetime) -> str:
+    """A snooze that has run out shows as open (no job needed: the next message reopens it anyway)."""
+    if conv.status == "snoozed" and conv.snoozed_until is not None and conv.snoozed_until <= now:
+        return "open"
+    return conv.status
+
+
+async def typing(bus: EventBus, workspace_id: int, conversation_id: int, *, user_id: int, name: str,
+                 mode: str) -> None:
+    """Tell the other agents someone is writing here (no database write: it is ephemeral)."""
+    await bus.publish(workspace_id, {"type": "conversation.typing", "conversation_id": conversation_id,
+                                     "user_id": user_id, "name": name, "mode": "note" if mode == "note" else "reply"})

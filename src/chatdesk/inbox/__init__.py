@@ -1,0 +1,23 @@
+"""The agent inbox: server-rendered pages (Jinja2 + htmx) for signing in, working conversations
+live, and setting a workspace up. ``router`` and ``static_files()`` are what the app wires in."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from starlette.staticfiles import StaticFiles
+
+from . import views_admin, views_auth, views_inbox
+from .web import InboxRoute, csrf_guard
+
+STATIC = Path(__file__).parent / "static"
+STATIC_PREFIX = "/static/inbox"
+
+router = APIRouter(route_class=InboxRoute, include_in_schema=False, dependencies=[csrf_guard])
+router.include_router(views_auth.router)
+router.include_router(views_inbox.router)
+router.include_router(views_admin.router)
+
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=STATIC)

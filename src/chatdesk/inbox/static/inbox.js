@@ -1,0 +1,286 @@
+/* chatdesk inbox: live updates (SSE), the composer, canned responses, typing, keyboard.
+   No build step; htmx does the requests, this file wires behaviour around them. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var WS = body.dataset.ws;              // "/w/<slug>/"
+  var ME = body.dataset.user;
+  var csrf = function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+
+  document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-CSRF-Token"] = csrf(); });
+
+  if (!WS) return;                       // sign-in and error pages stop here
+
+  var $ = function (sel, root) { return (root || document).querySelector(sel); };
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+  var conv = function () { return $("#conv"); };
+  var convId = function () { var c = conv(); return c ? c.dataset.conv : null; };
+
+  function post(url, data) {
+    var form = new FormData();
+    Object.keys(data || {}).forEach(function (k) { form.append(k, data[k]); });
+    return fetch(url, { method: "POST", body: form, credentials: "same-origin", headers: { "X-CSRF-Token": csrf(), "HX-Request": "true" } });
+  }
+  function get(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } }).then(function (r) { return r.ok ? r.text() : ""; });
+  }
+
+  /* ---------------------------------------------------------------- thread */
+  function thread() { return $("#thread"); }
+  function nearBottom() { var t = thread(); return !t || t.scrollHeight - t.scrollTop - t.clientHeight < 160; }
+  function toBottom() { var t = thread(); if (t) t.scrollTop = t.scrollHeight; }
+  function lastId() { var all = $$("#messages .msg"); return all.length ? all[all.length - 1].dataset.id : 0; }
+
+  /* Insert messages from an HTML fragment, skipping ones already shown (send + live race). */
+  function mergeMessages(html) {
+    var box = $("#messages"); if (!box) return;
+    var stick = nearBottom();
+    var tpl = document.createElement("template"); tpl.innerHTML = html;
+    Array.prototype.slice.call(tpl.content.children).forEach(function (el) {
+      if (el.classList.contains("day-sep")) {
+        if (!box.querySelector('.day-sep[data-day="' + el.dataset.day + '"]')) box.appendChild(el);
+      } else if (el.id) {
+        var old = document.getElementById(el.id);
+        if (old) old.replaceWith(el); else box.appendChild(el);
+        htmx.process(el);
+      }
+    });
+    if (stick) toBottom();
+  }
+
+  function refreshMessage(id) {
+    var base = conv() && conv().dataset.base; if (!base) return;
+    get(base + "/m/" + id).then(function (html) { if (html) mergeMessages(html); });
+  }
+  function fetchNew() {
+    var base = conv() && conv().dataset.base; if (!base) return;
+    get(base + "/messages?after=" + lastId()).then(function (html) {
+      if (html.trim()) { mergeMessages(html); if (document.visibilityState === "visible") post(base + "/read"); }
+    });
+  }
+  var headerBusyUntil = 0, headerRetry = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("#conv-header")) headerBusyUntil = Date.now() + 1500;
+  });
+  function refreshHeader() {
+    var base = conv() && conv().dataset.base; if (!base) return;
+    var head = $("#conv-header");
+    // never re-render under the agent's hands: an open menu, a focused control, or an own action in flight
+    var busy = head && (head.querySelector("details[open]") || head.contains(document.activeElement) && document.activeElement.tagName === "SELECT");
+    if (busy || Date.now() < headerBusyUntil) { clearTimeout(headerRetry); headerRetry = setTimeout(refreshHeader, 1500); return; }
+    get(base + "/header").then(function (html) {
+      var h = $("#conv-header"); if (!html || !h) return;
+      var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
+      var fresh = tpl.content.firstElementChild;
+      if (!fresh || fresh.dataset.version === h.dataset.version) return;   // already showing it (own action)
+      h.replaceWith(fresh); htmx.process(fresh);
+    });
+  }
+
+  /* ---------------------------------------------------------------- list */
+  var listTimer = null;
+  function refreshList() {
+    clearTimeout(listTimer);
+    listTimer = setTimeout(function () { var f = $("#filters"); if (f) htmx.trigger(f, "refresh"); }, 250);
+  }
+  function markSelected() {
+    var id = convId();
+    var cur = $("#current-conv"); if (cur) cur.value = id || "";
+    $$(".conv-item").forEach(function (a) {
+      var on = a.dataset.id === id;
+      a.classList.toggle("selected", on);
+      if (on) { a.setAttribute("aria-current", "true"); a.classList.remove("unread"); var b = a.querySelector(".badge"); if (b) b.remove(); }
+      else a.removeAttribute("aria-current");
+    });
+  }
+  function updateCounts() {
+    var t = $("#counts-update"); if (!t) return;
+    ["mine", "unassigned", "all"].forEach(function (v) { var el = $("#count-" + v); if (el) el.textContent = t.dataset[v]; });
+  }
+
+  /* ---------------------------------------------------------------- live events */
+  var typingTimer = null;
+  function showTyping(ev) {
+    if (String(ev.user_id) === String(ME) || String(ev.conversation_id) !== convId()) return;
+    var el = $("#typing"); if (!el) return;
+    el.textContent = ev.mode === "note" ? (ev.name + " " + (el.dataset.noteText || "is writing a note…"))
+                                        : (ev.name + " " + (el.dataset.replyText || "is replying…"));
+    el.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { el.hidden = true; }, 6000);
+  }
+
+  function connect() {
+    if (!window.EventSource) return;
+    var es = new EventSource(WS + "events");
+    var status = $("#live-status");
+    es.onopen = function () { body.classList.remove("offline"); if (status) status.textContent = ""; };
+    es.onerror = function () { body.classList.add("offline"); };
+    es.addEventListener("message.created", function (e) {
+      var ev = JSON.parse(e.data);
+      if (String(ev.conversation_id) === convId()) { fetchNew(); if (ev.direction === "in") { var t = $("#typing"); if (t) t.hidden = true; } }
+      refreshList();
+    });
+    es.addEventListener("message.updated", function (e) {
+      var ev = JSON.parse(e.data);
+      if (String(ev.conversation_id) === convId() && document.getElementById("m-" + ev.message_id)) refreshMessage(ev.message_id);
+      refreshList();
+    });
+    ["conversation.updated", "conversation.read"].forEach(function (type) {
+      es.addEventListener(type, function (e) {
+        var ev = JSON.parse(e.data);
+        if (String(ev.conversation_id) === convId() && type === "conversation.updated") refreshHeader();
+        refreshList();
+      });
+    });
+    es.addEventListener("conversation.typing", function (e) { showTyping(JSON.parse(e.data)); });
+  }
+
+  /* ---------------------------------------------------------------- composer */
+  function setMode(mode) {
+    var form = $("#composer"); if (!form) return;
+    form.dataset.mode = mode;
+    form.elements.mode.value = mode;
+    $$(".ctab", form).forEach(function (b) { b.setAttribute("aria-selected", b.dataset.mode === mode ? "true" : "false"); });
+    var ta = $("#composer-text");
+    ta.placeholder = mode === "note" ? ta.dataset.notePlaceholder : ta.dataset.replyPlaceholder;
+    ta.focus();
+  }
+  var lastTyping = 0;
+  function typing() {
+    var form = $("#composer"); if (!form) return;
+    var now = Date.now(); if (now - lastTyping < 2500) return;
+    lastTyping = now;
+    post(form.dataset.typing, { mode: form.dataset.mode });
+  }
+  function clearReply() {
+    var form = $("#composer"); if (!form) return;
+    form.elements.reply_to_id.value = "";
+    var p = $("#reply-preview"); p.hidden = true; p.textContent = "";
+  }
+
+  /* canned responses: "/short" at the start of the composer */
+  var cannedReq = 0;
+  function cannedMenu() { return $("#canned-menu"); }
+  function updateCanned() {
+    var ta = $("#composer-text"), menu = cannedMenu(), form = $("#composer");
+    var m = /^\/([\w-]*)$/.exec(ta.value);
+    if (!m) { menu.hidden = true; return; }
+    var n = ++cannedReq;
+    get(form.dataset.canned + "?q=" + encodeURIComponent(m[1])).then(function (html) {
+      if (n !== cannedReq) return;
+      menu.innerHTML = html; menu.hidden = false;
+    });
+  }
+  function pickCanned(li) {
+    var ta = $("#composer-text");
+    ta.value = li.dataset.text; cannedMenu().hidden = true; ta.focus();
+  }
+  function moveCanned(step) {
+    var items = $$("#canned-menu li"); if (!items.length) return;
+    var i = items.findIndex(function (li) { return li.getAttribute("aria-selected") === "true"; });
+    items.forEach(function (li) { li.setAttribute("aria-selected", "false"); });
+    i = (i + step + items.length) % items.length;
+    items[i].setAttribute("aria-selected", "true"); items[i].scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("keydown", function (e) {
+    var ta = e.target;
+    if (ta && ta.id === "composer-text") {
+      var menu = cannedMenu();
+      if (menu && !menu.hidden) {
+        if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); moveCanned(e.key === "ArrowDown" ? 1 : -1); return; }
+        if (e.key === "Enter" || e.key === "Tab") { var sel = $('#canned-menu li[aria-selected="true"]'); if (sel) { e.preventDefault(); pickCanned(sel); return; } }
+        if (e.key === "Escape") { menu.hidden = true; return; }
+      }
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        if (ta.value.trim() || ($("#composer-file") && $("#composer-file").files.length)) htmx.trigger($("#composer"), "submit");
+        return;
+      }
+      if (e.key === "Escape") { ta.blur(); return; }
+      return;
+    }
+    shortcuts(e);
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target.id === "composer-text") { updateCanned(); typing(); autoGrow(e.target); }
+  });
+  function autoGrow(ta) { ta.style.height = "auto"; ta.style.height = Math.min(ta.scrollHeight, 220) + "px"; }
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "composer-file") { var f = e.target.files[0]; $("#file-name").textContent = f ? f.name : ""; }
+  });
+  document.addEventListener("click", function (e) {
+    var tab = e.target.closest(".ctab"); if (tab) { setMode(tab.dataset.mode); return; }
+    var li = e.target.closest("#canned-menu li"); if (li) { pickCanned(li); return; }
+    var rep = e.target.closest(".msg-reply");
+    if (rep) {
+      var form = $("#composer"); form.elements.reply_to_id.value = rep.dataset.reply;
+      var p = $("#reply-preview"); p.hidden = false; p.textContent = "";
+      var span = document.createElement("span"); span.textContent = rep.dataset.preview; p.appendChild(span);
+      var x = document.createElement("button"); x.type = "button"; x.className = "reply-cancel"; x.textContent = "×"; x.setAttribute("aria-label", "Cancel quote");
+      x.addEventListener("click", clearReply); p.appendChild(x);
+      setMode("reply"); return;
+    }
+    // close popovers when clicking elsewhere
+    $$("details.pop[open], details.rail-menu[open]").forEach(function (d) { if (!d.contains(e.target)) d.removeAttribute("open"); });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || form.id !== "composer") return;
+    var xhr = e.detail.xhr, err = $("#composer-error");
+    if (xhr.status === 200) {
+      mergeMessages(xhr.responseText); toBottom();
+      var ta = $("#composer-text"); ta.value = ""; autoGrow(ta);
+      $("#composer-file").value = ""; $("#file-name").textContent = ""; err.innerHTML = ""; clearReply();
+    } else if (xhr.status === 422 || xhr.status === 413) {
+      err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
+    } else {
+      err.textContent = "Could not send (" + xhr.status + ").";
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "pane") {
+      markSelected(); toBottom();
+      var c = conv(); if (c) document.title = c.dataset.title;
+      // opened with j/k: keep focus in the list so the next j/k works; with the mouse: ready to type
+      var ta = $("#composer-text");
+      if (!navByKey && ta && window.matchMedia("(pointer: fine)").matches) ta.focus({ preventScroll: true });
+      navByKey = false;
+    }
+    if (e.detail.target && e.detail.target.id === "conv-list") { markSelected(); updateCounts(); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    // an action that failed (e.g. reopen blocked) answers a fragment for #action-error
+    if (e.detail.xhr.status === 422 && e.detail.xhr.getResponseHeader("HX-Retarget")) { e.detail.shouldSwap = true; e.detail.isError = false; }
+  });
+
+  /* ---------------------------------------------------------------- keyboard */
+  function typingInField(e) {
+    var t = e.target; return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+  var navByKey = false;
+  function moveSelection(step) {
+    navByKey = true;
+    var items = $$(".conv-item"); if (!items.length) return;
+    var i = items.findIndex(function (a) { return a.classList.contains("selected"); });
+    var next = items[Math.max(0, Math.min(items.length - 1, i < 0 ? 0 : i + step))];
+    if (next) { next.focus(); next.click(); next.scrollIntoView({ block: "nearest" }); }
+  }
+  function shortcuts(e) {
+    if (typingInField(e) || e.metaKey || e.ctrlKey || e.altKey) return;
+    switch (e.key) {
+      case "j": moveSelection(1); break;
+      case "k": moveSelection(-1); break;
+      case "r": if ($("#composer")) { e.preventDefault(); setMode("reply"); } break;
+      case "n": if ($("#composer")) { e.preventDefault(); setMode("note"); } break;
+      case "e": var b = $("#resolve-btn"); if (b) b.click(); break;
+      case "/": e.preventDefault(); var s = $("#search"); if (s) { s.focus(); s.select(); } break;
+      default: return;
+    }
+  }
+
+  markSelected(); toBottom(); connect();
+  var ta0 = $("#composer-text"); if (ta0) autoGrow(ta0);
+})();

@@ -1,0 +1,245 @@
+"""Settings pages for owners and admins: channels (connect WhatsApp), agents, teams, labels,
+canned responses. Forms post, then redirect back (POST/redirect/GET); problems re-render."""
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from ..accounts import members
+from ..accounts.service import add_user
+from ..channels import setup
+from ..conversations import canned, labels
+from ..core.errors import Problem
+from ..teams import service as teams
+from .web import Ctx, InboxRoute, admin_ctx, redirect, render
+
+log = logging.getLogger("chatdesk.inbox.invites")
+router = APIRouter(prefix="/w/{slug}/settings", route_class=InboxRoute)
+Admin = Annotated[Ctx, Depends(admin_ctx)]
+
+
+def _page(request: Request, ctx: Ctx, template: str, tab: str, status: int = 200, **values: Any) -> Response:
+    return render(request, f"admin/{template}", ctx=ctx, tab=tab, status=status, section="settings", **values)
+
+
+def webhook_url(request: Request, ctx: Ctx) -> str:
+    base = ctx.rt.settings.public_url or str(request.base_url)
+    return base.rstrip("/") + "/webhooks/whatsapp"
+
+
+@router.get("")
+async def settings_home(ctx: Admin, request: Request) -> Response:
+    return redirect(request, ctx.url("settings/channels"))
+
+
+# ------------------------------------------------------------------ channels
+async def _channels_page(request: Request, ctx: Ctx, status: int = 200, **values: Any) -> Response:
+    async with ctx.rt.db.reader() as session:
+        channels = await setup.workspace_channels(session, ctx.ws)
+    values.setdefault("form", {})
+    return _page(request, ctx, "channels.html", "channels", status, channels=channels, **values)
+
+
+@router.get("/channels")
+async def channels_page(ctx: Admin, request: Request) -> Response:
+    return await _channels_page(request, ctx)
+
+
+@router.post("/channels")
+async def connect_whatsapp(ctx: Admin, request: Request, name: str = Form(""), phone_number_id: str = Form(""),
+                           waba_id: str = Form(""), access_token: str = Form(""), app_secret: str = Form(""),
+                           graph_url: str = Form("")) -> Response:
+    """Check the credentials with the Graph API, then save and show the webhook settings."""
+    form = {"name": name, "phone_number_id": phone_number_id.strip(), "waba_id": waba_id.strip(),
+            "graph_url": graph_url.strip()}
+    try:
+        conn = setup.whatsapp_connection(form["phone_number_id"], form["waba_id"], access_token, app_secret,
+                                         form["graph_url"] or None)
+        health = await setup.check(ctx.rt.registry, "whatsapp", conn, ctx.rt.clock.now())
+        async with ctx.rt.db.session() as session:
+            channel = await setup.save_checked(session, ctx.rt.cipher, workspace_id=ctx.ws, kind="whatsapp",
+                                               conn=conn, health=health, name=name, now=ctx.rt.clock.now())
+    except Problem as exc:
+        return await _channels_page(request, ctx, 422, form=form, problem=exc)
+    ctx.rt.channels.forget()
+    return redirect(request, ctx.url(f"settings/channels/{channel.id}?new=1"))
+
+
+@router.get("/channels/{channel_id}")
+async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int = 0) -> Response:
+    async with ctx.rt.db.reader() as session:
+        channel = await setup.get_channel(session, ctx.ws, channel_id)
+    verify_token = ctx.rt.cipher.decrypt(channel.secrets).get("verify_token", "")
+    return _page(request, ctx, "channel.html", "channels", channel=channel, verify_token=verify_token,
+                 webhook_url=webhook_url(request, ctx), new=bool(new))
+
+
+@router.post("/channels/{channel_id}/check")
+async def recheck(channel_id: int, ctx: Admin, request: Request) -> Response:
+    async with ctx.rt.db.reader() as session:
+        ref = await ctx.rt.channels.by_id(session, (await setup.get_channel(session, ctx.ws, channel_id)).id)
+    health = await setup.check(ctx.rt.registry, ref.kind, ref.connection(), ctx.rt.clock.now())
+    async with ctx.rt.db.session() as session:
+        await setup.save_health(session, ctx.ws, channel_id, health)
+    return redirect(request, ctx.url(f"settings/channels/{channel_id}"))
+
+
+# ------------------------------------------------------------------ agents
+async def _agents_page(request: Request, ctx: Ctx, status: int = 200, **values: Any) -> Response:
+    async with ctx.rt.db.reader() as session:
+        people = await members.workspace_users(session, ctx.ws)
+        invites = await members.pending_invites(session, ctx.ws, ctx.rt.clock.now())
+    return _page(request, ctx, "agents.html", "agents", status, people=people, invites=invites, **values)
+
+
+@router.get("/agents")
+async def agents_page(ctx: Admin, request: Request) -> Response:
+    return await _agents_page(request, ctx)
+
+
+@router.post("/agents/invite")
+async def invite(ctx: Admin, request: Request, email: str = Form(""), role: str = Form("agent")) -> Response:
+    if role == "owner" and ctx.role != "owner":
+        return await _agents_page(request, ctx, 403, problem=Problem(403, "forbidden", "Only owners can add owners"))
+    try:
+        async with ctx.rt.db.session() as session:
+            token = await members.create_invite(session, ctx.ws, email, role, invited_by=ctx.user.id,
+                                                now=ctx.rt.clock.now())
+    except Problem as exc:
+        return await _agents_page(request, ctx, 422, problem=exc)
+    link = str(request.base_url).rstrip("/") + f"/invite/{token}"
+    # No mailer is configured: the link goes to the log (and to the admin, once, on this page).
+    log.warning("invitation for %s to %s: %s", email.strip().lower(), ctx.workspace.slug, link)
+    return await _agents_page(request, ctx, invite_link=link, invite_email=email.strip().lower())
+
+
+@router.post("/agents")
+async def create_agent(ctx: Admin, request: Request, email: str = Form(""), name: str = Form(""),
+                       role: str = Form("agent"), password: str = Form("")) -> Response:
+    try:
+        if role == "owner" and ctx.role != "owner":
+            raise Problem(403, "forbidden", "Only owners can add owners")
+        if len(password) < 8:
+            raise Problem(422, "weak_password", "Choose a password of at least 8 characters")
+        async with ctx.rt.db.session() as session:
+            if await members.has_account(session, email):
+                raise Problem(409, "user_exists", "This email already has an account: invite it instead")
+            await add_user(session, ctx.workspace, email, role, now=ctx.rt.clock.now(), password=password,
+                           name=name.strip())
+    except Problem as exc:
+        return await _agents_page(request, ctx, 422, problem=exc)
+    return redirect(request, ctx.url("settings/agents"))
+
+
+@router.post("/agents/{user_id}/role")
+async def change_role(user_id: int, ctx: Admin, request: Request, role: str = Form("")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            current = dict((u.id, r) for u, r in await members.workspace_users(session, ctx.ws)).get(user_id)
+            if "owner" in (role, current) and ctx.role != "owner":
+                raise Problem(403, "forbidden", "Only owners can add or remove owners")
+            await members.set_role(session, ctx.ws, user_id, role or None)
+    except Problem as exc:
+        return await _agents_page(request, ctx, exc.status if exc.status != 404 else 404, problem=exc)
+    return redirect(request, ctx.url("settings/agents"))
+
+
+# ------------------------------------------------------------------ teams
+@router.get("/teams")
+async def teams_page(ctx: Admin, request: Request) -> Response:
+    return await _teams_page(ctx, request)
+
+
+async def _teams_page(ctx: Ctx, request: Request, status: int = 200, problem: Problem | None = None) -> Response:
+    async with ctx.rt.db.reader() as session:
+        all_teams = await teams.list_teams(session, ctx.ws)
+        team_members = await teams.members(session, ctx.ws)
+        people = await members.workspace_users(session, ctx.ws)
+    return _page(request, ctx, "teams.html", "teams", status, teams=all_teams, team_members=team_members,
+                 people=people, problem=problem)
+
+
+@router.post("/teams")
+async def create_team(ctx: Admin, request: Request, name: str = Form("")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            await teams.create_team(session, ctx.ws, name, now=ctx.rt.clock.now())
+    except Problem as exc:
+        return await _teams_page(ctx, request, 422, exc)
+    return redirect(request, ctx.url("settings/teams"))
+
+
+@router.post("/teams/{team_id}/delete")
+async def delete_team(team_id: int, ctx: Admin, request: Request) -> Response:
+    async with ctx.rt.db.session() as session:
+        await teams.delete_team(session, ctx.ws, team_id)
+    return redirect(request, ctx.url("settings/teams"))
+
+
+@router.post("/teams/{team_id}/members")
+async def team_member(team_id: int, ctx: Admin, request: Request, user_id: int = Form(...),
+                      member: str = Form("1")) -> Response:
+    async with ctx.rt.db.session() as session:
+        await teams.set_member(session, ctx.ws, team_id, user_id, member == "1")
+    return redirect(request, ctx.url("settings/teams"))
+
+
+# ------------------------------------------------------------------ labels
+@router.get("/labels")
+async def labels_page(ctx: Admin, request: Request) -> Response:
+    return await _labels_page(ctx, request)
+
+
+async def _labels_page(ctx: Ctx, request: Request, status: int = 200, problem: Problem | None = None) -> Response:
+    async with ctx.rt.db.reader() as session:
+        items = await labels.list_labels(session, ctx.ws)
+    return _page(request, ctx, "labels.html", "labels", status, labels=items, colors=labels.COLORS, problem=problem)
+
+
+@router.post("/labels")
+async def create_label(ctx: Admin, request: Request, name: str = Form(""), color: str = Form("slate")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            await labels.create_label(session, ctx.ws, name, color, now=ctx.rt.clock.now())
+    except Problem as exc:
+        return await _labels_page(ctx, request, 422, exc)
+    return redirect(request, ctx.url("settings/labels"))
+
+
+@router.post("/labels/{label_id}/delete")
+async def delete_label(label_id: int, ctx: Admin, request: Request) -> Response:
+    async with ctx.rt.db.session() as session:
+        await labels.delete_label(session, ctx.ws, label_id)
+    return redirect(request, ctx.url("settings/labels"))
+
+
+# ------------------------------------------------------------------ canned responses
+@router.get("/canned")
+async def canned_page(ctx: Admin, request: Request) -> Response:
+    return await _canned_page(ctx, request)
+
+
+async def _canned_page(ctx: Ctx, request: Request, status: int = 200, problem: Problem | None = None) -> Response:
+    async with ctx.rt.db.reader() as session:
+        items = await canned.list_canned(session, ctx.ws)
+    return _page(request, ctx, "canned.html", "canned", status, items=items, problem=problem)
+
+
+@router.post("/canned")
+async def create_canned(ctx: Admin, request: Request, shortcut: str = Form(""), text: str = Form("")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            await canned.create_canned(session, ctx.ws, shortcut, text, now=ctx.rt.clock.now())
+    except Problem as exc:
+        return await _canned_page(ctx, request, 422, exc)
+    return redirect(request, ctx.url("settings/canned"))
+
+
+@router.post("/canned/{canned_id}/delete")
+async def delete_canned(canned_id: int, ctx: Admin, request: Request) -> Response:
+    async with ctx.rt.db.session() as session:
+        await canned.delete_canned(session, ctx.ws, canned_id)
+    return redirect(request, ctx.url("settings/canned"))

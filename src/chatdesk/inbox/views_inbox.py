@@ -1,0 +1,203 @@
+"""The inbox itself: conversation list, a conversation's thread, replies and notes, actions,
+typing signals, media and the live event stream. Thin: parse, call a service, render."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, Response, StreamingResponse
+
+from ..conversations import canned, inbox_queries, labels, live, service, triage
+from ..conversations.inbox_queries import InboxFilter
+from ..core.errors import Problem, not_found
+from ..core.media import MediaStore
+from . import pages
+from .web import Ctx, InboxRoute, finish, is_htmx, render, workspace_ctx
+
+router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
+Agent = Annotated[Ctx, Depends(workspace_ctx)]
+INLINE_MEDIA = ("image/jpeg", "image/png", "image/webp", "image/gif", "audio/", "video/")
+
+
+def _filter(view: str, status: str, channel: str, label: str, team: str, q: str) -> InboxFilter:
+    num = lambda v: int(v) if v.isdigit() else None
+    return InboxFilter(view, status, num(channel), num(label), num(team), q).normalised()
+
+
+Filters = Annotated[InboxFilter, Depends(lambda view="all", status="open", channel="", label="", team="", q="":
+                                         _filter(view, status, channel, label, team, q))]
+
+
+@router.get("")
+async def slash(ctx: Agent, request: Request) -> Response:
+    return finish(request, Response(status_code=307, headers={"Location": ctx.url()}))
+
+
+@router.get("/")
+async def inbox(ctx: Agent, request: Request, f: Filters) -> Response:
+    async with ctx.rt.db.reader() as session:
+        data = await pages.inbox_data(session, ctx, f)
+    if is_htmx(request) and request.headers.get("hx-target") == "conv-list":
+        return render(request, "_list.html", ctx=ctx, **data)
+    return render(request, "inbox.html", ctx=ctx, conv=None, **data)
+
+
+@router.get("/c/{conversation_id}")
+async def conversation(conversation_id: int, ctx: Agent, request: Request, f: Filters) -> Response:
+    async with ctx.rt.db.reader() as session:
+        conv = await service.get_conversation(session, ctx.ws, conversation_id)
+        view = await pages.conversation_data(session, ctx, conv)
+        if is_htmx(request) and request.headers.get("hx-target") == "pane":
+            return render(request, "_conversation.html", ctx=ctx, **view)
+        data = await pages.inbox_data(session, ctx, f)
+    return render(request, "inbox.html", ctx=ctx, **{**data, **view})
+
+
+@router.get("/c/{conversation_id}/header")
+async def header(conversation_id: int, ctx: Agent, request: Request) -> Response:
+    async with ctx.rt.db.reader() as session:
+        conv = await service.get_conversation(session, ctx.ws, conversation_id)
+        view = await pages.conversation_data(session, ctx, conv, with_thread=False)
+    return render(request, "_header.html", ctx=ctx, **view)
+
+
+@router.get("/c/{conversation_id}/messages")
+async def messages(conversation_id: int, ctx: Agent, request: Request, after: int = Query(0, ge=0)) -> Response:
+    """Messages newer than ``after`` (what the live stream says is new)."""
+    async with ctx.rt.db.reader() as session:
+        conv = await service.get_conversation(session, ctx.ws, conversation_id)
+        thread = await inbox_queries.thread(session, conv, after=after)
+    return render(request, "_messages.html", ctx=ctx, conv=conv, thread=thread)
+
+
+@router.get("/c/{conversation_id}/m/{message_id}")
+async def one_message(conversation_id: int, message_id: int, ctx: Agent, request: Request) -> Response:
+    async with ctx.rt.db.reader() as session:
+        conv = await service.get_conversation(session, ctx.ws, conversation_id)
+        thread = await inbox_queries.thread(session, conv, after=message_id - 1, limit=1)
+    if not thread.messages or thread.messages[0].id != message_id:
+        raise not_found("Message")
+    return render(request, "_messages.html", ctx=ctx, conv=conv, thread=thread)
+
+
+@router.post("/c/{conversation_id}/messages")
+async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
+               file: UploadFile | None = None, reply_to_id: str = Form("")) -> Response:
+    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
+    upload = (await file.read(), file.content_type or "application/octet-stream", file.filename or "file") \
+        if file is not None and file.filename else None
+    try:
+        async with ctx.rt.db.session() as session:
+            conv = await service.get_conversation(session, ctx.ws, conversation_id)
+            message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
+                                       reply_to_id=int(reply_to_id) if reply_to_id.isdigit() else None)
+            thread = await inbox_queries.thread(session, conv, after=message.id - 1, limit=1)
+    except Problem as exc:
+        if exc.status == 404:
+            raise
+        return render(request, "_composer_error.html", ctx=ctx, status=422, problem=exc)
+    return render(request, "_messages.html", ctx=ctx, conv=conv, thread=thread)
+
+
+@router.post("/c/{conversation_id}/read", status_code=204)
+async def read(conversation_id: int, ctx: Agent, request: Request) -> Response:
+    async with ctx.rt.db.session() as session:
+        conv = await service.get_conversation(session, ctx.ws, conversation_id)
+        await service.mark_read(session, conv, now=ctx.rt.clock.now())
+    return finish(request, Response(status_code=204))
+
+
+async def _act(ctx: Ctx, request: Request, conversation_id: int, action) -> Response:
+    """Run one triage action, then answer with the refreshed header (or the problem, in place)."""
+    try:
+        async with ctx.rt.db.session() as session:
+            conv = await service.get_conversation(session, ctx.ws, conversation_id)
+            await action(session, conv)
+    except Problem as exc:
+        if exc.status == 404:
+            raise
+        return render(request, "_composer_error.html", ctx=ctx, status=422, problem=exc,
+                      headers={"HX-Retarget": "#action-error", "HX-Reswap": "innerHTML"})
+    return await header(conversation_id, ctx, request)
+
+
+def _id_or_none(value: str, me: int) -> int | None:
+    if value == "me":
+        return me
+    return int(value) if value.isdigit() else None
+
+
+@router.post("/c/{conversation_id}/assign")
+async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: str | None = Form(None),
+                 team: str | None = Form(None)) -> Response:
+    kw = {}
+    if assignee is not None:
+        kw["assignee_id"] = _id_or_none(assignee, ctx.user.id)
+    if team is not None:
+        kw["team_id"] = _id_or_none(team, -1)
+    return await _act(ctx, request, conversation_id,
+                      lambda s, c: triage.assign(s, c, now=ctx.rt.clock.now(), **kw))
+
+
+@router.post("/c/{conversation_id}/status")
+async def status(conversation_id: int, ctx: Agent, request: Request, status: str = Form(...),
+                 until: str = Form("")) -> Response:
+    from .present import Formatter
+    when = Formatter(ctx.workspace.timezone, "en", None).parse_local(until) if until else None
+    return await _act(ctx, request, conversation_id,
+                      lambda s, c: triage.set_status(s, c, status, now=ctx.rt.clock.now(), snooze_until=when))
+
+
+@router.post("/c/{conversation_id}/priority")
+async def priority(conversation_id: int, ctx: Agent, request: Request, priority: str = Form(...)) -> Response:
+    return await _act(ctx, request, conversation_id,
+                      lambda s, c: triage.set_priority(s, c, priority, now=ctx.rt.clock.now()))
+
+
+@router.post("/c/{conversation_id}/labels")
+async def set_labels(conversation_id: int, ctx: Agent, request: Request) -> Response:
+    form = await request.form()
+    ids = [int(v) for v in form.getlist("label") if isinstance(v, str) and v.isdigit()]
+    return await _act(ctx, request, conversation_id,
+                      lambda s, c: labels.set_labels(s, c, ids, now=ctx.rt.clock.now()))
+
+
+@router.post("/c/{conversation_id}/typing", status_code=204)
+async def typing(conversation_id: int, ctx: Agent, request: Request, mode: str = Form("reply")) -> Response:
+    async with ctx.rt.db.reader() as session:
+        await service.get_conversation(session, ctx.ws, conversation_id)
+    await triage.typing(ctx.rt.bus, ctx.ws, conversation_id, user_id=ctx.user.id,
+                        name=ctx.user.name or ctx.user.email, mode=mode)
+    return finish(request, Response(status_code=204))
+
+
+@router.get("/canned")
+async def canned_search(ctx: Agent, request: Request, q: str = "") -> Response:
+    async with ctx.rt.db.reader() as session:
+        items = await canned.list_canned(session, ctx.ws, q.lstrip("/"))
+    return render(request, "_canned.html", ctx=ctx, items=items)
+
+
+@router.get("/media/{message_id}")
+async def media(message_id: int, ctx: Agent, request: Request) -> Response:
+    """A message's media, to members of its workspace only; never rendered as a page."""
+    async with ctx.rt.db.reader() as session:
+        message = await pages.message_in_workspace(session, ctx.ws, message_id)
+    content = message.content or {}
+    path = MediaStore(ctx.rt.settings.media_dir).path(ctx.ws, content.get("stored") or "")
+    if path is None:
+        raise not_found("Media")
+    mime = content.get("mime_type") or "application/octet-stream"
+    inline = mime.startswith(INLINE_MEDIA)
+    return FileResponse(path, media_type=mime if inline else "application/octet-stream",
+                        filename=content.get("filename") or f"{message.type}-{message.id}",
+                        content_disposition_type="inline" if inline else "attachment",
+                        headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+                                 "Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/events")
+async def events(ctx: Agent, request: Request) -> Response:
+    """The workspace's live events for the signed-in agent's browser (SSE)."""
+    return StreamingResponse(live.stream(ctx.rt.bus, ctx.ws, request), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,0 +1,1 @@
+"""Teams: groups of agents a conversation can be routed to."""

@@ -1,0 +1,85 @@
+"""Settings: connecting WhatsApp (checked against the sandbox first), invitations, labels, canned."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from tests.conftest import ACCESS_TOKEN, PHONE_ID
+from tests.inbox.conftest import Browser, add_member, conversation_of, other_workspace
+
+WS = "/w/test-shop"
+
+
+async def test_connect_whatsapp_checks_before_saving(stack, owner):
+    await stack.sandbox.post("/_sandbox/numbers", json={"phone_number_id": "555000111222", "waba_id": "42",
+                                                        "access_token": "tok-2", "display_phone_number": "15550003333"})
+    await owner.get(f"{WS}/settings/channels")
+    form = {"phone_number_id": "555000111222", "waba_id": "42", "access_token": "bad", "app_secret": "s",
+            "graph_url": "http://sandbox.test", "csrf_token": owner.csrf}
+    bad = await owner.post(f"{WS}/settings/channels", form, htmx=False)
+    assert bad.status_code == 422 and "did not work" in bad.text
+    ok = await owner.post(f"{WS}/settings/channels", {**form, "access_token": "tok-2"}, htmx=False)
+    assert ok.status_code == 303
+    page = await owner.get(ok.headers["location"])
+    assert "http://chatdesk.test/webhooks/whatsapp" in page.text
+    token = re.search(r'id="verify-token">([^<]+)<', page.text).group(1)
+    verify = await owner.client.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": token,
+                                                                  "hub.challenge": "123"})
+    assert verify.status_code == 200 and verify.text == "123"
+    # the same number cannot be connected twice, and not by another workspace either
+    again = await owner.post(f"{WS}/settings/channels", {**form, "access_token": ACCESS_TOKEN,
+                                                         "phone_number_id": PHONE_ID}, htmx=False)
+    assert again.status_code == 422 and "already connected" in again.text
+
+
+async def test_invite_link_is_logged_and_accepted(stack, owner, caplog):
+    await owner.get(f"{WS}/settings/agents")
+    with caplog.at_level(logging.WARNING, logger="chatdesk.inbox.invites"):
+        resp = await owner.post(f"{WS}/settings/agents/invite", {"email": "new@test.shop", "role": "agent",
+                                                                 "csrf_token": owner.csrf}, htmx=False)
+    link = re.search(r"http://chatdesk.test(/invite/\S+)", caplog.text).group(1)
+    assert link in resp.text
+    guest = Browser(stack)
+    page = await guest.get(link)
+    assert "Test Shop" in page.text
+    joined = await guest.post(link, {"name": "New Agent", "password": "long enough pw", "csrf_token": guest.csrf},
+                              htmx=False)
+    assert joined.status_code == 303
+    assert (await guest.get(f"{WS}/")).status_code == 200
+    assert (await guest.get(link)).status_code == 404  # used
+
+
+async def test_invite_cannot_take_over_an_existing_account(stack, owner):
+    """The inviter sees the link: it must not let them set someone else's password."""
+    other_id = await other_workspace(stack)
+    await add_member(stack, other_id, "victim@else.where", "owner")
+    await owner.get(f"{WS}/settings/agents")
+    resp = await owner.post(f"{WS}/settings/agents/invite", {"email": "victim@else.where", "role": "agent",
+                                                             "csrf_token": owner.csrf}, htmx=False)
+    link = re.search(r"(/invite/[\w-]+)", resp.text).group(1)
+    attacker = Browser(stack)
+    await attacker.get(link)
+    resp = await attacker.post(link, {"name": "x", "password": "attacker-password", "csrf_token": attacker.csrf},
+                               htmx=False)
+    assert resp.status_code == 422
+    assert (await attacker.login("victim@else.where", "attacker-password")).status_code == 401
+
+
+async def test_canned_responses_are_offered_by_prefix(stack, owner):
+    await owner.get(f"{WS}/settings/canned")
+    await owner.post(f"{WS}/settings/canned", {"shortcut": "thanks", "text": "Thank you for waiting!",
+                                               "csrf_token": owner.csrf}, htmx=False)
+    assert "Thank you for waiting!" in (await owner.get(f"{WS}/canned", params={"q": "/tha"})).text
+    assert "Thank you" not in (await owner.get(f"{WS}/canned", params={"q": "zzz"})).text
+
+
+async def test_typing_is_a_live_event(stack, owner):
+    cid = await conversation_of(stack, "31600000009", "Hi", name="Typing Customer")
+    events = stack.rt.bus.subscribe(stack.workspace_id).__aiter__()
+    pending = asyncio.ensure_future(events.__anext__())
+    await asyncio.sleep(0)
+    assert (await owner.post(f"{WS}/c/{cid}/typing", {"mode": "reply"})).status_code == 204
+    event = await asyncio.wait_for(pending, 2)
+    assert event["type"] == "conversation.typing" and event["conversation_id"] == cid
+    await events.aclose()
