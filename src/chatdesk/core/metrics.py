@@ -20,7 +20,8 @@ class Metrics:
         self.request_latency = Histogram("chatdesk_http_request_seconds", "HTTP request latency",
                                          ["method", "route"], registry=r,
                                          buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
-        self.job_latency = Histogram("chatdesk_job_seconds", "Job processing time", ["kind"], registry=r,
+        self.job_latency = Histogram("chatdesk_job_seconds", "Job handler run time (an inbound batch counts once)",
+                                     ["kind"], registry=r,
                                      buckets=(.001, .005, .01, .05, .1, .5, 1, 5, 30))
 
     def webhook_received(self, kind: str) -> None:
