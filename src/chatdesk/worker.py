@@ -26,4 +26,4 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
 def build_worker(rt: Runtime, metrics: Metrics, wakeup: Wakeup, *, concurrency: int | None = None) -> Worker:
     return Worker(rt.db, rt.clock, build_handlers(rt, metrics), wakeup=wakeup,
                   concurrency=concurrency or rt.settings.worker_concurrency,
-                  batch_size=rt.settings.worker_batch, lease=rt.settings.job_lease_seconds)
+                  batch_size=rt.settings.worker_batch, lease=rt.settings.job_lease_seconds, metrics=metrics)

@@ -78,7 +78,6 @@ async def test_send_metrics_count_by_result_and_code(stack):
     assert await settle(both)
 
 
-@pytest.mark.xfail(strict=True, reason="worker.py's build_worker does not pass its Metrics to Worker yet")
 async def test_the_apps_worker_observes_the_job_histogram(stack):
     await stack.webhook(payload("wa_inbound_text.json"))
     await settle(stack.conversations)
