@@ -22,14 +22,13 @@ from .contacts import api as contacts_api
 from .conversations import api as conversations_api
 from .conversations import live
 from .core import logs
-from .core.backends import make_bus, make_limiter
+from .core.backends import make_bus, make_limiter, make_wakeup
 from .core.clock import Clock, SystemClock
 from .core.crypto import Cipher
 from .core.db import Database
 from .core.errors import Problem
 from .core.jobs import queue_stats
 from .core.metrics import Metrics
-from .core.runner import Wakeup
 from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
@@ -57,7 +56,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """The chatdesk web app. With ``run_worker`` the job worker runs in this process too."""
     rt = runtime or build_runtime(settings or Settings())
     metrics = Metrics()
-    wakeup = Wakeup(rt.db)
+    wakeup = make_wakeup(rt.db)
     worker = build_worker(rt, metrics, wakeup)
 
     @asynccontextmanager

@@ -128,13 +128,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
 
 @app.command()
-def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 0) -> None:
+def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 0,
+           metrics_port: Annotated[int, typer.Option(help="serve Prometheus /metrics on this port (0: off)")] = 0,
+           metrics_host: str = "127.0.0.1") -> None:
     """Run a job worker alone (scale-out: start as many as you need)."""
     from . import server
 
     if concurrency < 0:
         fail("--concurrency must be 0 (the setting's value) or more")
-    server.run_worker(settings(), concurrency or None)
+    if not 0 <= metrics_port < 65536:
+        fail("--metrics-port must be a port number (or 0 for none)")
+    server.run_worker(settings(), concurrency or None, metrics=(metrics_host, metrics_port) if metrics_port else None)
 
 
 @app.command()

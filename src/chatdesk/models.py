@@ -8,8 +8,9 @@ from .conversations.labels import ConversationLabel, Label
 from .conversations.models import Conversation, Message, SendAttempt
 from .core.db import Base
 from .core.jobs import Job
+from .core.pg_ratelimit import rate_buckets
 from .teams.models import Team, TeamMember
 
 __all__ = ["ApiToken", "Base", "CannedResponse", "Channel", "Contact", "ContactIdentity", "Conversation",
            "ConversationLabel", "DeliveryStatus", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message",
-           "SendAttempt", "Team", "TeamMember", "User", "Workspace"]
+           "SendAttempt", "Team", "rate_buckets", "TeamMember", "User", "Workspace"]

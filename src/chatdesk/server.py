@@ -29,12 +29,12 @@ def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) 
                 access_log=False)
 
 
-def run_worker(settings: Settings, concurrency: int | None) -> None:
+def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, int] | None = None) -> None:
     configure_logging(settings)
-    asyncio.run(_worker(settings, concurrency))
+    asyncio.run(_worker(settings, concurrency, metrics))
 
 
-async def _worker(settings: Settings, concurrency: int | None) -> None:
+async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple[str, int] | None) -> None:
     from . import models  # noqa: F401  every table, so foreign keys resolve in a worker-only process
     from .app import build_runtime
     from .core.backends import make_wakeup
@@ -43,8 +43,10 @@ async def _worker(settings: Settings, concurrency: int | None) -> None:
 
     rt = build_runtime(settings)
     metrics = Metrics()
+    if metrics_at:  # a worker has no web app: its sends and job timings get their own endpoint
+        from prometheus_client import start_http_server
+        start_http_server(metrics_at[1], metrics_at[0], registry=metrics.registry)
     worker = build_worker(rt, metrics, make_wakeup(rt.db), concurrency=concurrency)
-    worker.metrics = metrics  # until build_worker passes it on (worker.py)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, worker.stop)

@@ -104,3 +104,22 @@ def _next_event(lines, kind, accept=lambda e: True, limit=200):
             if event["type"] == kind and accept(event):
                 return event
     raise AssertionError(f"no {kind} event")
+
+
+def test_worker_serves_its_own_metrics(tmp_path, request):
+    if request.config.getoption("--db") != "sqlite":
+        pytest.skip("runs on the embedded database")
+    env = {**os.environ, "CHATDESK_DATA_DIR": str(tmp_path / "data")}
+    env.pop("CHATDESK_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "chatdesk.cli", "db", "upgrade"], env=env, check=True,
+                   capture_output=True, timeout=60)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "chatdesk.cli", "worker", "--metrics-port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/metrics")
+        body = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        assert "chatdesk_job_seconds" in body and "chatdesk_sends_total" in body
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -36,8 +36,9 @@ async def stream(bus: EventBus, workspace_id: int, request: Request,
             event, pending = pending.result(), None
             yield f"event: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n"
     finally:
-        if pending:
+        if pending:  # let the cancelled read finish before closing the generator it runs in
             pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
         await events.aclose()
 
 

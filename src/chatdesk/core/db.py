@@ -6,6 +6,7 @@ of failing on a read-to-write upgrade; reading sessions use WAL snapshots and ne
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -68,9 +69,11 @@ class Database:
         self.dialect = url.split(":", 1)[0].split("+", 1)[0]
         self._session_class = type("ChatdeskSession", (Session,), {})
         self._hooks: list[Callable[[Session], None]] = []
+        self._write_lock: asyncio.Lock | None = None
         if self.is_sqlite:
             self.engine = self._sqlite_engine(url, echo, immediate=True)
             self.read_engine = self._sqlite_engine(url, echo, immediate=False)
+            self._write_lock = asyncio.Lock()
         else:
             self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20,
                                               pool_pre_ping=True)
@@ -107,6 +110,11 @@ class Database:
 
         return engine
 
+    def before_commit(self, hook: Callable[[Session], None]) -> None:
+        """Run ``hook(session)`` inside every writing transaction just before it commits
+        (statements it runs are part of the transaction: PostgreSQL's NOTIFY)."""
+        event.listen(self._session_class, "before_commit", hook)
+
     def on_commit(self, hook: Callable[[Session], None]) -> None:
         """Run ``hook(session)`` after every committed writing session."""
         self._hooks.append(hook)
@@ -117,10 +125,22 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A writing transaction: committed on success, rolled back on error."""
-        async with self._write() as session:
-            async with session.begin():
-                yield session
+        """A writing transaction: committed on success, rolled back on error.
+
+        On SQLite the process's writers also queue on an asyncio lock: SQLite's busy handler
+        makes a waiting writer sleep and poll (up to 100 ms a time), which turns lock
+        contention into latency spikes; a queue in the event loop hands the lock over at once.
+        Writing sessions must therefore never nest (they would wait on themselves).
+        """
+        if self._write_lock is None:
+            async with self._write() as session:
+                async with session.begin():
+                    yield session
+            return
+        async with self._write_lock:
+            async with self._write() as session:
+                async with session.begin():
+                    yield session
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:

@@ -51,9 +51,14 @@ class LocalBus:
     async def publish(self, workspace_id: int, event: dict[str, Any]) -> None:
         self.deliver(workspace_id, event)
 
-    async def subscribe(self, workspace_id: int) -> AsyncIterator[dict[str, Any]]:
+    def subscribe(self, workspace_id: int) -> AsyncIterator[dict[str, Any]]:
+        """Events from now on. The subscription starts when this is called, not when it is
+        first iterated, so nothing published in between is missed."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self._queue_size)
         self._subs.setdefault(workspace_id, set()).add(queue)
+        return self._drain(workspace_id, queue)
+
+    async def _drain(self, workspace_id: int, queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
         try:
             while True:
                 yield await queue.get()

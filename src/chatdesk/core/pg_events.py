@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -62,7 +62,7 @@ class PgBus:
     def attach(self, db: Database) -> None:
         """Send the events each writing transaction queued as part of that transaction."""
         # Database exposes only after-commit hooks; NOTIFY must run before the commit.
-        event.listen(db._session_class, "before_commit", _notify_pending)
+        db.before_commit(_notify_pending)
 
     async def publish(self, workspace_id: int, ev: dict[str, Any]) -> None:
         """Publish outside any transaction (committed at once)."""

@@ -14,17 +14,21 @@ class RateLimiter(Protocol):
     async def acquire(self, key: str, rate: float) -> None: ...
 
 
-class LocalRateLimiter:
-    """Even pacing per key: one message every ``1/rate`` seconds (a token bucket of capacity 1).
+HEADROOM = 0.10
 
-    No burst allowance on purpose: the provider's own bucket starts counting when our first
-    request *arrives*, later than we sent it, so a full-second burst from us can look like
-    more than ``rate`` in its first second. Spacing sends evenly keeps every 1-second window
-    at or under the limit, whatever the network adds. ``acquire`` waits rather than refuses.
+
+class LocalRateLimiter:
+    """Even pacing per key, 10 % under the rate (a token bucket of capacity 1).
+
+    No burst allowance on purpose: the provider counts on *arrival*, its bucket starts when
+    our first request arrives, and the network and a busy host bunch requests that left evenly
+    spaced. Even spacing with headroom (the same rule as ``PgRateLimiter``) keeps every
+    1-second window at the provider within the limit. ``acquire`` waits rather than refuses.
     """
 
-    def __init__(self, monotonic=time.monotonic):
+    def __init__(self, monotonic=time.monotonic, headroom: float = HEADROOM):
         self._monotonic = monotonic
+        self._factor = 1.0 - headroom
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -38,6 +42,7 @@ class LocalRateLimiter:
                 await asyncio.sleep(wait)
 
     def _try_take(self, key: str, rate: float) -> float:
+        rate *= self._factor
         now = self._monotonic()
         capacity = 1.0
         tokens, last = self._buckets.get(key, (capacity, now))

@@ -114,7 +114,10 @@
     if (!window.EventSource) return;
     var es = new EventSource(WS + "events");
     var status = $("#live-status");
-    es.onopen = function () { body.classList.remove("offline"); if (status) status.textContent = ""; };
+    es.onopen = function () {  // (re)connected: catch up on whatever happened while we were not listening
+      body.classList.remove("offline"); if (status) status.textContent = "";
+      refreshList(); if (convId()) fetchNew();
+    };
     es.onerror = function () { body.classList.add("offline"); };
     es.addEventListener("message.created", function (e) {
       var ev = JSON.parse(e.data);
