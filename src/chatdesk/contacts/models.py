@@ -5,13 +5,32 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..core.db import Base, Id, Json, UTCDateTime
 
+# Search keys: byte-ordered ("C") on PostgreSQL so a prefix is a range scan whatever the
+# database's collation; SQLite compares text bytewise already.
+Key = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+def name_key(name: str | None) -> str:
+    """What a name prefix is matched against: case-folded (Unicode-aware, unlike SQLite's lower())."""
+    return (name or "").casefold()[:200]
+
+
+def phone_key(phone: str | None) -> str | None:
+    """A number's digits reversed, so "ends with these digits" is a prefix (index range) match."""
+    digits = "".join(ch for ch in phone or "" if ch in "0123456789")
+    return digits[::-1] or None
+
 
 class Contact(Base):
-    """One customer profile; every channel identity of the customer points here."""
+    """One customer profile; every channel identity of the customer points here.
+
+    ``name_key`` and ``phone_key`` are derived from ``name`` and ``phone`` whenever those are
+    set through the ORM (``validates`` below); they exist only for indexed search.
+    """
 
     __tablename__ = "contacts"
 
@@ -24,11 +43,25 @@ class Contact(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    name_key: Mapped[str] = mapped_column(Key, default="", server_default="")
+    phone_key: Mapped[str | None] = mapped_column(Key, nullable=True)
 
     __table_args__ = (
         Index("ix_contacts_workspace_phone", "workspace_id", "phone"),
         Index("ix_contacts_workspace_name", "workspace_id", "name"),
+        Index("ix_contacts_name_key", "workspace_id", "name_key"),  # name prefix search
+        Index("ix_contacts_phone_key", "workspace_id", "phone_key"),  # phone "ends with" search
     )
+
+    @validates("name")
+    def _set_name(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
+
+    @validates("phone")
+    def _set_phone(self, _key: str, value: str | None) -> str | None:
+        self.phone_key = phone_key(value)
+        return value
 
 
 class ContactIdentity(Base):

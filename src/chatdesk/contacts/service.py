@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.errors import not_found
-from .models import Contact, ContactIdentity
+from .models import Contact, ContactIdentity, name_key
 
 
 @dataclass(frozen=True)
@@ -88,17 +89,39 @@ async def identity_for(session: AsyncSession, contact_id: int, kind: str) -> Con
         .order_by(ContactIdentity.id).limit(1))).scalar_one_or_none()
 
 
+# Totals are counted up to this many rows (an exact count of a big workspace's contacts costs
+# more than the page itself); a total equal to TOTAL_CAP means "at least TOTAL_CAP".
+TOTAL_CAP = 10_000
+
+
+def _prefix(column: Any, prefix: str) -> Any:
+    """``column`` starts with ``prefix``, as an index range (the key columns compare bytewise)."""
+    nxt = ord(prefix[-1]) + 1
+    nxt = 0xE000 if 0xD800 <= nxt < 0xE000 else min(nxt, 0x10FFFF)  # no surrogates in UTF-8
+    return and_(column >= prefix, column < prefix[:-1] + chr(nxt))
+
+
+def _phone_digits(q: str) -> str:
+    """The digits to match at the end of a number: "+31 6 1200 0444", "0031612000444",
+    "0612000444" (national, trunk 0 dropped) and "612000444" all find +31612000444."""
+    digits = "".join(ch for ch in q if ch in "0123456789")
+    if not q.lstrip().startswith("+"):
+        digits = digits[2:] if digits.startswith("00") else digits.removeprefix("0")
+    return digits
+
+
 async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
                           per_page: int) -> tuple[list[Contact], int]:
-    """Contacts by name prefix or phone (digits anywhere), newest first."""
+    """Contacts by name prefix (case-insensitive) or by the last digits of their number, newest
+    first. The total is counted up to ``TOTAL_CAP``."""
     query = select(Contact).where(Contact.workspace_id == workspace_id)
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        conds = [func.lower(Contact.name).like(f"{q.lower()}%")]
-        if digits:
-            conds.append(Contact.phone.like(f"%{digits}%"))
+    if q and (key := name_key(q.strip())):
+        conds = [_prefix(Contact.name_key, key)]
+        if digits := _phone_digits(q):
+            conds.append(_prefix(Contact.phone_key, digits[::-1]))
         query = query.where(or_(*conds))
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    capped = query.with_only_columns(Contact.id).limit(TOTAL_CAP).subquery()
+    total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
     rows = (await session.execute(query.order_by(Contact.id.desc())
                                   .offset((page - 1) * per_page).limit(per_page))).scalars()
     return list(rows), total

@@ -47,19 +47,25 @@ class Row:
 
 
 def _status_clause(status: str, now: datetime) -> Any:
-    expired = and_(Conversation.status == "snoozed", Conversation.snoozed_until <= now)
-    if status == "open":
-        return or_(Conversation.status == "open", expired)
+    if status == "open":  # open, or snoozed until a time that has passed
+        # the IN lets an index on (workspace_id, status) find both kinds; the OR alone does not
+        return and_(Conversation.status.in_(("open", "snoozed")),
+                    or_(Conversation.status == "open", Conversation.snoozed_until <= now))
     if status == "snoozed":
         return and_(Conversation.status == "snoozed", Conversation.snoozed_until > now)
     return Conversation.status == status
 
 
-def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *, with_view: bool = True) -> Any:
-    query = (select(Conversation, Contact, Channel)
-             .join(Contact, Contact.id == Conversation.contact_id)
-             .join(Channel, Channel.id == Conversation.channel_id)
-             .where(Conversation.workspace_id == workspace_id))
+def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *, with_view: bool = True,
+              joined: bool = True) -> Any:
+    """The filtered conversations (joined with their contact and channel unless ``joined`` is
+    false: counting needs the joins only to search the contact's name and phone)."""
+    query = select(Conversation)
+    if joined or f.q:
+        query = (select(Conversation, Contact, Channel)
+                 .join(Contact, Contact.id == Conversation.contact_id)
+                 .join(Channel, Channel.id == Conversation.channel_id))
+    query = query.where(Conversation.workspace_id == workspace_id)
     if with_view and f.view == "mine":
         query = query.where(Conversation.assignee_id == user_id)
     elif with_view and f.view == "unassigned":
@@ -114,7 +120,7 @@ async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *
 async def view_counts(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
                       now: datetime) -> dict[str, int]:
     """How many conversations each view holds under the other filters."""
-    base = _filtered(workspace_id, f, user_id, now, with_view=False).with_only_columns(
+    base = _filtered(workspace_id, f, user_id, now, with_view=False, joined=False).with_only_columns(
         func.count(), func.sum(case((Conversation.assignee_id == user_id, 1), else_=0)),
         func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0)))
     total, mine, unassigned = (await session.execute(base)).one()

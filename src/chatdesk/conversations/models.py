@@ -32,6 +32,9 @@ class Conversation(Base):
         Index("ix_conversations_inbox", "workspace_id", "last_message_at", "id"),
         Index("ix_conversations_status", "workspace_id", "status", "last_message_at"),
         Index("ix_conversations_contact", "contact_id", "channel_id"),
+        Index("ix_conversations_team", "workspace_id", "team_id"),  # created by migration 0003
+        # the inbox's "mine" / "unassigned" views, newest first (migration 0004)
+        Index("ix_conversations_assignee", "workspace_id", "assignee_id", "last_message_at", "id"),
         # at most one unresolved conversation per contact and channel
         Index("uq_conversations_current", "channel_id", "contact_id", unique=True,
               sqlite_where=text("status != 'resolved'"), postgresql_where=text("status != 'resolved'")),

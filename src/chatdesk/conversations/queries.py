@@ -1,7 +1,9 @@
 """Read models for the REST API and the inbox: conversation lists and message pages."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.models import Channel
@@ -9,25 +11,39 @@ from ..channels.registry import ChannelRegistry
 from ..contacts.models import Contact
 from . import policy
 from .models import Conversation, Message
-from .schemas import ChannelBrief, ContactBrief, ConversationOut, ErrorOut, MessageOut
+from .schemas import (
+    TOTAL_CAP,
+    ChannelBrief,
+    ContactBrief,
+    ConversationOut,
+    ErrorOut,
+    MessageOut,
+)
+
+
+async def capped_count(session: AsyncSession, query: Select[Any], cap: int = TOTAL_CAP) -> int:
+    """How many rows ``query`` yields, counting no further than ``cap`` (an exact COUNT(*) of a
+    big workspace's conversations costs more than the page it comes with)."""
+    return (await session.execute(select(func.count()).select_from(query.limit(cap).subquery()))).scalar_one()
 
 
 async def list_conversations(session: AsyncSession, registry: ChannelRegistry, workspace_id: int, *,
                              status: str | None, channel: str | None, contact_id: int | None = None,
                              page: int, per_page: int) -> tuple[list[ConversationOut], int]:
-    """Newest activity first."""
+    """Newest activity first; the total is counted up to ``TOTAL_CAP``."""
+    matching = select(Conversation.id).where(Conversation.workspace_id == workspace_id)
+    if status:
+        matching = matching.where(Conversation.status == status)
+    if channel:
+        matching = matching.where(Conversation.channel_id == int(channel) if channel.isdigit() else
+                                  Conversation.channel_id.in_(select(Channel.id).where(Channel.kind == channel)))
+    if contact_id is not None:
+        matching = matching.where(Conversation.contact_id == contact_id)
+    total = await capped_count(session, matching)
     query = (select(Conversation, Contact, Channel)
              .join(Contact, Contact.id == Conversation.contact_id)
              .join(Channel, Channel.id == Conversation.channel_id)
-             .where(Conversation.workspace_id == workspace_id))
-    if status:
-        query = query.where(Conversation.status == status)
-    if channel:
-        query = query.where(Channel.id == int(channel) if channel.isdigit() else Channel.kind == channel)
-    if contact_id is not None:
-        query = query.where(Conversation.contact_id == contact_id)
-    count = select(func.count()).select_from(query.with_only_columns(Conversation.id).subquery())
-    total = (await session.execute(count)).scalar_one()
+             .where(matching.whereclause))
     rows = (await session.execute(query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
                                   .offset((page - 1) * per_page).limit(per_page))).all()
     return [conversation_out(registry, *row) for row in rows], total
@@ -52,8 +68,8 @@ def conversation_out(registry: ChannelRegistry, conv: Conversation, contact: Con
 
 async def list_messages(session: AsyncSession, conv: Conversation, *, page: int,
                         per_page: int) -> tuple[list[MessageOut], int]:
-    """A conversation's timeline, oldest first."""
-    total = (await session.execute(select(func.count()).where(Message.conversation_id == conv.id))).scalar_one()
+    """A conversation's timeline, oldest first; the total is counted up to ``TOTAL_CAP``."""
+    total = await capped_count(session, select(Message.id).where(Message.conversation_id == conv.id))
     rows = (await session.execute(select(Message).where(Message.conversation_id == conv.id)
                                   .order_by(Message.id).offset((page - 1) * per_page).limit(per_page))).scalars()
     return [message_out(m) for m in rows], total
