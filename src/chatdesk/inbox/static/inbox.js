@@ -198,7 +198,11 @@
       }
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
-        if (ta.value.trim() || ($("#composer-file") && $("#composer-file").files.length)) htmx.trigger($("#composer"), "submit");
+        if (ta.value.trim() || ($("#composer-file") && $("#composer-file").files.length)) {
+          var form = $("#composer");
+          htmx.process(form);  // a conversation swapped in a moment ago may not be wired by htmx yet
+          htmx.trigger(form, "submit");
+        }
         return;
       }
       if (e.key === "Escape") { ta.blur(); return; }
