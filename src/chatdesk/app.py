@@ -29,6 +29,7 @@ from .core.db import Database
 from .core.errors import Problem
 from .core.jobs import queue_stats
 from .core.metrics import Metrics
+from .core.heap import freeze_startup_heap
 from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         task = asyncio.create_task(worker.run()) if run_worker else None
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -38,6 +38,7 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
     from . import models  # noqa: F401  every table, so foreign keys resolve in a worker-only process
     from .app import build_runtime
     from .core.backends import make_wakeup
+    from .core.heap import freeze_startup_heap
     from .core.metrics import Metrics
     from .worker import build_worker
 
@@ -47,6 +48,7 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
         from prometheus_client import start_http_server
         start_http_server(metrics_at[1], metrics_at[0], registry=metrics.registry)
     worker = build_worker(rt, metrics, make_wakeup(rt.db), concurrency=concurrency)
+    freeze_startup_heap()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, worker.stop)

@@ -5,14 +5,14 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..core.errors import Problem
-from ..core.runtime import Runtime, runtime
+from ..core.runtime import Runtime, use_runtime
 from .service import workspace_for_token
 
 _bearer = HTTPBearer(auto_error=False)
 
 
 async def api_workspace(creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
-                        rt: Runtime = Depends(runtime)) -> int:
+                        rt: Runtime = Depends(use_runtime)) -> int:
     """The workspace id the request's token belongs to; every query is scoped by it."""
     if creds is None or not creds.credentials:
         raise Problem(401, "unauthenticated", "A bearer token is required",

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ..core.errors import Problem
-from ..core.runtime import Runtime, runtime
+from ..core.runtime import Runtime, use_runtime
 from .base import PayloadError
 from .inbound_store import PROCESS_JOB
 from .registry import UnknownChannelKind
@@ -31,7 +31,7 @@ def _adapter(rt: Runtime, kind: str):
 
 
 @router.get("/webhooks/{kind}", response_class=PlainTextResponse)
-async def verify(kind: str, request: Request, rt: Runtime = Depends(runtime)) -> Response:
+async def verify(kind: str, request: Request, rt: Runtime = Depends(use_runtime)) -> Response:
     """``hub.mode=subscribe`` with a known verify token echoes ``hub.challenge``; else 403."""
     _adapter(rt, kind)
     q = request.query_params
@@ -43,7 +43,7 @@ async def verify(kind: str, request: Request, rt: Runtime = Depends(runtime)) ->
 
 
 @router.post("/webhooks/{kind}")
-async def receive(kind: str, request: Request, rt: Runtime = Depends(runtime)) -> Response:
+async def receive(kind: str, request: Request, rt: Runtime = Depends(use_runtime)) -> Response:
     adapter = _adapter(rt, kind)
     raw = await request.body()
     try:

@@ -6,14 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from ..accounts.deps import api_workspace
-from ..core.runtime import Runtime, runtime
+from ..core.runtime import Runtime, use_runtime
 from . import service
 from .models import Contact, ContactIdentity
 from .schemas import ContactOut, IdentityOut
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"])
 Workspace = Annotated[int, Depends(api_workspace)]
-Rt = Annotated[Runtime, Depends(runtime)]
+Rt = Annotated[Runtime, Depends(use_runtime)]
 
 
 def contact_out(contact: Contact, idents: list[ContactIdentity]) -> ContactOut:

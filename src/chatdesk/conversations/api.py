@@ -10,14 +10,14 @@ from pydantic import ValidationError
 from ..accounts.deps import api_workspace
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
-from ..core.runtime import Runtime, runtime
+from ..core.runtime import Runtime, use_runtime
 from . import queries, service
 from .models import Message
 from .schemas import MEDIA, ConversationOut, ConversationPatch, MessageOut, Page, SendMessageIn
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 Workspace = Annotated[int, Depends(api_workspace)]
-Rt = Annotated[Runtime, Depends(runtime)]
+Rt = Annotated[Runtime, Depends(use_runtime)]
 PageNo = Annotated[int, Query(ge=1)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
 

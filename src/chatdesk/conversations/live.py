@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from ..accounts.deps import api_workspace
 from ..core.events import EventBus
-from ..core.runtime import Runtime, runtime
+from ..core.runtime import Runtime, use_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 KEEPALIVE = 15.0
@@ -44,7 +44,7 @@ async def stream(bus: EventBus, workspace_id: int, request: Request,
 
 @router.get("/events", response_class=StreamingResponse)
 async def events(request: Request, ws: Annotated[int, Depends(api_workspace)],
-                 rt: Annotated[Runtime, Depends(runtime)]) -> StreamingResponse:
+                 rt: Annotated[Runtime, Depends(use_runtime)]) -> StreamingResponse:
     """The workspace's live events (message.created, message.updated, conversation.*)."""
     return StreamingResponse(stream(rt.bus, ws, request), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -35,3 +35,9 @@ class Runtime:
 
 def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
+
+
+async def use_runtime(request: Request) -> Runtime:
+    """The runtime as a FastAPI dependency. Async on purpose: FastAPI runs a plain ``def``
+    dependency in its thread pool, a thread hop on every request."""
+    return request.app.state.runtime
