@@ -60,6 +60,21 @@ async def test_invalid_body_is_a_problem_not_a_crash(bare):
     assert resp.json()["code"] == "invalid_payload"
 
 
+async def test_oversized_body_is_refused_and_nothing_is_stored(bare):
+    from chatdesk.channels.webhooks import MAX_BODY
+    resp = await bare.webhook(b" " * (MAX_BODY + 1))
+    assert resp.status_code == 413
+    assert resp.headers["content-type"] == "application/problem+json"
+    assert resp.json()["code"] == "payload_too_large"
+    assert await count(bare, InboundEvent) == 0
+
+
+async def test_unknown_channel_kind_is_a_404_problem(bare):
+    resp = await bare.api.post("/webhooks/carrier-pigeon", content=payload("wa_inbound_text.json"))
+    assert resp.status_code == 404
+    assert resp.json()["code"] == "unknown_channel_kind"
+
+
 async def test_stored_before_200_then_processed_by_a_job(bare):
     resp = await bare.webhook(payload("wa_inbound_text.json"))
     assert resp.status_code == 200
