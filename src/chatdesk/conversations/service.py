@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.base import Capabilities, InboundMessageEvent, InboundStatusEvent
@@ -66,19 +66,36 @@ async def message_ids_by_provider(session: AsyncSession, channel_id: int,
     return dict(rows.all())
 
 
-def record_inbound(session: AsyncSession, conv: Conversation, event: InboundMessageEvent, *,
-                   now: datetime, reply_to_id: int | None = None) -> Message:
-    """Add a customer's message and bring the conversation up to date (window, unread, reopen).
-    The caller flushes, then calls ``after_inbound`` with the new messages."""
-    content = dict(event.content)
-    if event.reply_to_provider_id:
-        content["reply_to_provider_id"] = event.reply_to_provider_id
-    message = Message(workspace_id=conv.workspace_id, conversation_id=conv.id, channel_id=conv.channel_id,
-                      direction="in", author_type="contact", author_id=conv.contact_id, type=event.type,
-                      text=event.text, content=content, provider_message_id=event.provider_message_id,
-                      reply_to_id=reply_to_id, status=policy.INBOUND_STATUS, sent_at=event.sent_at,
-                      created_at=now, updated_at=now)
-    session.add(message)
+async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, InboundMessageEvent, int | None]],
+                         *, now: datetime) -> list[int]:
+    """Add customers' messages, each ``(conversation, event, id of the message it replies to)``,
+    in one INSERT; bring their conversations up to date (window, unread, reopen); queue media
+    fetches and tell the agents' browsers. Returns the new messages' ids, in order."""
+    rows = []
+    for conv, event, reply_to_id in items:
+        content = dict(event.content)
+        if event.reply_to_provider_id:
+            content["reply_to_provider_id"] = event.reply_to_provider_id
+        rows.append({"workspace_id": conv.workspace_id, "conversation_id": conv.id, "channel_id": conv.channel_id,
+                     "direction": "in", "author_type": "contact", "author_id": conv.contact_id, "type": event.type,
+                     "text": event.text, "content": content, "provider_message_id": event.provider_message_id,
+                     "reply_to_id": reply_to_id, "status": policy.INBOUND_STATUS, "sent_at": event.sent_at,
+                     "created_at": now, "updated_at": now})
+        _customer_wrote(conv, event, now)
+    table = Message.__table__
+    ids = list((await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                      rows)).scalars())
+    for (conv, event, _), message_id in zip(items, ids, strict=True):
+        if event.media is not None:
+            enqueue(session, MEDIA_JOB, {"message_id": message_id}, now=now, workspace_id=conv.workspace_id)
+        emit(session, conv.workspace_id, {"type": "message.created", "conversation_id": conv.id,
+                                          "message_id": message_id, "direction": "in",
+                                          "status": policy.INBOUND_STATUS})
+    return ids
+
+
+def _customer_wrote(conv: Conversation, event: InboundMessageEvent, now: datetime) -> None:
+    """The 24-hour window restarts, the message is unread, and a closed conversation reopens."""
     if conv.last_inbound_at is None or event.sent_at > conv.last_inbound_at:
         conv.last_inbound_at = event.sent_at
     conv.last_message_at = max(conv.last_message_at, now)
@@ -86,15 +103,6 @@ def record_inbound(session: AsyncSession, conv: Conversation, event: InboundMess
     if conv.status in ("resolved", "snoozed", "pending"):
         conv.status, conv.snoozed_until = "open", None
     conv.updated_at = now
-    return message
-
-
-def after_inbound(session: AsyncSession, messages: list[tuple[Message, bool]], *, now: datetime) -> None:
-    """Once the new messages have ids: fetch their media, tell the agents' browsers."""
-    for message, has_media in messages:
-        if has_media:
-            enqueue(session, MEDIA_JOB, {"message_id": message.id}, now=now, workspace_id=message.workspace_id)
-        emit(session, message.workspace_id, event_of(message, "message.created"))
 
 
 async def record_statuses(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent]) -> None:

@@ -30,7 +30,23 @@ from .jobs import WAKE_KEY, ClaimedJob, RetryJob, claim, finish, reschedule
 log = logging.getLogger("chatdesk.worker")
 
 SingleHandler = Callable[[ClaimedJob], Awaitable[None]]
-BatchHandler = Callable[[AsyncSession, list[ClaimedJob]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class TwoStepBatch:
+    """A batch handler that does its reading and computing before the writing transaction.
+
+    ``prepare(jobs)`` runs outside any writing transaction (it may use reader sessions);
+    ``apply(session, jobs, prepared)`` runs in the transaction that also deletes the jobs. On
+    SQLite there is one write lock per database, and every millisecond a batch holds it is a
+    millisecond no webhook can be stored: parsing bodies under it capped the ingest rate.
+    """
+
+    prepare: Callable[[list[ClaimedJob]], Awaitable[Any]]
+    apply: Callable[[AsyncSession, list[ClaimedJob], Any], Awaitable[None]]
+
+
+BatchHandler = Callable[[AsyncSession, list[ClaimedJob]], Awaitable[None]] | TwoStepBatch
 
 
 @dataclass
@@ -139,8 +155,12 @@ class Worker:
         kind = logs.job_kind.set(jobs[0].kind)
         start = time.perf_counter()
         try:
+            prepared = await handler.prepare(jobs) if isinstance(handler, TwoStepBatch) else None
             async with self.db.session() as session:
-                await handler(session, jobs)
+                if isinstance(handler, TwoStepBatch):
+                    await handler.apply(session, jobs, prepared)
+                else:
+                    await handler(session, jobs)
                 await finish(session, [j.id for j in jobs])
             self._observe(jobs[0].kind, start)
             return
