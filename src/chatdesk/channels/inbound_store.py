@@ -62,8 +62,8 @@ class InboundWriter:
         rows = [{"kind": i.kind, "channel_id": i.channel_id, "dedupe_key": i.key,
                  "body": i.raw.decode("utf-8", "replace"), "received_at": now} for i in batch]
         async with self.db.session() as session:
-            stmt = insert_ignore(self.db.dialect, table, rows, ["dedupe_key"])
-            inserted = dict((await session.execute(stmt.returning(table.c.dedupe_key, table.c.id))).all())
+            stmt = insert_ignore(self.db.dialect, table, ["dedupe_key"]).returning(table.c.dedupe_key, table.c.id)
+            inserted = dict((await session.execute(stmt, rows)).all())
             await enqueue_many(session, PROCESS_JOB,
                                [{"event_id": event_id} for event_id in inserted.values()], now=now)
         first_seen: set[str] = set()

@@ -110,11 +110,11 @@ async def record_statuses(session: AsyncSession, channel_id: int, events: list[I
     Receipts for messages not known yet stay in ``delivery_statuses`` (see ``apply_backlog``)."""
     if not events:
         return
-    await session.execute(insert_ignore(session.bind.dialect.name, DeliveryStatus.__table__, [{
+    await session.execute(insert_ignore(session.bind.dialect.name, DeliveryStatus.__table__,
+                                        ["channel_id", "provider_message_id", "status"]), [{
         "channel_id": channel_id, "provider_message_id": e.provider_message_id, "status": e.status,
         "occurred_at": e.occurred_at, "error_code": e.error_code, "error_title": e.error_title,
-        "error_detail": e.error_detail, "pricing": e.pricing} for e in events],
-        ["channel_id", "provider_message_id", "status"]))
+        "error_detail": e.error_detail, "pricing": e.pricing} for e in events])
     ids = list({e.provider_message_id for e in events})
     messages = {m.provider_message_id: m for m in (await session.execute(select(Message).where(
         Message.channel_id == channel_id, Message.provider_message_id.in_(ids)))).scalars()}

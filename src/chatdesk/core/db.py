@@ -158,11 +158,13 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def insert_ignore(dialect: str, table: Any, values: dict[str, Any] | list[dict[str, Any]],
-                  index_elements: list[str]) -> Any:
-    """``INSERT ... ON CONFLICT DO NOTHING`` for the running dialect (dedupe by unique key)."""
+def insert_ignore(dialect: str, table: Any, index_elements: list[str]) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the running dialect (dedupe by unique key).
+    Execute it with the rows as parameters (``session.execute(stmt, rows)``), not with
+    ``.values(rows)``: one cached compiled statement then serves every batch size, where a
+    multi-row VALUES clause is compiled anew for each (a third of the webhook path's cost)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).values(values).on_conflict_do_nothing(index_elements=index_elements)
+    return insert(table).on_conflict_do_nothing(index_elements=index_elements)

@@ -86,7 +86,7 @@ async def enqueue_many(session: AsyncSession, kind: str, payloads: list[dict[str
         return
     rows = [{"kind": kind, "payload": p, "status": QUEUED, "run_at": now, "created_at": now, "attempts": 0,
              "max_attempts": max_attempts, "workspace_id": workspace_id} for p in payloads]
-    await session.execute(insert(Job), rows)
+    await session.execute(insert(Job.__table__), rows)
     _wake_on_commit(session)
 
 
