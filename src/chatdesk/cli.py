@@ -179,9 +179,21 @@ def demo(host: str = "127.0.0.1", port: int = 8000,
 
 def main() -> None:
     try:
-        app()
+        code = app(standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:  # the command line itself is wrong: say what, in one line
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help (printed) is the answer
+            sys.exit(2)
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "chatdesk"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"error: {message} (see '{where} --help')", err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-    assert len(lines) == 1 or result.stderr.lstrip().startswith(("Usage", "╭")), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     return result.stderr
 
 
@@ -78,6 +78,25 @@ def test_duplicate_channel_is_refused(cli):
     assert "already connected" in one_line_error(cli(*args))
 
 
-def test_missing_option_is_a_usage_error(cli):
-    result = cli("token", "create")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+@pytest.mark.parametrize("args,needle", [
+    (("token", "create"), "Missing option '--workspace'"),
+    (("workspace", "create"), "Missing argument"),
+    (("workspace", "create", "Two", "Words"), "unexpected extra argument"),
+    (("serve", "--port", "http"), "Invalid value for '--port'"),
+    (("frobnicate",), "No such command"),
+])
+def test_usage_errors_are_one_line_naming_the_help_to_read(cli, args, needle):
+    error = one_line_error(cli(*args))
+    assert needle in error
+    assert "--help" in error
+
+
+def test_a_command_group_alone_shows_its_commands(cli):
+    result = cli("token")
+    assert result.returncode == 2
+    assert "create" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_success_exits_0(cli):
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("--help").returncode == 0
