@@ -51,6 +51,18 @@ async def test_conversations_are_newest_first_filtered_and_paged(stack):
     assert (await stack.api.get("/api/v1/conversations", params={"page": 0})).status_code == 422
 
 
+async def test_unknown_filter_values_are_422_problems_not_empty_lists(stack):
+    await open_conversation(stack, "31612000001")
+    for params in ({"status": "archived"}, {"channel": "telegram"}):
+        resp = await stack.api.get("/api/v1/conversations", params=params)
+        assert resp.status_code == 422, params
+        assert resp.headers["content-type"] == "application/problem+json"
+        assert resp.json()["code"] == "invalid_request"
+    channel_id = (await stack.conversations())[0]["channel"]["id"]
+    assert len(await stack.conversations(channel=str(channel_id))) == 1
+    assert len(await stack.conversations(status="snoozed")) == 0
+
+
 async def test_messages_are_oldest_first(stack):
     conv = await open_conversation(stack, text="first")
     await stack.customer_says("31612000111", type="text", text="second")

@@ -1,7 +1,7 @@
 """REST API v1: conversations and their messages. Thin: parse, call a service, render."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
@@ -20,11 +20,16 @@ Workspace = Annotated[int, Depends(api_workspace)]
 Rt = Annotated[Runtime, Depends(use_runtime)]
 PageNo = Annotated[int, Query(ge=1)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
+StatusFilter = Annotated[Literal["open", "pending", "snoozed", "resolved"] | None, Query()]
 
 
 @router.get("/conversations", response_model=Page[ConversationOut])
-async def list_conversations(ws: Workspace, rt: Rt, status: str | None = None, channel: str | None = None,
+async def list_conversations(ws: Workspace, rt: Rt, status: StatusFilter = None,
+                             channel: Annotated[str | None, Query(description="a channel kind (whatsapp) or id")] = None,
                              page: PageNo = 1, per_page: PerPage = 25):
+    if channel and not channel.isdigit() and channel not in rt.registry.kinds():
+        raise Problem(422, "invalid_request", "The request is not valid",
+                      f"channel must be a channel id or one of: {', '.join(rt.registry.kinds())}")
     async with rt.db.reader() as session:
         items, total = await queries.list_conversations(session, rt.registry, ws, status=status or None,
                                                         channel=channel or None, page=page, per_page=per_page)
