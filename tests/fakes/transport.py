@@ -12,6 +12,12 @@ import httpx
 class HostRouter(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
         self.apps: dict[str, httpx.ASGITransport] = {}
+        self.responses_to_lose: dict[str, int] = {}
+
+    def lose_responses(self, host: str, count: int = 1) -> None:
+        """The next ``count`` requests to ``host`` arrive and are handled, but their responses
+        never come back (the connection breaks): the caller sees a read timeout."""
+        self.responses_to_lose[host] = count
 
     def mount(self, host: str, app) -> None:
         self.apps[host] = httpx.ASGITransport(app=app)
@@ -20,4 +26,9 @@ class HostRouter(httpx.AsyncBaseTransport):
         transport = self.apps.get(request.url.host)
         if transport is None:
             raise httpx.ConnectError(f"no app at {request.url.host}", request=request)
-        return await transport.handle_async_request(request)
+        response = await transport.handle_async_request(request)
+        if self.responses_to_lose.get(request.url.host, 0) > 0:
+            self.responses_to_lose[request.url.host] -= 1
+            await response.aread()
+            raise httpx.ReadTimeout("the response never came back", request=request)
+        return response

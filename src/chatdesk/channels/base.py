@@ -63,6 +63,7 @@ class InboundStatusEvent:
     error_title: str | None = None
     error_detail: str | None = None
     pricing: dict[str, Any] | None = None
+    tracking: str | None = None  # the tag we sent the message with (``OutboundMessage.tracking``)
 
 
 InboundEvent = InboundMessageEvent | InboundStatusEvent
@@ -78,6 +79,9 @@ class OutboundMessage:
     content: dict[str, Any] = field(default_factory=dict)
     reply_to_provider_id: str | None = None
     media_bytes: bytes | None = None  # for upload; else content["link"] or content["media_id"]
+    # An opaque tag the provider repeats on this message's receipts (WhatsApp:
+    # biz_opaque_callback_data), so a send whose answer was lost is recognised by its receipts.
+    tracking: str | None = None
 
 
 @dataclass
@@ -107,9 +111,12 @@ class ChannelError(Exception):
 class RetriableChannelError(ChannelError):
     """Worth trying again later (network, 5xx, throttling)."""
 
-    def __init__(self, title: str, *, retry_after: float | None = None, **kw: Any):
+    def __init__(self, title: str, *, retry_after: float | None = None, maybe_delivered: bool = False, **kw: Any):
         super().__init__(title, **kw)
         self.retry_after = retry_after
+        # The request may have reached the provider (the connection failed after sending it):
+        # trying again at once could deliver the message twice.
+        self.maybe_delivered = maybe_delivered
 
 
 class PermanentChannelError(ChannelError):

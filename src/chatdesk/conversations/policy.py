@@ -78,6 +78,34 @@ def check_outbound(caps: Capabilities, *, type: str, text: str | None,
 
 MAX_SEND_ATTEMPTS = 8
 
+# An attempt whose outcome we never learned (the process died, or the connection broke after
+# the request went out) may have reached the provider. Its receipts, which carry the message's
+# tracking tag, would tell us within seconds; only after this long without one is it sent again.
+SEND_RECONCILE_SECONDS = 30.0
+UNANSWERED = ("sending", "uncertain")  # send_attempts outcomes that leave delivery unknown
+TRACKING_PREFIX = "chatdesk:message:"
+
+
+def tracking_tag(message_id: int) -> str:
+    """The tag an outbound message is sent with; the provider repeats it on its receipts."""
+    return f"{TRACKING_PREFIX}{message_id}"
+
+
+def tracked_message_id(tag: str | None) -> int | None:
+    """The message id in a receipt's tracking tag, or None for a tag that is not ours."""
+    if not tag or not tag.startswith(TRACKING_PREFIX):
+        return None
+    rest = tag[len(TRACKING_PREFIX):]
+    return int(rest) if rest.isdigit() else None
+
+
+def resend_wait(last_outcome: str | None, last_at: datetime | None, now: datetime) -> float:
+    """Seconds to hold a send back because an earlier attempt may still prove delivered
+    (0: send now). Only unanswered attempts hold it back, for ``SEND_RECONCILE_SECONDS``."""
+    if last_outcome not in UNANSWERED or last_at is None:
+        return 0.0
+    return max(0.0, SEND_RECONCILE_SECONDS - (now - last_at).total_seconds())
+
 
 def retry_delay(attempt: int, retry_after: float | None, jitter: float) -> float:
     """Seconds before the next send attempt: the provider's hint, else exponential backoff

@@ -118,11 +118,30 @@ async def record_statuses(session: AsyncSession, channel_id: int, events: list[I
     ids = list({e.provider_message_id for e in events})
     messages = {m.provider_message_id: m for m in (await session.execute(select(Message).where(
         Message.channel_id == channel_id, Message.provider_message_id.in_(ids)))).scalars()}
+    await _adopt_by_tracking(session, channel_id, [e for e in events if e.provider_message_id not in messages],
+                             messages)
     for e in events:
         message = messages.get(e.provider_message_id)
         if message is not None:
             apply_status(session, message, e.status, error_code=e.error_code, error_title=e.error_title,
                          error_detail=e.error_detail, pricing=e.pricing, now=e.occurred_at)
+
+
+async def _adopt_by_tracking(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent],
+                             messages: dict[str, Message]) -> None:
+    """Receipts for a provider id we never stored, carrying one of our messages' tracking tags:
+    the send went through but its answer was lost. The message takes the provider's id, so the
+    send job finds it sent and does not send it twice."""
+    tagged = {mid: e for e in events if (mid := policy.tracked_message_id(e.tracking)) is not None}
+    if not tagged:
+        return
+    for message in (await session.execute(select(Message).where(
+            Message.id.in_(list(tagged)), Message.channel_id == channel_id, Message.direction == "out",
+            Message.provider_message_id.is_(None)))).scalars():
+        event = tagged[message.id]
+        message.provider_message_id = event.provider_message_id
+        message.sent_at = message.sent_at or event.occurred_at
+        messages[event.provider_message_id] = message
 
 
 def apply_status(session: AsyncSession, message: Message, status: str, *, now: datetime,

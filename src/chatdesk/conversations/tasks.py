@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import logging
 import random
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
 
 from ..channels.base import ChannelError, OutboundMessage, PermanentChannelError, RetriableChannelError
 from ..channels.meta.errors import explain
@@ -25,62 +28,99 @@ log = logging.getLogger("chatdesk.send")
 def send_handler(rt: Runtime, media: MediaStore, metrics: Any):
     """``message.send``: hand a queued message to its channel, paced by the number's rate limit.
 
-    At least once: if the process dies between the provider's answer and our commit, the job
-    runs again (the Graph API has no idempotency key); every attempt is recorded.
+    Not twice: the Graph API has no idempotency key, so each attempt is recorded as ``sending``
+    before the request leaves, and the message is sent with its tracking tag, which the
+    provider repeats on its receipts. If the answer is lost (the process died, or the
+    connection broke after the request went out), the receipts adopt the message
+    (``service.record_statuses``) and the job, when it runs again, finds nothing to send; only
+    when no receipt came within ``policy.SEND_RECONCILE_SECONDS`` is the message sent again.
     """
     async def handle(job: ClaimedJob) -> None:
         loaded = await _load_send(rt, media, job)
         if loaded is None:
             return
-        message, channel, outbound = loaded
+        message, channel, outbound, last = loaded
+        wait = policy.resend_wait(*last, rt.clock.now())
+        if wait > 0:
+            raise RetryJob(f"an earlier attempt may have reached {channel.kind}; waiting for its receipts", wait)
         await rt.limiter.acquire(f"{channel.kind}:{channel.external_id}", channel.rate_limit_mps)
+        attempt = await _begin_attempt(rt, message.id, job.attempts)
         try:
             result = await rt.registry.get(channel.kind).send(channel.connection(), outbound)
         except RetriableChannelError as exc:
             metrics.send(channel.kind, "retry", exc.code)
             if job.attempts >= job.max_attempts:
-                await _failed(rt, message, job, exc)
+                await _failed(rt, message, job, exc, attempt)
                 return
-            await _attempt(rt, message.id, job.attempts, "retry", exc)
+            if exc.maybe_delivered:
+                await _end_attempt(rt, attempt, "uncertain", exc)
+                raise RetryJob(str(exc), policy.SEND_RECONCILE_SECONDS) from exc
+            await _end_attempt(rt, attempt, "retry", exc)
             raise RetryJob(str(exc), policy.retry_delay(job.attempts, exc.retry_after, random.random())) from exc
         except PermanentChannelError as exc:
             metrics.send(channel.kind, "failed", exc.code)
-            await _failed(rt, message, job, exc)
+            await _failed(rt, message, job, exc, attempt)
             return
         metrics.send(channel.kind, "accepted", None)
-        await _accepted(rt, message.id, job.attempts, result.provider_message_id)
+        await _accepted(rt, message.id, attempt, result.provider_message_id)
     return handle
 
 
+LastAttempt = tuple[str | None, datetime | None]
+
+
 async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
-                     ) -> tuple[Message, ChannelRef, OutboundMessage] | None:
-    """The message, its channel and what to send; None when there is nothing (left) to send."""
+                     ) -> tuple[Message, ChannelRef, OutboundMessage, LastAttempt] | None:
+    """The message, its channel, what to send and how the last attempt ended; None when there
+    is nothing (left) to send."""
     async with rt.db.reader() as session:
         message = await session.get(Message, job.payload["message_id"])
         if message is None or message.status != "queued":
-            return None  # already sent or deleted: nothing to do twice
+            return None  # already sent (or adopted by its receipts) or deleted: nothing to do twice
         conv = await session.get(Conversation, message.conversation_id)
         channel = await rt.channels.by_id(session, message.channel_id)
         identity = await identity_for(session, conv.contact_id, channel.kind)
         reply_to = await session.get(Message, message.reply_to_id) if message.reply_to_id else None
+        last = (await session.execute(select(SendAttempt.outcome, SendAttempt.at)
+                                      .where(SendAttempt.message_id == message.id)
+                                      .order_by(SendAttempt.id.desc()).limit(1))).first()
     if identity is None:
         await _failed(rt, message, job, PermanentChannelError("The contact has no identity on this channel"))
         return None
     outbound = OutboundMessage(type=message.type, to=identity.external_id, text=message.text,
                                content=dict(message.content),
                                reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
-                               media_bytes=_upload_bytes(media, message))
-    return message, channel, outbound
+                               media_bytes=_upload_bytes(media, message),
+                               tracking=policy.tracking_tag(message.id))
+    return message, channel, outbound, (last[0], last[1]) if last else (None, None)
 
 
-async def _accepted(rt: Runtime, message_id: int, attempt: int, provider_message_id: str) -> None:
+async def _begin_attempt(rt: Runtime, message_id: int, attempt: int) -> int:
+    """Record the attempt before the request leaves: if we never learn its outcome, the next
+    run knows the message may have been delivered."""
+    async with rt.db.session() as session:
+        row = SendAttempt(message_id=message_id, attempt=attempt, outcome="sending", at=rt.clock.now())
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def _end_attempt(rt: Runtime, attempt_id: int, outcome: str, exc: ChannelError | None = None) -> None:
+    async with rt.db.session() as session:
+        row = await session.get(SendAttempt, attempt_id)
+        row.outcome = outcome
+        if exc is not None:
+            row.error_code, row.error_title, row.detail = exc.code, exc.title[:300], exc.detail
+
+
+async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_message_id: str) -> None:
     """Record the provider's id, then apply any receipts that arrived before this answer."""
     async with rt.db.session() as session:
         message = await session.get(Message, message_id)
         message.provider_message_id = provider_message_id
-        message.sent_at = rt.clock.now()
+        message.sent_at = message.sent_at or rt.clock.now()
         service.apply_status(session, message, "pending", now=rt.clock.now())
-        session.add(SendAttempt(message_id=message_id, attempt=attempt, outcome="accepted", at=rt.clock.now()))
+        (await session.get(SendAttempt, attempt_id)).outcome = "accepted"
         await session.flush()
         await service.apply_backlog(session, message)
 
@@ -93,19 +133,17 @@ def _upload_bytes(media: MediaStore, message: Message) -> bytes | None:
     return path.read_bytes() if path else None
 
 
-async def _attempt(rt: Runtime, message_id: int, attempt: int, outcome: str, exc: ChannelError) -> None:
-    async with rt.db.session() as session:
-        session.add(SendAttempt(message_id=message_id, attempt=attempt, outcome=outcome, error_code=exc.code,
-                                error_title=exc.title[:300], detail=exc.detail, at=rt.clock.now()))
-
-
-async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelError) -> None:
+async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelError,
+                  attempt_id: int | None = None) -> None:
     log.info("message %s failed: %s", message.id, exc)
     async with rt.db.session() as session:
         row = await session.get(Message, message.id)
-        session.add(SendAttempt(message_id=message.id, attempt=job.attempts, outcome="failed",
-                                error_code=exc.code, error_title=exc.title[:300], detail=exc.detail,
-                                at=rt.clock.now()))
+        attempt = await session.get(SendAttempt, attempt_id) if attempt_id else None
+        if attempt is None:
+            attempt = SendAttempt(message_id=message.id, attempt=job.attempts, at=rt.clock.now())
+            session.add(attempt)
+        attempt.outcome, attempt.error_code = "failed", exc.code
+        attempt.error_title, attempt.detail = exc.title[:300], exc.detail
         service.apply_status(session, row, policy.FAILED, now=rt.clock.now(), error_code=exc.code,
                              error_title=exc.title[:300], error_detail=exc.detail)
         if exc.code is None:

@@ -11,6 +11,11 @@ from ..base import PermanentChannelError, RetriableChannelError
 from .errors import is_retriable
 
 
+# Failures that happen before the request leaves: retrying them cannot send anything twice.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
+            httpx.InvalidURL)
+
+
 class GraphClient:
     def __init__(self, http: httpx.AsyncClient, base_url: str, version: str, token: str):
         self.http = http
@@ -28,7 +33,8 @@ class GraphClient:
             resp = await self.http.request(method, f"{self.base}/{path.lstrip('/')}", json=json,
                                            files=files, data=data, params=params, headers=self._auth)
         except httpx.HTTPError as exc:
-            raise RetriableChannelError(f"network error: {type(exc).__name__}") from exc
+            raise RetriableChannelError(f"network error: {type(exc).__name__}",
+                                        maybe_delivered=not isinstance(exc, NOT_SENT)) from exc
         return self._result(resp)
 
     async def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:

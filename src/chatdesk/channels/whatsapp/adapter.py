@@ -63,7 +63,8 @@ class WhatsAppAdapter:
         return SendResult(response.messages[0].id, recipient)
 
     async def _request(self, graph: GraphClient, conn: Connection, m: OutboundMessage) -> wa.SendRequest:
-        req = wa.SendRequest(recipient_type="individual", to=m.to, type=m.type)
+        req = wa.SendRequest(recipient_type="individual", to=m.to, type=m.type,
+                             biz_opaque_callback_data=m.tracking)
         if m.reply_to_provider_id and m.type != "reaction":
             req.context = wa.SendContext(message_id=m.reply_to_provider_id)
         c = m.content

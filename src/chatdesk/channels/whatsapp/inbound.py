@@ -113,4 +113,4 @@ def _status(number: str, s: wa.Status) -> InboundStatusEvent:
         error_code=error.code if error else None,
         error_title=(error.title or error.message) if error else None,
         error_detail=error.error_data.details if error and error.error_data else None,
-        pricing=s.pricing.wire() if s.pricing else None)
+        pricing=s.pricing.wire() if s.pricing else None, tracking=s.biz_opaque_callback_data)
