@@ -43,8 +43,10 @@ def send_handler(rt: Runtime, media: MediaStore, metrics: Any):
         wait = policy.resend_wait(*last, rt.clock.now())
         if wait > 0:
             raise RetryJob(f"an earlier attempt may have reached {channel.kind}; waiting for its receipts", wait)
-        await rt.limiter.acquire(f"{channel.kind}:{channel.external_id}", channel.rate_limit_mps)
+        # recorded before the rate limiter, so nothing stands between its go-ahead and the request:
+        # a write here would bunch requests that the limiter had spaced out
         attempt = await _begin_attempt(rt, message.id, job.attempts)
+        await rt.limiter.acquire(f"{channel.kind}:{channel.external_id}", channel.rate_limit_mps)
         try:
             result = await rt.registry.get(channel.kind).send(channel.connection(), outbound)
         except RetriableChannelError as exc:
