@@ -1,6 +1,8 @@
 """The jobs table and runner: claiming, retry with backoff, dead jobs, batch isolation."""
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from chatdesk.core.db import Database
@@ -102,6 +104,34 @@ async def test_one_bad_job_does_not_hold_up_its_batch(settings, clock):
         assert sorted(set(done)) == [0, 1, 3, 4]
         (left,) = await jobs(db)
         assert left.payload["i"] == 2 and "poison" in left.last_error
+    finally:
+        await db.dispose()
+
+
+async def test_two_step_batch_prepares_outside_the_write_lock_and_isolates_a_bad_job(settings, clock):
+    from chatdesk.core.runner import TwoStepBatch
+    applied, lock_free_in_prepare = [], []
+
+    async def prepare(batch):
+        # a writing session opens at once here: prepare holds no write lock (else it would wait on itself)
+        async def write():
+            async with db.session():
+                lock_free_in_prepare.append(True)
+        await asyncio.wait_for(write(), 5)
+        if any(job.payload["i"] == 3 for job in batch):
+            raise ValueError("unparseable body")
+        return [job.payload["i"] * 10 for job in batch]
+
+    async def apply(session, batch, prepared):
+        applied.extend(prepared)
+    db, worker = await make(settings, clock, Handlers(batch={"b": TwoStepBatch(prepare, apply)}))
+    try:
+        await add(db, clock, "b", 5)
+        await worker.drain()
+        assert sorted(set(applied)) == [0, 10, 20, 40]
+        assert lock_free_in_prepare
+        (left,) = await jobs(db)
+        assert left.payload["i"] == 3 and "unparseable body" in left.last_error
     finally:
         await db.dispose()
 
