@@ -145,6 +145,21 @@ async def test_search_by_name_phone_and_text(stack, owner):
     assert "Search Person" not in (await owner.get(f"{WS}/", params={"q": "nothing like it"})).text
 
 
+async def test_search_finds_text_in_any_message_notes_included(stack, owner):
+    cid = await conversation_of(stack, "31600000008", "hallo", name="Later Writer")
+    await stack.customer_says("31600000008", type="text", text="het pakketnummer is ZX-4471")
+    await settle(lambda: _count_messages(stack, cid, 2))
+    resp = await stack.api.post(f"/api/v1/conversations/{cid}/messages", json={"type": "note", "text": "refund via iDEAL"})
+    assert resp.status_code == 202, resp.text
+    for q in ("pakketnum", "zx-4471", "ZX", "ideal"):  # any part, any case, short queries too
+        assert "Later Writer" in (await owner.get(f"{WS}/", params={"q": q})).text, q
+    assert "Later Writer" not in (await owner.get(f"{WS}/", params={"q": "pakketnummer is ZY"})).text
+
+
+async def _count_messages(stack, cid: int, n: int) -> bool:
+    return len(await stack.messages(cid)) >= n
+
+
 async def test_agents_cannot_open_settings(stack):
     await add_member(stack, stack.workspace_id, "agent@test.shop", "agent")
     agent = Browser(stack)

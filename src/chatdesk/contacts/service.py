@@ -110,6 +110,13 @@ def _phone_digits(q: str) -> str:
     return digits
 
 
+def number_ends_with(q: str) -> Any | None:
+    """Contacts whose number ends with the digits typed in ``q`` (an index range on
+    ``phone_key``), or None when ``q`` has fewer than three digits."""
+    digits = _phone_digits(q)
+    return _prefix(Contact.phone_key, digits[::-1]) if len(digits) >= 3 else None
+
+
 async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
                           per_page: int) -> tuple[list[Contact], int]:
     """Contacts by name prefix (case-insensitive) or by the last digits of their number, newest

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Integer, and_, case, column, exists, func, literal_column, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import User
 from ..channels.models import Channel
 from ..contacts.models import Contact, ContactIdentity
+from ..contacts.service import number_ends_with
 from .labels import ConversationLabel, Label, labels_of
 from .models import Conversation, Message
 
@@ -56,16 +57,23 @@ def _status_clause(status: str, now: datetime) -> Any:
     return Conversation.status == status
 
 
-def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *, with_view: bool = True,
-              joined: bool = True) -> Any:
-    """The filtered conversations (joined with their contact and channel unless ``joined`` is
-    false: counting needs the joins only to search the contact's name and phone)."""
+def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *, search: Any = None,
+              with_view: bool = True, joined: bool = True) -> Any:
+    """The filtered conversations, joined with their contact and channel unless ``joined`` is
+    false (counts need no joins); ``search`` is ``search_clause``'s answer for ``f.q``."""
     query = select(Conversation)
-    if joined or f.q:
+    if joined:
         query = (select(Conversation, Contact, Channel)
                  .join(Contact, Contact.id == Conversation.contact_id)
                  .join(Channel, Channel.id == Conversation.channel_id))
-    query = query.where(Conversation.workspace_id == workspace_id)
+    if isinstance(search, ByIds) and search.unindexed_workspace:
+        # SQLite: "+column" keeps the planner from walking a workspace index past every
+        # conversation to find the few ids; the ids themselves came from this workspace only
+        query = query.where(literal_column("+conversations.workspace_id", Integer) == workspace_id)
+    else:
+        query = query.where(Conversation.workspace_id == workspace_id)
+    if isinstance(search, ByIds):
+        search = search.clause
     if with_view and f.view == "mine":
         query = query.where(Conversation.assignee_id == user_id)
     elif with_view and f.view == "unassigned":
@@ -79,26 +87,101 @@ def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *,
     if f.label_id:
         query = query.where(exists().where(ConversationLabel.conversation_id == Conversation.id,
                                            ConversationLabel.label_id == f.label_id))
-    if f.q:
-        query = query.where(_search(f.q))
+    if search is not None:
+        query = query.where(search)
     return query
 
 
-def _search(q: str) -> Any:
-    """Contact name, phone digits, or the text of any message in the conversation."""
-    like = f"%{q.lower().replace('%', '').replace('_', '')}%"
-    conds = [func.lower(Contact.name).like(like),
-             exists().where(Message.conversation_id == Conversation.id, func.lower(Message.text).like(like))]
-    digits = "".join(ch for ch in q if ch.isdigit())
-    if len(digits) >= 3:
-        conds.append(Contact.phone.like(f"%{digits}%"))
-    return or_(*conds)
+async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, listing: bool) -> Any:
+    """Conversations whose contact's name contains ``q``, whose number ends with its digits,
+    or with a message whose text contains it.
+
+    Built to be answered from indexes (migration 0005; docs/indexes.md). A rare term (at most
+    ``COMMON`` hits) is looked up in the text index and the contacts first, and the list is then
+    read by conversation id. A common term (or one under three characters, which a trigram
+    index cannot serve) is checked conversation by conversation instead: for a page of the
+    list, newest first, that finds a page of matches long before an index has listed every
+    match. Counting a common term's matches reads them all: SQLite collects them from the index
+    in one pass; PostgreSQL keeps the per-conversation check, because ``IN (subquery)`` over
+    that many rows falls back to re-running the subquery per conversation there.
+    """
+    dialect = session.bind.dialect.name
+    like = _contains(q)
+    by_name = func.lower(Contact.name).like(like)
+    by_number = number_ends_with(q)
+    contact_ids: set[int] = set()
+    for matches in (by_name, by_number):  # apart: each gets its own best plan
+        if matches is not None:
+            contact_ids |= set((await session.execute(select(Contact.id).where(
+                Contact.workspace_id == workspace_id, matches).limit(COMMON + 1))).scalars())
+    by_text = conversations_with_text(dialect, workspace_id, q)
+    common = len(like) < 5 or await _common_text(session, dialect, workspace_id, like)  # "%ab%": no trigram
+    if not common and len(contact_ids) <= COMMON:
+        ids = set((await session.execute(by_text)).scalars())
+        if contact_ids:
+            ids |= set((await session.execute(select(Conversation.id).where(
+                Conversation.workspace_id == workspace_id, Conversation.contact_id.in_(contact_ids)))).scalars())
+        return ByIds(Conversation.id.in_(ids), unindexed_workspace=dialect == "sqlite")
+    contact = or_(by_name, by_number) if by_number is not None else by_name
+    contact_match = exists().where(Contact.id == Conversation.contact_id, contact).correlate(Conversation)
+    if dialect == "sqlite" and not listing:
+        return or_(contact_match, Conversation.id.in_(by_text))
+    return or_(contact_match, exists().where(Message.conversation_id == Conversation.id,
+                                             func.lower(Message.text).like(like)))
+
+
+COMMON = 2000  # hits; see search_clause
+
+
+@dataclass
+class ByIds:
+    """A search answered as a short list of conversation ids (see ``_filtered``)."""
+
+    clause: Any
+    unindexed_workspace: bool = False
+
+
+async def _common_text(session: AsyncSession, dialect: str, workspace_id: int, like: str) -> bool:
+    """Whether more than ``COMMON`` messages match, counted from the trigram index and stopping
+    there (on PostgreSQL the planner is told not to scan the table for it: with a LIMIT it
+    would bet on finding the rows early, and lose on a rare term)."""
+    if dialect == "sqlite":
+        hits = select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text.like(like))
+    else:
+        hits = select(Message.id).where(Message.workspace_id == workspace_id, func.lower(Message.text).like(like))
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        counted = select(func.count()).select_from(hits.limit(COMMON + 1).subquery())
+        return (await session.execute(counted)).scalar_one() > COMMON
+    finally:
+        if dialect != "sqlite":
+            await session.execute(text("SET LOCAL enable_seqscan = on"))
+
+
+MESSAGES_FTS = table("messages_fts", column("rowid"), column("text"))  # SQLite only: migration 0005
+
+
+def _contains(q: str) -> str:
+    """A LIKE pattern for "contains ``q``", lower-cased, with LIKE's wildcards taken out."""
+    return f"%{q.lower().replace('%', '').replace('_', '')}%"
+
+
+def conversations_with_text(dialect: str, workspace_id: int, q: str) -> Any:
+    """Ids of the workspace's conversations with a message whose text contains ``q`` (any
+    case), answered from the trigram index of migration 0005: FTS5 on SQLite, pg_trgm's GIN
+    index on ``lower(text)`` on PostgreSQL."""
+    like = _contains(q)
+    found = select(Message.conversation_id).where(Message.workspace_id == workspace_id)
+    if dialect == "sqlite":
+        return found.where(Message.id.in_(select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text.like(like))))
+    return found.where(func.lower(Message.text).like(like))
 
 
 async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
                      now: datetime, limit: int = 100) -> list[Row]:
     """Newest activity first, with assignee names, labels and each conversation's last message."""
-    rows = (await session.execute(_filtered(workspace_id, f, user_id, now)
+    search = await search_clause(session, workspace_id, f.q, listing=True) if f.q else None
+    rows = (await session.execute(_filtered(workspace_id, f, user_id, now, search=search)
                                   .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
                                   .limit(limit))).all()
     out = [Row(conv, contact, channel) for conv, contact, channel in rows]
@@ -120,7 +203,8 @@ async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *
 async def view_counts(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
                       now: datetime) -> dict[str, int]:
     """How many conversations each view holds under the other filters."""
-    base = _filtered(workspace_id, f, user_id, now, with_view=False, joined=False).with_only_columns(
+    search = await search_clause(session, workspace_id, f.q, listing=False) if f.q else None
+    base = _filtered(workspace_id, f, user_id, now, search=search, with_view=False, joined=False).with_only_columns(
         func.count(), func.sum(case((Conversation.assignee_id == user_id, 1), else_=0)),
         func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0)))
     total, mine, unassigned = (await session.execute(base)).one()

@@ -1,0 +1,54 @@
+"""Migrations that carry data: run down and up again on a database with rows, the result is the
+same as on a fresh one."""
+from __future__ import annotations
+
+import asyncio
+
+from alembic import command
+from sqlalchemy import select
+
+from chatdesk.conversations.inbox_queries import conversations_with_text
+from chatdesk.core.migrate import alembic_config, upgrade
+from tests.conftest import settle
+
+
+async def _matching(stack, q: str) -> list[int]:
+    async with stack.rt.db.reader() as session:
+        query = conversations_with_text(session.bind.dialect.name, stack.workspace_id, q)
+        return list((await session.execute(select(query.subquery()))).scalars())
+
+
+async def test_text_search_index_is_built_for_messages_that_already_exist(stack):
+    await stack.customer_says("31600000042", type="text", text="Een zeldzaam woord: kwispelstaart")
+    (conv,) = await settle(lambda: stack.conversations())
+    assert await _matching(stack, "kwispel") == [conv["id"]]
+    cfg = alembic_config(stack.settings.db_url)
+    await asyncio.to_thread(command.downgrade, cfg, "0004")  # drops the index (and on SQLite its table)
+    await asyncio.to_thread(upgrade, stack.settings.db_url)  # builds it again from the stored messages
+    assert await _matching(stack, "kwispel") == [conv["id"]]
+    assert await _matching(stack, "KWISPELSTAART") == [conv["id"]]
+    assert await _matching(stack, "hondenstaart") == []
+
+
+async def _schema_diff(url: str) -> list:
+    """What autogenerate would change to make the migrated database match the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from chatdesk.core.migrate import include_name
+    from chatdesk.models import Base
+
+    def compare(conn):
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+        return compare_metadata(ctx, Base.metadata)
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(compare)
+    finally:
+        await engine.dispose()
+
+
+async def test_migrations_build_exactly_the_models_schema(settings):
+    assert await _schema_diff(settings.db_url) == []
