@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         task = asyncio.create_task(worker.run()) if run_worker else None
+        rt.db.start_maintenance()
         freeze_startup_heap()
         try:
             yield

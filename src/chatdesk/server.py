@@ -48,6 +48,7 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
         from prometheus_client import start_http_server
         start_http_server(metrics_at[1], metrics_at[0], registry=metrics.registry)
     worker = build_worker(rt, metrics, make_wakeup(rt.db), concurrency=concurrency)
+    rt.db.start_maintenance()
     freeze_startup_heap()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -75,6 +75,20 @@ async def test_unknown_channel_kind_is_a_404_problem(bare):
     assert resp.json()["code"] == "unknown_channel_kind"
 
 
+async def test_signed_body_with_a_malformed_message_is_kept_with_its_error_not_refused(bare):
+    """Meta retries a refused delivery for days and then turns the webhook off: a signed body
+    we cannot fully read is acknowledged and kept with the reason, for a fix to replay it."""
+    raw = json.loads(payload("wa_inbound_text.json"))
+    del raw["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    body = json.dumps(raw).encode()
+    assert (await bare.webhook(body)).status_code == 200
+    await bare.drain()
+    async with bare.rt.db.reader() as s:
+        (event,) = (await s.execute(select(InboundEvent))).scalars().all()
+    assert event.body == body.decode() and event.error and "WhatsApp webhook" in event.error
+    assert await count(bare, Message) == 0
+
+
 async def test_stored_before_200_then_processed_by_a_job(bare):
     resp = await bare.webhook(payload("wa_inbound_text.json"))
     assert resp.status_code == 200

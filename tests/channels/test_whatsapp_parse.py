@@ -126,6 +126,21 @@ def test_send_request_payloads_round_trip(name):
     assert SendRequest.model_validate(raw).wire() == raw
 
 
+@pytest.mark.parametrize("name", sorted(f.name for f in (PAYLOADS / "whatsapp").glob("wa_*.json")
+                                         if f.name.startswith(("wa_inbound", "wa_status", "wa_batched"))))
+def test_the_light_routing_view_finds_the_same_numbers_as_the_full_parse(name):
+    from chatdesk.channels.whatsapp.inbound import routing_ids
+    raw = payload(name)
+    assert routing_ids(raw) == WebhookEnvelope.model_validate_json(raw).phone_number_ids()
+
+
+def test_routing_refuses_what_is_not_a_whatsapp_webhook():
+    from chatdesk.channels.whatsapp.inbound import routing_ids
+    for raw in (b"{not json", b"{}", b'{"object": "page", "entry": []}', b'{"object": 1}'):
+        with pytest.raises(PayloadError):
+            routing_ids(raw)
+
+
 def test_envelope_lists_numbers_once():
     envelope = WebhookEnvelope.model_validate_json(payload("wa_batched_multi.json"))
     assert envelope.phone_number_ids() == ["109876543210987"]

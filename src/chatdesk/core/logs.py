@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import sys
-import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -28,7 +28,7 @@ def accept_request_id(incoming: str | None) -> str:
     else a new one: an arbitrary header must not inject text into log lines."""
     if incoming and _SAFE_ID.fullmatch(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return f"{random.getrandbits(128):032x}"  # uuid4's form; a uuid4 (os.urandom) per request showed in profiles
 
 
 class ContextFilter(logging.Filter):

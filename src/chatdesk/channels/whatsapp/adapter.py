@@ -46,7 +46,7 @@ class WhatsAppAdapter:
         return signature.verify(raw, headers.get("x-hub-signature-256"), secret)
 
     def routing_ids(self, raw: bytes) -> list[str]:
-        return inbound.parse_envelope(raw).phone_number_ids()
+        return inbound.routing_ids(raw)
 
     def parse(self, raw: bytes) -> list[InboundEvent]:
         return inbound.parse_events(raw)

@@ -26,6 +26,17 @@ def parse_envelope(raw: bytes) -> wa.WebhookEnvelope:
     return envelope
 
 
+def routing_ids(raw: bytes) -> list[str]:
+    """The business numbers a delivery is addressed to (see ``wa.RoutingEnvelope``)."""
+    try:
+        envelope = wa.RoutingEnvelope.model_validate_json(raw)
+    except ValidationError as exc:
+        raise PayloadError(f"not a WhatsApp webhook: {exc.error_count()} problem(s)") from exc
+    if envelope.object != "whatsapp_business_account":
+        raise PayloadError(f"unexpected object {envelope.object!r}")
+    return envelope.phone_number_ids()
+
+
 def parse_events(raw: bytes) -> list[InboundEvent]:
     """All messages and statuses of a delivery, across every entry and change, in order."""
     events: list[InboundEvent] = []

@@ -250,6 +250,38 @@ class WebhookEnvelope(Wire):
         return list(seen)
 
 
+class _RoutedMetadata(BaseModel):
+    phone_number_id: str
+
+
+class _RoutedValue(BaseModel):
+    metadata: _RoutedMetadata | None = None
+
+
+class _RoutedChange(BaseModel):
+    value: _RoutedValue
+
+
+class _RoutedEntry(BaseModel):
+    changes: list[_RoutedChange] = Field(default_factory=list)
+
+
+class RoutingEnvelope(BaseModel):
+    """Just enough of a webhook to route it: the object and the business numbers. The webhook
+    endpoint reads this, not ``WebhookEnvelope``: building every message model there cost a
+    twentieth of a request, and the worker parses the whole body anyway (a body that passes
+    here but not there is stored and kept with its error, not refused: Meta would retry a 400
+    for days and then turn the webhook off)."""
+
+    object: str
+    entry: list[_RoutedEntry] = Field(default_factory=list)
+
+    def phone_number_ids(self) -> list[str]:
+        """Every business number this delivery is addressed to, in order, without repeats."""
+        return list(dict.fromkeys(c.value.metadata.phone_number_id for e in self.entry for c in e.changes
+                                  if c.value.metadata))
+
+
 # ----------------------------------------------------------------------------- outbound
 
 
