@@ -5,7 +5,7 @@ Every documented message type keeps its typed content; a type we do not know is 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -14,27 +14,27 @@ from ..base import InboundEvent, InboundMessageEvent, InboundStatusEvent, MediaR
 from . import payloads as wa
 
 MEDIA = set(wa.MEDIA_TYPES)
+E = TypeVar("E", wa.WebhookEnvelope, wa.RoutingEnvelope)
 
 
 def parse_envelope(raw: bytes) -> wa.WebhookEnvelope:
+    return _envelope(wa.WebhookEnvelope, raw)
+
+
+def routing_ids(raw: bytes) -> list[str]:
+    """The business numbers a delivery is addressed to (see ``wa.RoutingEnvelope``)."""
+    return _envelope(wa.RoutingEnvelope, raw).phone_number_ids()
+
+
+def _envelope(model: type[E], raw: bytes) -> E:
+    """``raw`` read as ``model``, refused unless it is a WhatsApp Business webhook."""
     try:
-        envelope = wa.WebhookEnvelope.model_validate_json(raw)
+        envelope = model.model_validate_json(raw)
     except ValidationError as exc:
         raise PayloadError(f"not a WhatsApp webhook: {exc.error_count()} problem(s)") from exc
     if envelope.object != "whatsapp_business_account":
         raise PayloadError(f"unexpected object {envelope.object!r}")
     return envelope
-
-
-def routing_ids(raw: bytes) -> list[str]:
-    """The business numbers a delivery is addressed to (see ``wa.RoutingEnvelope``)."""
-    try:
-        envelope = wa.RoutingEnvelope.model_validate_json(raw)
-    except ValidationError as exc:
-        raise PayloadError(f"not a WhatsApp webhook: {exc.error_count()} problem(s)") from exc
-    if envelope.object != "whatsapp_business_account":
-        raise PayloadError(f"unexpected object {envelope.object!r}")
-    return envelope.phone_number_ids()
 
 
 def parse_events(raw: bytes) -> list[InboundEvent]:
