@@ -109,18 +109,9 @@ async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, lis
     like = _contains(q)
     by_name = func.lower(Contact.name).like(like)
     by_number = number_ends_with(q)
-    contact_ids: set[int] = set()
-    for matches in (by_name, by_number):  # apart: each gets its own best plan
-        if matches is not None:
-            contact_ids |= set((await session.execute(select(Contact.id).where(
-                Contact.workspace_id == workspace_id, matches).limit(COMMON + 1))).scalars())
     by_text = conversations_with_text(dialect, workspace_id, q)
-    common = len(like) < 5 or await _common_text(session, dialect, workspace_id, like)  # "%ab%": no trigram
-    if not common and len(contact_ids) <= COMMON:
-        ids = set((await session.execute(by_text)).scalars())
-        if contact_ids:
-            ids |= set((await session.execute(select(Conversation.id).where(
-                Conversation.workspace_id == workspace_id, Conversation.contact_id.in_(contact_ids)))).scalars())
+    ids = await _rare_term_ids(session, workspace_id, q, by_name, by_number, by_text)
+    if ids is not None:
         return ByIds(Conversation.id.in_(ids), unindexed_workspace=dialect == "sqlite")
     contact = or_(by_name, by_number) if by_number is not None else by_name
     contact_match = exists().where(Contact.id == Conversation.contact_id, contact).correlate(Conversation)
@@ -131,6 +122,31 @@ async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, lis
 
 
 COMMON = 2000  # hits; see search_clause
+
+
+async def _rare_term_ids(session: AsyncSession, workspace_id: int, q: str, by_name: Any, by_number: Any,
+                         by_text: Any) -> set[int] | None:
+    """The conversations a rare term matches, or None for a common one. Kept on the session:
+    an inbox page asks for the list and for the counts, and the lookups are the same."""
+    key = ("chatdesk.inbox.rare_term_ids", workspace_id, q)
+    if key in session.info:
+        return session.info[key]
+    dialect = session.bind.dialect.name
+    contact_ids: set[int] = set()
+    for matches in (by_name, by_number):  # apart: each gets its own best plan
+        if matches is not None:
+            contact_ids |= set((await session.execute(select(Contact.id).where(
+                Contact.workspace_id == workspace_id, matches).limit(COMMON + 1))).scalars())
+    like = _contains(q)
+    common = len(like) < 5 or await _common_text(session, dialect, workspace_id, like)  # "%ab%": no trigram
+    ids: set[int] | None = None
+    if not common and len(contact_ids) <= COMMON:
+        ids = set((await session.execute(by_text)).scalars())
+        if contact_ids:
+            ids |= set((await session.execute(select(Conversation.id).where(
+                Conversation.workspace_id == workspace_id, Conversation.contact_id.in_(contact_ids)))).scalars())
+    session.info[key] = ids
+    return ids
 
 
 @dataclass
