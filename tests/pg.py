@@ -5,6 +5,10 @@ down by the conftest's ``upgrade()`` exactly as ``chatdesk db upgrade`` does in 
 so every test on PostgreSQL also exercises the migrations. Databases are named after the
 test (``cdt_<pid>_<n>_<name>``) and dropped with ``WITH (FORCE)`` after it, so a failed test
 cannot leave connections that block the next one.
+
+PostgreSQL 15's ``WITH (FORCE)`` also tries to terminate an autovacuum worker that happens to
+be in the database, and refuses (``InsufficientPrivilegeError``) unless the role may signal
+it; ``.ci/run`` grants ``pg_signal_backend``, and the drop is retried for a role without it.
 """
 from __future__ import annotations
 
@@ -65,7 +69,15 @@ async def _admin(server_url: str, *statements: str) -> None:
     conn = await asyncpg.connect(_dsn(server_url))
     try:
         for statement in statements:
-            await conn.execute(statement)
+            for attempt in range(50):
+                try:
+                    await conn.execute(statement)
+                    break
+                except asyncpg.InsufficientPrivilegeError:
+                    # An autovacuum worker is in the database: it leaves within moments.
+                    if attempt == 49:
+                        raise
+                    await asyncio.sleep(0.1)
     finally:
         await conn.close()
 
