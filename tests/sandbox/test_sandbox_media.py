@@ -77,6 +77,10 @@ async def test_unknown_media_and_wrong_token(h: Harness):
     media_id = (await upload(h, png())).json()["id"]
     wrong = {"Authorization": "Bearer someone-else"}
     assert_error(await h.http.get(f"/v23.0/{media_id}", headers=wrong), 190, 401)
+    # A token nobody knows fails authentication before the lookup, as on Meta.
+    for call in (h.http.get, h.http.delete):
+        error = assert_error(await call("/v23.0/999999999999999", headers=wrong), 190, 401)
+        assert error.error_subcode == 467
 
 
 async def test_customer_media_is_downloadable(h: Harness):

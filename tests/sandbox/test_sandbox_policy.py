@@ -41,6 +41,14 @@ async def test_explicit_old_timestamp_makes_a_closed_window(h: Harness):
     assert_error(await h.send(text(to="31699999999")), 131047)
 
 
+async def test_an_older_message_does_not_shorten_the_window(h: Harness):
+    await h.customer(ALEX, type="text", text="Hi there")
+    old = int(h.clock().timestamp()) - 20 * 3600
+    await h.customer(ALEX, type="text", text="delayed on the phone", timestamp=old)
+    h.clock.advance(hours=23)
+    assert (await h.send(text())).status_code == 200
+
+
 async def test_unknown_recipients_are_treated_as_inside_the_window(h: Harness):
     assert (await h.send(text(to="4915100000001"))).status_code == 200
 
@@ -73,11 +81,14 @@ async def test_template_existence_and_parameters(h: Harness):
 
 
 async def test_templates_added_through_the_control_api(h: Harness):
-    body = json.loads((CONFORMANCE / "wa_send_template_request.json").read_text())
-    SendRequest.model_validate(body)
+    conformance = json.loads((CONFORMANCE / "wa_send_template_request.json").read_text())
+    SendRequest.model_validate(conformance)
+    assert (await h.send(conformance)).status_code == 200   # in the default catalogue
+    body = json.loads(json.dumps(conformance))
+    body["template"]["name"] = "payment_receipt"
     assert_error(await h.send(body), 132001)
     added = await h.http.post("/_sandbox/templates", json={
-        "name": "order_confirmation", "language": "en_US", "category": "utility",
+        "name": "payment_receipt", "language": "en_US", "category": "utility",
         "body_params": 3, "header_format": "DOCUMENT", "buttons": ["Track order"]})
     assert added.status_code == 201
     assert (await h.send(body)).status_code == 200

@@ -50,6 +50,8 @@ async def test_structural_and_missing_errors(h: Harness):
     opaque = {**text(), "biz_opaque_callback_data": "x" * 513}
     assert_error(await h.send(opaque), 131009)
     assert (await h.send({**text(), "biz_opaque_callback_data": "x" * 512})).status_code == 200
+    unknown_field = {**text(), "priority": "high"}
+    assert_error(await h.send(unknown_field), 100, details='Unexpected key "priority" on param.')
 
 
 async def test_recipient_cannot_be_sender(h: Harness):
@@ -151,6 +153,17 @@ async def test_injected_faults_answer_then_clear(h: Harness):
     assert_error(await h.send(text()), 131000, 500)
     assert_error(await h.send(text()), 131000, 500)
     assert (await h.send(text())).status_code == 200
+
+
+async def test_injected_faults_answer_with_the_codes_http_status(h: Harness):
+    """A fault names a code; the answer is what Meta sends for it (SPEC §3.3), title included."""
+    await h.http.post("/_sandbox/faults", json={"count": 1, "error_code": 130429})
+    assert assert_error(await h.send(text()), 130429, 400).message == "(#130429) Rate limit hit"
+    await h.http.post("/_sandbox/faults", json={"count": 1, "error_code": 10})
+    assert assert_error(await h.send(text()), 10, 403).message == "(#10) Permission Denied"
+    await h.http.post("/_sandbox/faults", json={"count": 1, "error_code": 133010})
+    error = assert_error(await h.send(text()), 133010, 400)
+    assert error.message == "(#133010) Phone number not registered"
 
 
 async def test_dropped_connection_fault(h: Harness):

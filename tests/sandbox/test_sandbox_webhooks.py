@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,8 @@ async def test_every_inbound_type_parses(h: Harness, spec):
     if spec["type"] == "unsupported":
         assert message.errors[0].code == 131051
     await wait_for(lambda: h.receiver.bodies)
+    if spec["type"] == "order":   # numbers go out as given, as in wa_inbound_order.json
+        assert b'"item_price":30,' in h.receiver.bodies[0]
     WebhookEnvelope.model_validate_json(h.receiver.bodies[0])
 
 
@@ -186,6 +189,34 @@ async def test_forced_failed_status(h: Harness):
     assert failed[0]["errors"][0]["code"] == 131026
     assert failed[0]["errors"][0]["title"] == "Message undeliverable"
     assert "pricing" not in failed[0] and "conversation" not in failed[0]
+
+
+async def test_failed_status_carries_the_documented_details(h: Harness):
+    """Shaped like wa_status_failed.json: the details sentence, not the title again."""
+    expected = json.loads((CONFORMANCE / "wa_status_failed.json").read_text())[
+        "entry"][0]["changes"][0]["value"]["statuses"][0]["errors"][0]
+    wamid = (await h.send(text())).json()["messages"][0]["id"]
+    await h.http.post("/_sandbox/statuses", json={"wamid": wamid, "status": "failed",
+                                                  "error_code": 131047})
+    failed = await wait_for(lambda: [s for s in h.receiver.statuses() if s["status"] == "failed"])
+    assert failed[0]["errors"][0] == expected
+
+
+async def test_expiry_is_reported_once_per_conversation(h: Harness):
+    """24 h from the conversation's first message, on its first ``sent`` status only."""
+    await h.customer(ALEX, type="text", text="hi")
+    h.clock.advance(hours=2)
+    first = (await h.send(text())).json()["messages"][0]["id"]
+    await wait_for(lambda: [s for s in h.receiver.statuses() if s["status"] == "sent"])
+    second = (await h.send(text(body="and one more thing"))).json()["messages"][0]["id"]
+    sent = await wait_for(lambda: {s["id"]: s for s in h.receiver.statuses()
+                                   if s["status"] == "sent" and s["id"] in (first, second)}
+                          if len([s for s in h.receiver.statuses() if s["status"] == "sent"]) >= 2
+                          else None)
+    opened = sent[first]["conversation"]
+    assert int(opened["expiration_timestamp"]) == int(sent[first]["timestamp"]) + 24 * 3600
+    assert sent[second]["conversation"]["id"] == opened["id"]
+    assert "expiration_timestamp" not in sent[second]["conversation"]
 
 
 async def test_redelivery_after_receiver_errors_uses_the_same_bytes(h: Harness):

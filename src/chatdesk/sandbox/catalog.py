@@ -1,8 +1,9 @@
 """Approved message templates and the template checks Meta runs on send (132001, 132000, 132012).
 
 A template is identified by (name, language code). The sandbox keeps a small default set
-(``hello_world``, ``order_update`` in three languages, a marketing ``winter_sale``) and the
-control API can add more.
+(``hello_world``, ``order_update`` in three languages, ``order_confirmation`` with a document
+header as in the conformance request, a marketing ``winter_sale``) and the control API can add
+more.
 """
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ def default_templates() -> list[Template]:
                           "to send a WhatsApp message notification from the Cloud API.")]
     for lang, (text, buttons) in order_update.items():
         templates.append(Template("order_update", lang, "UTILITY", 2, None, 0, buttons, text))
+    templates.append(Template("order_confirmation", "en_US", "UTILITY", 3, "DOCUMENT", 0,
+                              ["Track order"],
+                              "Thank you {{1}}! Order {{2}} is confirmed; total {{3}}. "
+                              "Your receipt is attached."))
     templates.append(Template("winter_sale", "en_US", "MARKETING", 1, None, 0,
                               ["Shop now", "Stop promotions"],
                               "Hi {{1}}, our winter sale has started: up to 40% off."))

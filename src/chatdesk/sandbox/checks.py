@@ -23,6 +23,8 @@ CAPTION_MAX = 1024
 OPAQUE_MAX = 512
 SEND_TYPES = ("text", *MEDIA_TYPES, "location", "contacts", "interactive", "template", "reaction")
 CAPTIONED = ("image", "video", "document")
+# Top-level keys of a send body (SPEC §2.1); anything else is refused with 100 (SPEC §2.4).
+SEND_FIELDS = frozenset(SendRequest.model_fields) | {"recipient"}
 
 MediaLookup = Callable[[str], bool]
 
@@ -44,6 +46,9 @@ def parse_send(raw: bytes) -> SendRequest:
         raise GraphAPIError(131008, "The parameter messaging_product is required.")
     if data["messaging_product"] != "whatsapp":
         raise GraphAPIError(131009, "Param messaging_product must be whatsapp.")
+    unknown = sorted(set(data) - SEND_FIELDS)
+    if unknown:
+        raise GraphAPIError(100, f'Unexpected key "{unknown[0]}" on param.')
     try:
         return SendRequest.model_validate(data)
     except ValidationError as exc:

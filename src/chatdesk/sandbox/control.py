@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from . import catalog, inbound
 from .config import SandboxNumber
+from .errors import http_status_of
 from .personas import by_wa_id
 from .state import Customer, Fault, provisioned_number
 
@@ -62,7 +63,7 @@ class StatusIn(BaseModel):
 class FaultIn(BaseModel):
     phone_number_id: str | None = None
     count: int = Field(default=1, ge=1)
-    http_status: int = 500
+    http_status: int | None = Field(default=None, ge=400, le=599)
     error_code: int | None = None
     drop: bool = False
 
@@ -221,10 +222,15 @@ async def force_status(body: StatusIn, request: Request) -> dict[str, Any]:
 
 @router.post("/faults")
 async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
-    """The next ``count`` sends answer this fault (default HTTP 500 with 131000)."""
-    code = body.error_code or (131000 if body.http_status >= 500 else 131009)
-    sb_of(request).state.faults.append(Fault(body.phone_number_id, body.count,
-                                             body.http_status, code, body.drop))
+    """The next ``count`` sends answer this fault (default 131000, HTTP 500); the HTTP status
+    defaults to the one Meta uses for the code (400 for most, SPEC §3.3)."""
+    if body.error_code is None:
+        code = 131009 if body.http_status is not None and body.http_status < 500 else 131000
+    else:
+        code = body.error_code
+    status = body.http_status or http_status_of(code)
+    sb_of(request).state.faults.append(Fault(body.phone_number_id, body.count, status, code,
+                                             body.drop))
     return {"queued": body.count}
 
 

@@ -12,11 +12,21 @@ from chatdesk.channels.whatsapp.payloads import GraphError, GraphErrorBody, Wire
 
 from .ids import fbtrace_id
 
-# code -> (title, HTTP status); titles from Meta's error-code reference (SPEC §3.3).
+# code -> (title, HTTP status); titles and statuses from Meta's error-code reference (SPEC §3.3).
+# Codes that only ever arrive in status webhooks answer 400 if injected as a synchronous fault.
 CATALOG: dict[int, tuple[str, int]] = {
+    0: ("AuthException", 401),
+    3: ("API Method", 400),
+    4: ("API Too Many Calls", 400),
+    10: ("Permission Denied", 403),
     100: ("Invalid parameter", 400),
     190: ("Access token has expired", 401),
+    **{code: ("API Permission", 403) for code in range(200, 300)},
+    368: ("Temporarily blocked for policies violations", 400),
+    80007: ("Rate limit issues", 400),
     130429: ("Rate limit hit", 400),
+    130472: ("User's number is part of an experiment", 400),
+    130497: ("Business account is restricted from messaging users in this country", 400),
     131000: ("Something went wrong", 500),
     131005: ("Access denied", 403),
     131008: ("Required parameter is missing", 400),
@@ -24,27 +34,60 @@ CATALOG: dict[int, tuple[str, int]] = {
     131016: ("Service unavailable", 503),
     131021: ("Recipient cannot be sender", 400),
     131026: ("Message undeliverable", 400),
+    131030: ("Recipient phone number not in allowed list", 400),
+    131031: ("Account has been locked", 400),
+    131042: ("Business eligibility payment issue", 400),
+    131045: ("Incorrect certificate", 400),
     131047: ("Re-engagement message", 400),
     131048: ("Spam rate limit hit", 400),
+    131049: ("This message was not delivered to maintain healthy ecosystem engagement", 400),
     131050: ("User has stopped marketing messages", 400),
     131051: ("Message type unknown", 400),
     131052: ("Media download error", 400),
     131053: ("Media upload error", 400),
     131056: ("(Business Account, Consumer Account) pair rate limit hit", 400),
+    131057: ("Account in maintenance mode", 400),
     132000: ("Number of parameters does not match the expected number of params", 400),
     132001: ("Template name does not exist in the translation", 400),
+    132005: ("Translated text too long", 400),
+    132007: ("Template format character policy violated", 400),
+    132008: ("Template parameter format mismatch", 400),
     132012: ("Parameter format does not match format in the created template", 400),
+    132015: ("Template is paused", 400),
+    132016: ("Template is disabled", 400),
+    132068: ("Flow is blocked", 400),
+    132069: ("Flow is throttled", 400),
+    133010: ("Phone number not registered", 400),
+    135000: ("Generic user error", 400),
 }
+UNKNOWN_ERROR = ("Something went wrong", 400)
+INVALID_TOKEN_SUBCODE = 467   # with 190: "Invalid access token" (463 is "Session has expired")
 
 RE_ENGAGEMENT_DETAILS = (
     "Message failed to send because more than 24 hours have passed since the customer "
     "last replied to this number."
 )
+# The sentence Meta puts in ``error_data.details`` of a failed status, where it says more than
+# the title (SPEC §3.3 and the wa_status_failed fixture); other codes repeat their title.
+WEBHOOK_DETAILS: dict[int, str] = {
+    131026: "Message failed to send because the recipient's phone number is not on WhatsApp, "
+            "has not accepted the latest Terms of Service, or has blocked this business.",
+    131047: RE_ENGAGEMENT_DETAILS,
+    131049: "This message was not delivered to maintain healthy ecosystem engagement.",
+    131050: "Unable to deliver the message. This recipient has chosen to stop receiving "
+            "marketing messages on WhatsApp from your business.",
+    131052: "Unable to download the media sent by the user.",
+    131053: "Unable to upload the media used in the message.",
+}
 ERROR_CODES_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 
 
 def title_of(code: int) -> str:
-    return CATALOG.get(code, ("Something went wrong", 400))[0]
+    return CATALOG.get(code, UNKNOWN_ERROR)[0]
+
+
+def http_status_of(code: int) -> int:
+    return CATALOG.get(code, UNKNOWN_ERROR)[1]
 
 
 class GraphAPIError(Exception):
@@ -55,7 +98,7 @@ class GraphAPIError(Exception):
         super().__init__(f"({code}) {details or title_of(code)}")
         self.code = code
         self.details = details
-        self.http_status = http_status or CATALOG.get(code, ("", 400))[1]
+        self.http_status = http_status or http_status_of(code)
         self.error_subcode = error_subcode
 
     def envelope(self) -> GraphError:
@@ -76,4 +119,5 @@ def webhook_error(code: int, details: str | None = None) -> WireError:
     """The asynchronous error shape carried by webhooks (``statuses[].errors[]``)."""
     title = title_of(code)
     return WireError(code=code, title=title, message=title,
-                     error_data={"details": details or title}, href=ERROR_CODES_HREF)
+                     error_data={"details": details or WEBHOOK_DETAILS.get(code, title)},
+                     href=ERROR_CODES_HREF)

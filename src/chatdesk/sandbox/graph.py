@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from chatdesk.channels.whatsapp.payloads import MediaInfo, MediaUploadResponse
 
-from .errors import GraphAPIError
+from .errors import INVALID_TOKEN_SUBCODE, GraphAPIError
 from .media import MAX_BYTES, media_category
 from .sending import DroppedConnection, bearer_token, handle_messages
 
@@ -174,7 +174,7 @@ async def get_object(version: str, object_id: str, request: Request) -> Response
                     "id": number.phone_number_id, "quality_rating": "GREEN",
                     "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
                     "throughput": {"level": "STANDARD"}}
-        raise GraphAPIError(100, NOT_FOUND.format(object_id), error_subcode=33)
+        raise _not_found(sb, object_id, token)
 
     return _graph(request, version, "get", scope, b"", call)
 
@@ -189,9 +189,18 @@ async def delete_media(version: str, media_id: str, request: Request) -> Respons
             raise GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token")
         obj = sb.media.get(media_id)
         if obj is None:
-            raise GraphAPIError(100, NOT_FOUND.format(media_id), error_subcode=33)
+            raise _not_found(sb, media_id, token)
         sb.state.authenticate(obj.phone_number_id, token)
         sb.media.delete(media_id)
         return {"success": True}
 
     return _graph(request, version, "delete", None, b"", call)
+
+
+def _not_found(sb: Sandbox, object_id: str, token: str) -> GraphAPIError:
+    """An unknown object: a token no number knows fails authentication first (190), as on
+    Meta; a valid token learns that the object does not exist (100, subcode 33)."""
+    if not sb.state.token_known(token):
+        return GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token",
+                             error_subcode=INVALID_TOKEN_SUBCODE)
+    return GraphAPIError(100, NOT_FOUND.format(object_id), error_subcode=33)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .config import SandboxConfig, SandboxNumber
-from .errors import GraphAPIError
+from .errors import INVALID_TOKEN_SUBCODE, GraphAPIError
 
 
 @dataclass
@@ -116,7 +116,8 @@ class SandboxState:
             number.access_token = token   # trust on first use
         if token != number.access_token:
             raise GraphAPIError(190, "Error validating access token: the token is not valid "
-                                     f"for phone number {phone_number_id}")
+                                     f"for phone number {phone_number_id}",
+                                error_subcode=INVALID_TOKEN_SUBCODE)
         return number
 
     def token_known(self, token: str | None) -> bool:
@@ -140,8 +141,11 @@ class SandboxState:
         return self.customers[wa_id]
 
     def note_inbound(self, phone_number_id: str, wa_id: str, at: datetime) -> None:
-        """The customer wrote in at ``at``: (re)start the service window from that moment."""
-        self.windows[(phone_number_id, wa_id)] = at
+        """The customer wrote in at ``at``: (re)start the service window from that moment
+        (a message stamped earlier than the latest one does not shorten the window)."""
+        key = (phone_number_id, wa_id)
+        latest = self.windows.get(key)
+        self.windows[key] = at if latest is None else max(latest, at)
 
     def window_start(self, phone_number_id: str, wa_id: str) -> datetime | None:
         return self.windows.get((phone_number_id, wa_id))

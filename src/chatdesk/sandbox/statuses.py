@@ -37,9 +37,11 @@ class StatusScheduler:
         self.state, self.webhooks, self.delays, self.clock = state, webhooks, delays, clock
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._conversations: dict[tuple[str, str, str], tuple[str, datetime]] = {}
+        self._expiry_reported: set[str] = set()
 
     def reset(self) -> None:
         self._conversations.clear()
+        self._expiry_reported.clear()
 
     async def stop(self) -> None:
         tasks = list(self._tasks.values())
@@ -82,7 +84,7 @@ class StatusScheduler:
         if status == "failed":
             item.errors = [webhook_error(error_code or 131026)]
         else:
-            item.conversation = self._conversation(record, first=status == "sent")
+            item.conversation = self._conversation(record, sent=status == "sent")
             item.pricing = pricing_of(record)
         record.statuses.append({"status": status, "timestamp": item.timestamp,
                                 "at": now.isoformat(), "error_code": error_code})
@@ -91,16 +93,16 @@ class StatusScheduler:
         self.webhooks.send(envelopes.encode(body), kind=f"status:{status}")
         return item
 
-    def _conversation(self, record: Outbound, first: bool) -> StatusConversation:
-        """Conversation ids live until their expiry; only ``sent`` reports the expiry."""
+    def _conversation(self, record: Outbound, sent: bool) -> StatusConversation:
+        """A conversation opens with the first business message of its category and lives 24 h
+        from it; only the first ``sent`` status of a conversation reports its expiry."""
         key = (record.phone_number_id, record.wa_id, record.category)
         known = self._conversations.get(key)
         if known is None or known[1] <= record.accepted_at:
-            start = self.state.window_start(record.phone_number_id, record.wa_id)
-            opened = start if record.category == "service" and start else record.accepted_at
             window = timedelta(hours=self.state.config.window_hours)
-            known = self._conversations[key] = (conversation_id(), opened + window)
+            known = self._conversations[key] = (conversation_id(), record.accepted_at + window)
         conv = StatusConversation(id=known[0], origin=ConversationOrigin(type=record.category))
-        if first:
+        if sent and known[0] not in self._expiry_reported:
+            self._expiry_reported.add(known[0])
             conv.expiration_timestamp = str(int(known[1].timestamp()))
         return conv

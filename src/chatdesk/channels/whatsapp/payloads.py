@@ -126,7 +126,7 @@ class Reaction(Wire):
 class OrderItem(Wire):
     product_retailer_id: str
     quantity: int
-    item_price: float
+    item_price: int | float   # as sent: 30 stays 30, 12.99 stays 12.99
     currency: str
 
 
