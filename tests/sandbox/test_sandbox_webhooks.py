@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk.channels.whatsapp.payloads import WebhookEnvelope
+from chatdesk.sandbox.config import SandboxConfig
 from tests.sandbox.sandbox_helpers import (
     ALEX, DISPLAY, PNID, SECRET, WABA, Harness, parse, text, wait_for,
 )
@@ -249,3 +250,11 @@ async def test_every_sandbox_webhook_parses(h: Harness):
         envelope = WebhookEnvelope.model_validate_json(body)
         assert envelope.object == "whatsapp_business_account"
         assert parse(body) == envelope.wire()
+
+
+def test_default_redelivery_lasts_metas_seven_days():
+    """A chatdesk that is down for a night still gets its webhooks: Meta retries for 7 days."""
+    delays = SandboxConfig(webhook_url="http://x", app_secret="s").webhook_retry
+    assert delays[0] == 1 and list(delays) == sorted(delays)
+    assert max(delays) == 15 * 60
+    assert 7 * 24 * 3600 <= sum(delays) < 7 * 24 * 3600 + 15 * 60

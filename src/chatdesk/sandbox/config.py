@@ -3,6 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+RETRY_HORIZON_SECONDS = 7 * 24 * 3600   # Meta redelivers a failed webhook for up to 7 days
+RETRY_CAP_SECONDS = 15 * 60.0
+
+
+def meta_retry_schedule() -> tuple[float, ...]:
+    """Delays between redeliveries, as on Meta: decreasing frequency (1 s, 2 s, 4 s, ...,
+    then every 15 minutes) until seven days have passed, then the notification is dropped."""
+    delays: list[float] = []
+    delay = 1.0
+    while sum(delays) < RETRY_HORIZON_SECONDS:
+        delays.append(delay)
+        delay = min(delay * 2, RETRY_CAP_SECONDS)
+    return tuple(delays)
+
 
 @dataclass
 class SandboxNumber:
@@ -26,6 +40,6 @@ class SandboxConfig:
     customers: int = 0
     customer_interval: float = 8.0
     status_delays: tuple[float, float, float] = (0.2, 0.6, 1.5)
-    webhook_retry: tuple[float, ...] = (1, 2, 4, 8, 16, 32)
+    webhook_retry: tuple[float, ...] = field(default_factory=meta_retry_schedule)
     window_hours: float = 24.0
     seed: int | None = None
