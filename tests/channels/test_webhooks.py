@@ -60,6 +60,39 @@ async def test_invalid_body_is_a_problem_not_a_crash(bare):
     assert resp.json()["code"] == "invalid_payload"
 
 
+async def test_unsigned_junk_is_401_not_400(bare):
+    """Without our app's signature a body is refused as unauthenticated, whatever it holds."""
+    wrong = await bare.webhook(b"{not json", secret="not-the-app-secret")
+    missing = await bare.api.post("/webhooks/whatsapp", content=b"{not json",
+                                  headers={"Content-Type": "application/json"})
+    assert wrong.status_code == missing.status_code == 401
+    assert wrong.json()["code"] == "invalid_signature"
+
+
+async def test_one_app_secret_cannot_write_into_another_workspace(bare):
+    """A body naming a second workspace's number beside our own, signed with our secret only, is
+    refused whole: every channel a delivery speaks for must have signed it."""
+    from chatdesk.accounts import service as accounts
+    from chatdesk.channels import service as channels
+    other_number = "109876543219999"
+    async with bare.rt.db.session() as session:
+        ws = await accounts.create_workspace(session, "Other Shop", now=bare.clock.now())
+        await channels.add_channel(
+            session, bare.rt.cipher, workspace_id=ws.id, kind="whatsapp", external_id=other_number,
+            display="+31 20 555 0199", config={"waba_id": "209876543219999"},
+            secrets={"access_token": "t", "app_secret": "other-secret", "verify_token": "v"},
+            now=bare.clock.now())
+    body = json.loads(payload("wa_inbound_text.json"))
+    theirs = json.loads(json.dumps(body["entry"][0]))
+    theirs["changes"][0]["value"]["metadata"]["phone_number_id"] = other_number
+    theirs["changes"][0]["value"]["messages"][0]["id"] = "wamid.INJECTED"
+    body["entry"].append(theirs)
+    raw = json.dumps(body).encode()
+    assert (await bare.webhook(raw)).status_code == 401            # our secret only
+    assert (await bare.webhook(raw, secret="other-secret")).status_code == 401
+    assert await count(bare, InboundEvent) == 0
+
+
 async def test_oversized_body_is_refused_and_nothing_is_stored(bare):
     from chatdesk.channels.webhooks import MAX_BODY
     resp = await bare.webhook(b" " * (MAX_BODY + 1))

@@ -90,5 +90,14 @@ class ChannelDirectory:
 
 async def verify_tokens(session: AsyncSession, cipher: Cipher, kind: str) -> list[str]:
     """Every configured webhook verify token of a kind (for Meta's GET handshake)."""
+    return await _secret_values(session, cipher, kind, "verify_token")
+
+
+async def app_secrets(session: AsyncSession, cipher: Cipher, kind: str) -> list[str]:
+    """Every configured app secret of a kind (to tell a signed but unreadable body from junk)."""
+    return await _secret_values(session, cipher, kind, "app_secret")
+
+
+async def _secret_values(session: AsyncSession, cipher: Cipher, kind: str, name: str) -> list[str]:
     rows = (await session.execute(select(Channel.secrets).where(Channel.kind == kind))).scalars()
-    return [t for t in (cipher.decrypt(s).get("verify_token") for s in rows) if t]
+    return list(dict.fromkeys(v for v in (cipher.decrypt(s).get(name) for s in rows) if v))

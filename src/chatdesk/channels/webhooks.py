@@ -18,7 +18,7 @@ from ..core.runtime import Runtime, use_runtime
 from .base import PayloadError
 from .inbound_store import PROCESS_JOB
 from .registry import UnknownChannelKind
-from .service import verify_tokens
+from .service import app_secrets, verify_tokens
 
 log = logging.getLogger("chatdesk.webhooks")
 router = APIRouter(tags=["webhooks"])
@@ -59,9 +59,12 @@ class WebhookReceiver:
         kind = scope["path_params"]["kind"]
         adapter = _adapter(rt, kind)
         raw = await _read_body(receive)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             numbers = adapter.routing_ids(raw)
         except PayloadError as exc:
+            if not await _signed_by_any_channel(rt, adapter, kind, raw, headers):
+                _reject(app, kind)
             raise Problem(400, "invalid_payload", "The body is not a webhook of this channel", str(exc)) from None
         refs = [r for r in (rt.channels.cached(kind, n) for n in numbers) if r]
         if len(refs) < len(numbers):
@@ -71,13 +74,26 @@ class WebhookReceiver:
             log.warning("webhook for unknown %s number(s) %s acknowledged and dropped", kind, numbers)
             await _ok(send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if not any(adapter.verify_signature(raw, headers, r.secrets.get("app_secret", "")) for r in refs):
-            app.state.metrics.webhook_rejected(kind)
-            raise Problem(401, "invalid_signature", "X-Hub-Signature-256 does not match the body")
+        # Every channel the body speaks for must have signed it: one app secret must not let its
+        # holder write into another workspace's channel by naming it beside its own.
+        if not all(adapter.verify_signature(raw, headers, r.secrets.get("app_secret", "")) for r in refs):
+            _reject(app, kind)
         await app.state.inbound_writer.store(kind, refs[0].id, raw)
         app.state.metrics.webhook_received(kind)
         await _ok(send)
+
+
+def _reject(app: Any, kind: str) -> None:
+    app.state.metrics.webhook_rejected(kind)
+    raise Problem(401, "invalid_signature", "X-Hub-Signature-256 does not match the body")
+
+
+async def _signed_by_any_channel(rt: Runtime, adapter: Any, kind: str, raw: bytes, headers: dict[str, str]) -> bool:
+    """For a body that names no channel: was it signed by one of ours? (A stranger's junk is
+    401, like any unsigned request; only a body one of our apps signed earns the 400.)"""
+    async with rt.db.reader() as session:
+        secrets = await app_secrets(session, rt.cipher, kind)
+    return any(adapter.verify_signature(raw, headers, secret) for secret in secrets)
 
 
 async def _read_body(receive: Any) -> bytes:
