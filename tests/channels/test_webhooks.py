@@ -118,8 +118,32 @@ async def test_signed_body_with_a_malformed_message_is_kept_with_its_error_not_r
     await bare.drain()
     async with bare.rt.db.reader() as s:
         (event,) = (await s.execute(select(InboundEvent))).scalars().all()
-    assert event.body == body.decode() and event.error and "WhatsApp webhook" in event.error
+    assert event.body == body.decode() and event.error == "1 item(s) could not be read: message: id: Field required"
     assert await count(bare, Message) == 0
+
+
+async def test_one_unreadable_message_does_not_cost_the_others(bare):
+    """Batched with good messages, a malformed one is kept as ``unsupported`` with what arrived
+    (it has an id and a sender); the good ones are stored as usual."""
+    body = json.loads(payload("wa_inbound_text.json"))
+    value = body["entry"][0]["changes"][0]["value"]
+    good = value["messages"][0]
+    broken = {**good, "id": "wamid.BROKEN", "type": "location", "location": {"name": "no coordinates"}}
+    del broken["text"]
+    bare_string = {**good, "id": "wamid.BARE", "text": "not an object"}
+    numeric_time = {**good, "id": "wamid.NUMERIC", "timestamp": int(good["timestamp"]) + 5}
+    value["messages"] = [good, broken, bare_string, numeric_time]
+    value["contacts"].append({"user_id": "US.13491208655302741918", "profile": {"name": "No wa_id"}})
+    assert (await bare.webhook(json.dumps(body).encode())).status_code == 200
+    await bare.drain()
+    (conv,) = await bare.conversations()
+    stored = {m["provider_message_id"]: m for m in await bare.messages(conv["id"])}
+    assert set(stored) == {good["id"], "wamid.BROKEN", "wamid.BARE", "wamid.NUMERIC"}
+    assert stored[good["id"]]["type"] == stored["wamid.NUMERIC"]["type"] == "text"
+    assert stored["wamid.BROKEN"]["type"] == "unsupported"
+    assert stored["wamid.BROKEN"]["content"]["raw"]["location"] == {"name": "no coordinates"}
+    assert stored["wamid.BROKEN"]["content"]["original_type"] == "location"
+    assert stored["wamid.BARE"]["content"]["raw"]["text"] == "not an object"
 
 
 async def test_stored_before_200_then_processed_by_a_job(bare):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chatdesk.channels.base import InboundMessageEvent, InboundStatusEvent, PayloadError
+from chatdesk.channels.base import InboundMessageEvent, InboundStatusEvent, PayloadError, UnreadableItem
 from chatdesk.channels.whatsapp.inbound import parse_events
 from chatdesk.channels.whatsapp.payloads import SendRequest, WebhookEnvelope
 from tests.conftest import PAYLOADS, payload
@@ -111,6 +111,15 @@ def test_unknown_fields_are_tolerated_and_kept():
     body["entry"][0]["changes"][0]["value"]["messages"][0]["from_user_id"] = "US.1"
     (event,) = parse_events(json.dumps(body).encode())
     assert event.raw["from_user_id"] == "US.1"
+
+
+def test_an_unreadable_status_is_reported_and_the_rest_is_read():
+    body = json.loads(payload("wa_status_delivered.json"))
+    statuses = body["entry"][0]["changes"][0]["value"]["statuses"]
+    statuses.insert(0, {"status": "read", "timestamp": "1750362500"})   # no id
+    unreadable, delivered = parse_events(json.dumps(body).encode())
+    assert isinstance(unreadable, UnreadableItem) and unreadable.reason == "status: id: Field required"
+    assert isinstance(delivered, InboundStatusEvent) and delivered.status == "delivered"
 
 
 @pytest.mark.parametrize("raw", [b"", b"[]", b'{"object": "page", "entry": []}', b"{not json"])

@@ -41,7 +41,7 @@ class InboundMessageEvent:
     provider_message_id: str
     sender_id: str
     sender_name: str | None
-    sent_at: datetime
+    sent_at: datetime | None  # None: the provider's time could not be read (stored as received)
     type: str
     text: str | None
     content: dict[str, Any]
@@ -66,7 +66,16 @@ class InboundStatusEvent:
     tracking: str | None = None  # the tag we sent the message with (``OutboundMessage.tracking``)
 
 
-InboundEvent = InboundMessageEvent | InboundStatusEvent
+@dataclass
+class UnreadableItem:
+    """An item of a delivery that could not be read at all (no id to store it under): nothing
+    is stored for it, and the reason is kept on the stored body, which can be replayed."""
+
+    channel_external_id: str
+    reason: str
+
+
+InboundEvent = InboundMessageEvent | InboundStatusEvent | UnreadableItem
 
 
 @dataclass

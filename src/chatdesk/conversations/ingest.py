@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..channels.base import InboundMessageEvent, InboundStatusEvent, PayloadError
+from ..channels.base import InboundMessageEvent, InboundStatusEvent, PayloadError, UnreadableItem
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
 from ..contacts.service import Sender, resolve_identities
@@ -69,7 +69,13 @@ async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_i
         batch.errors[event_id] = str(exc)
         log.warning("inbound event %s could not be parsed: %s", event_id, exc)
         return
+    unreadable = [item.reason for item in parsed if isinstance(item, UnreadableItem)]
+    if unreadable:
+        batch.errors[event_id] = f"{len(unreadable)} item(s) could not be read: " + "; ".join(unreadable)[:2000]
+        log.warning("inbound event %s: %s", event_id, batch.errors[event_id])
     for item in parsed:
+        if isinstance(item, UnreadableItem):
+            continue
         channel = rt.channels.cached(kind, item.channel_external_id) or \
             await rt.channels.by_external(session, kind, item.channel_external_id)
         if channel is None:

@@ -79,7 +79,7 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
         rows.append({"workspace_id": conv.workspace_id, "conversation_id": conv.id, "channel_id": conv.channel_id,
                      "direction": "in", "author_type": "contact", "author_id": conv.contact_id, "type": event.type,
                      "text": event.text, "content": content, "provider_message_id": event.provider_message_id,
-                     "reply_to_id": reply_to_id, "status": policy.INBOUND_STATUS, "sent_at": event.sent_at,
+                     "reply_to_id": reply_to_id, "status": policy.INBOUND_STATUS, "sent_at": event.sent_at or now,
                      "created_at": now, "updated_at": now})
         _customer_wrote(conv, event, now)
     table = Message.__table__
@@ -96,8 +96,9 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
 
 def _customer_wrote(conv: Conversation, event: InboundMessageEvent, now: datetime) -> None:
     """The 24-hour window restarts, the message is unread, and a closed conversation reopens."""
-    if conv.last_inbound_at is None or event.sent_at > conv.last_inbound_at:
-        conv.last_inbound_at = event.sent_at
+    wrote_at = event.sent_at or now
+    if conv.last_inbound_at is None or wrote_at > conv.last_inbound_at:
+        conv.last_inbound_at = wrote_at
     conv.last_message_at = max(conv.last_message_at, now)
     conv.unread_count += 1
     if conv.status in ("resolved", "snoozed", "pending"):

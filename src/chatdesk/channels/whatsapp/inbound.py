@@ -10,11 +10,13 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from ...core.clock import from_epoch
-from ..base import InboundEvent, InboundMessageEvent, InboundStatusEvent, MediaRef, PayloadError
+from ..base import (InboundEvent, InboundMessageEvent, InboundStatusEvent, MediaRef, PayloadError,
+                    UnreadableItem)
 from . import payloads as wa
 
 MEDIA = set(wa.MEDIA_TYPES)
-E = TypeVar("E", wa.WebhookEnvelope, wa.RoutingEnvelope)
+E = TypeVar("E", wa.WebhookEnvelope, wa.RoutingEnvelope, wa.LooseEnvelope)
+M = TypeVar("M", wa.InboundMessage, wa.Status, wa.WebhookContact)
 
 
 def parse_envelope(raw: bytes) -> wa.WebhookEnvelope:
@@ -38,20 +40,61 @@ def _envelope(model: type[E], raw: bytes) -> E:
 
 
 def parse_events(raw: bytes) -> list[InboundEvent]:
-    """All messages and statuses of a delivery, across every entry and change, in order."""
+    """All messages and statuses of a delivery, across every entry and change, in order.
+
+    Each item is read on its own: a message we cannot read is kept as ``unsupported`` with its
+    raw payload (if it has an id and a sender to store it under), a status we cannot read is
+    reported as an ``UnreadableItem``; neither costs the other items of the delivery.
+    """
     events: list[InboundEvent] = []
-    for entry in parse_envelope(raw).entry:
+    for entry in _envelope(wa.LooseEnvelope, raw).entry:
         for change in entry.changes:
             value = change.value
-            if change.field != "messages" or value.metadata is None:
+            number = (value.metadata or {}).get("phone_number_id")
+            if change.field != "messages" or not isinstance(number, str) or not number:
                 continue
-            number = value.metadata.phone_number_id
-            names = {c.wa_id: (c.profile.name if c.profile else None) for c in value.contacts or []}
-            for message in value.messages or []:
-                events.append(_message(number, message, names.get(message.from_)))
-            for status in value.statuses or []:
-                events.append(_status(number, status))
+            names = {c.wa_id: (c.profile.name if c.profile else None)
+                     for c in (_read(wa.WebhookContact, item) for item in value.contacts or [])
+                     if not isinstance(c, str) and c.wa_id}
+            for item in value.messages or []:
+                message = _read(wa.InboundMessage, item)
+                events.append(_unreadable_message(number, item, names, message) if isinstance(message, str)
+                              else _message(number, message, names.get(message.from_)))
+            for item in value.statuses or []:
+                status = _read(wa.Status, item)
+                events.append(UnreadableItem(number, f"status: {status}") if isinstance(status, str)
+                              else _status(number, status))
     return events
+
+
+def _read(model: type[M], item: Any) -> M | str:
+    """``item`` as ``model``, or why it is not one (a short sentence)."""
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "item"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        return f"{where}: {first['msg']}{more}"
+
+
+def _unreadable_message(number: str, item: Any, names: dict[str | None, str | None],
+                        reason: str) -> InboundEvent:
+    """A message whose body we cannot read: stored as ``unsupported`` with what arrived, if it
+    says who sent it and under which id; else reported (the stored delivery keeps it)."""
+    fields = item if isinstance(item, dict) else {}
+    wamid, sender = fields.get("id"), wa.number_as_text(fields.get("from"))
+    if not (isinstance(wamid, str) and wamid and isinstance(sender, str) and sender):
+        return UnreadableItem(number, f"message: {reason}")
+    try:
+        sent_at = from_epoch(fields["timestamp"])
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        sent_at = None
+    content = {"original_type": fields.get("type"), "raw": fields,
+               "error": {"code": None, "title": "Message could not be read", "details": reason}}
+    return InboundMessageEvent(channel_external_id=number, provider_message_id=wamid, sender_id=sender,
+                               sender_name=names.get(sender), sent_at=sent_at, type="unsupported",
+                               text=None, content=content, raw=fields)
 
 
 def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMessageEvent:

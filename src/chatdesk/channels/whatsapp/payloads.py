@@ -6,9 +6,9 @@ is never lost: ``model_dump(by_alias=True, exclude_none=True)`` gives back what 
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class Wire(BaseModel):
@@ -21,6 +21,15 @@ class Wire(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
+def number_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# A string Meta documents as a string (epoch seconds, wa_ids) that senders sometimes write as a
+# JSON number: read either way on inbound webhooks (outbound bodies stay strict).
+LenientStr = Annotated[str, BeforeValidator(number_as_text)]
+
+
 # ----------------------------------------------------------------------------- inbound messages
 
 
@@ -29,7 +38,8 @@ class Profile(Wire):
 
 
 class WebhookContact(Wire):
-    wa_id: str
+    wa_id: LenientStr | None = None   # newer payloads may carry only a user_id (BSUID)
+    user_id: str | None = None
     profile: Profile | None = None
 
 
@@ -157,9 +167,9 @@ class Referral(Wire):
 class InboundMessage(Wire):
     """One item of ``value.messages[]``. ``type`` decides which body field is set."""
 
-    from_: str = Field(alias="from")
+    from_: LenientStr = Field(alias="from")
     id: str
-    timestamp: str
+    timestamp: LenientStr
     type: str
     text: Text | None = None
     image: Media | None = None
@@ -204,8 +214,8 @@ class Status(Wire):
 
     id: str
     status: str
-    timestamp: str
-    recipient_id: str | None = None
+    timestamp: LenientStr
+    recipient_id: LenientStr | None = None
     biz_opaque_callback_data: str | None = None
     conversation: StatusConversation | None = None
     pricing: Pricing | None = None
@@ -248,6 +258,30 @@ class WebhookEnvelope(Wire):
                 if change.value.metadata:
                     seen.setdefault(change.value.metadata.phone_number_id)
         return list(seen)
+
+
+class _LooseValue(BaseModel):
+    metadata: dict[str, Any] | None = None
+    contacts: list[Any] | None = None
+    messages: list[Any] | None = None
+    statuses: list[Any] | None = None
+
+
+class _LooseChange(BaseModel):
+    field: str = ""
+    value: _LooseValue
+
+
+class _LooseEntry(BaseModel):
+    changes: list[_LooseChange] = Field(default_factory=list)
+
+
+class LooseEnvelope(BaseModel):
+    """A webhook with its contacts, messages and statuses left raw, so each is read on its own:
+    one malformed message must not cost the other messages of the same delivery."""
+
+    object: str
+    entry: list[_LooseEntry] = Field(default_factory=list)
 
 
 class _RoutedMetadata(BaseModel):
