@@ -65,6 +65,10 @@ async def add_whatsapp(s: Settings, slug: str, phone_number_id: str, display: st
     for label, value in (("--phone-number-id", phone_number_id), ("--waba-id", waba_id)):
         if not value.isdigit():
             raise ValueError(f"{label} must be digits (Meta's numeric id), got {value!r}")
+    for label, value in (("--access-token", access_token), ("--app-secret", app_secret),
+                         ("--verify-token", verify_token), ("--display-phone-number", display)):
+        if not value.strip():
+            raise ValueError(f"{label} must not be empty")
     cipher = Cipher(s.encryption_key())
 
     async def do(session: AsyncSession) -> str:

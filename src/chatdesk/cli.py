@@ -27,6 +27,9 @@ for sub, name in ((db_app, "db"), (workspace_app, "workspace"), (user_app, "user
     app.add_typer(sub, name=name)
 
 
+Port = Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on")]
+
+
 def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -50,10 +53,14 @@ def run(fn: Callable[[], Awaitable[T]]) -> T:
 
 
 def settings() -> Settings:
+    from pydantic import ValidationError
+
     try:
         return Settings()
-    except Exception as exc:  # pydantic ValidationError: a bad CHATDESK_* variable
-        fail(f"bad configuration: {str(exc).splitlines()[0]}")
+    except ValidationError as exc:  # a bad CHATDESK_* variable
+        first = exc.errors()[0]
+        name = "CHATDESK_" + "_".join(str(p) for p in first["loc"]).upper()
+        fail(f"bad configuration: {name}: {first['msg'].removeprefix('Value error, ')}")
         raise
 
 
@@ -118,7 +125,7 @@ def channel_add(kind: str, workspace: Annotated[str, typer.Option(help="workspac
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000,
+def serve(host: str = "127.0.0.1", port: Port = 8000,
           no_worker: Annotated[bool, typer.Option("--no-worker", help="web only; run `chatdesk worker` apart")] = False
           ) -> None:
     """Run the web app (REST API, webhooks) with the job worker unless --no-worker."""
@@ -144,7 +151,7 @@ def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 
 @app.command()
 def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhooks")],
             app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
-            host: str = "127.0.0.1", port: int = 8100,
+            host: str = "127.0.0.1", port: Port = 8100,
             customers: Annotated[int, typer.Option(help="simulated customers writing in")] = 0,
             phone_number_id: Annotated[str | None, typer.Option(help="a business number to host")] = None,
             display_phone_number: str = "15550001111", waba_id: str = "102938475610293",
@@ -168,12 +175,16 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
 
 
 @app.command()
-def demo(host: str = "127.0.0.1", port: int = 8000,
-         sandbox_port: Annotated[int, typer.Option(help="default: --port + 1")] = 0,
+def demo(host: str = "127.0.0.1", port: Port = 8000,
+         sandbox_port: Annotated[int, typer.Option(min=0, max=65535, help="default: --port + 1")] = 0,
          customers: Annotated[int, typer.Option(help="simulated customers")] = 5) -> None:
     """The whole product on this machine: SQLite, the worker, the sandbox and simulated customers."""
     from . import demo as demo_mod
 
+    if not sandbox_port and port == 65535:
+        fail("--port 65535 leaves no port for the sandbox; pass --sandbox-port")
+    if customers < 0:
+        fail("--customers must be 0 or more")
     demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers)
 
 

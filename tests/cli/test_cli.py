@@ -13,9 +13,9 @@ def cli(tmp_path):
     env = {**os.environ, "CHATDESK_DATA_DIR": str(tmp_path / "data")}
     env.pop("CHATDESK_DATABASE_URL", None)
 
-    def run(*args: str) -> subprocess.CompletedProcess:
+    def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "chatdesk.cli", *args], capture_output=True, text=True,
-                              env=env, timeout=60)
+                              env={**env, **extra_env}, timeout=60)
     return run
 
 
@@ -55,6 +55,7 @@ def test_setup_flow_prints_what_the_next_step_needs(cli):
       "--waba-id", "1", "--access-token", "t", "--app-secret", "s", "--verify-token", "v"), "unknown channel kind"),
     (("sandbox", "--webhook-url", "ftp://x", "--app-secret", "s"), "--webhook-url"),
     (("worker", "--concurrency", "-1"), "--concurrency"),
+    (("demo", "--port", "65535"), "--sandbox-port"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(cli, args, needle):
     assert needle in one_line_error(cli(*args))
@@ -68,6 +69,10 @@ def test_invalid_role_email_and_ids(cli):
                  "--display-phone-number", "1", "--waba-id", "1", "--access-token", "t", "--app-secret", "s",
                  "--verify-token", "v")
     assert "must be digits" in one_line_error(bad_id)
+    empty_secret = cli("channel", "add", "whatsapp", "--workspace", slug, "--phone-number-id", "42",
+                       "--display-phone-number", "1", "--waba-id", "1", "--access-token", "t", "--app-secret", " ",
+                       "--verify-token", "v")
+    assert "--app-secret must not be empty" in one_line_error(empty_secret)
 
 
 def test_duplicate_channel_is_refused(cli):
@@ -83,6 +88,9 @@ def test_duplicate_channel_is_refused(cli):
     (("workspace", "create"), "Missing argument"),
     (("workspace", "create", "Two", "Words"), "unexpected extra argument"),
     (("serve", "--port", "http"), "Invalid value for '--port'"),
+    (("serve", "--port", "70000"), "Invalid value for '--port'"),
+    (("sandbox", "--port", "-1", "--webhook-url", "http://x", "--app-secret", "s"), "Invalid value for '--port'"),
+
     (("frobnicate",), "No such command"),
 ])
 def test_usage_errors_are_one_line_naming_the_help_to_read(cli, args, needle):
@@ -95,6 +103,18 @@ def test_a_command_group_alone_shows_its_commands(cli):
     result = cli("token")
     assert result.returncode == 2
     assert "create" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_an_unsupported_database_url_is_one_line(cli):
+    error = one_line_error(cli("workspace", "create", "Shop", CHATDESK_DATABASE_URL="mysql://root@localhost/x"))
+    assert "CHATDESK_DATABASE_URL" in error and "postgresql://" in error
+
+
+def test_plain_database_urls_get_the_async_drivers():
+    from chatdesk.core.settings import Settings
+    assert Settings(database_url="postgresql://u:p@db/chatdesk").db_url == "postgresql+asyncpg://u:p@db/chatdesk"
+    assert Settings(database_url="sqlite:////srv/c.db").db_url == "sqlite+aiosqlite:////srv/c.db"
+    assert Settings(database_url="postgresql+asyncpg://h/c").db_url == "postgresql+asyncpg://h/c"
 
 
 def test_success_exits_0(cli):

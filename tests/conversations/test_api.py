@@ -63,6 +63,18 @@ async def test_unknown_filter_values_are_422_problems_not_empty_lists(stack):
     assert len(await stack.conversations(status="snoozed")) == 0
 
 
+async def test_empty_query_values_mean_no_filter(stack):
+    """``?status=&channel=&page=`` (a form or a URL template left blank) is the unfiltered list."""
+    conv = await open_conversation(stack, "31612000001")
+    resp = await stack.api.get("/api/v1/conversations?status=&channel=&page=&per_page=")
+    assert resp.status_code == 200, resp.text
+    assert [c["id"] for c in resp.json()["items"]] == [conv["id"]] and resp.json()["page"] == 1
+    messages = await stack.api.get(f"/api/v1/conversations/{conv['id']}/messages?page=&per_page=")
+    assert messages.status_code == 200 and messages.json()["per_page"] == 50
+    contacts = await stack.api.get("/api/v1/contacts?q=&page=")
+    assert contacts.status_code == 200 and len(contacts.json()["items"]) == 1
+
+
 async def test_messages_are_oldest_first(stack):
     conv = await open_conversation(stack, text="first")
     await stack.customer_says("31612000111", type="text", text="second")

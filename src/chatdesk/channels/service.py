@@ -40,6 +40,10 @@ async def add_channel(session: AsyncSession, cipher: Cipher, *, workspace_id: in
         raise Problem(409, "channel_exists", f"A {kind} channel with id {external_id} is already connected")
     if rate_limit_mps <= 0:
         raise Problem(422, "invalid_rate_limit", "The rate limit must be above zero")
+    blank = [key for key, value in secrets.items() if not str(value or "").strip()]
+    if blank:
+        # An empty app secret would make every webhook of the number fail its signature check.
+        raise Problem(422, "missing_secret", f"{', '.join(blank)} must not be empty")
     channel = Channel(workspace_id=workspace_id, kind=kind, external_id=external_id, display=display,
                       name=name or display, config=config, secrets=cipher.encrypt(secrets),
                       rate_limit_mps=rate_limit_mps, health={"status": "unknown"}, created_at=now)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from ..accounts.deps import api_workspace
+from ..core.params import OptionalText, PageNo, PerPage
 from ..core.runtime import Runtime, use_runtime
 from . import service
 from .models import Contact, ContactIdentity
@@ -25,8 +26,8 @@ def contact_out(contact: Contact, idents: list[ContactIdentity]) -> ContactOut:
 
 
 @router.get("/contacts")
-async def list_contacts(ws: Workspace, rt: Rt, q: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
-                        per_page: Annotated[int, Query(ge=1, le=100)] = 25) -> dict:
+async def list_contacts(ws: Workspace, rt: Rt, q: OptionalText = None, page: PageNo = 1,
+                        per_page: PerPage = 25) -> dict:
     """Contacts, newest first, optionally searched by name prefix (any case) or by the end of the
     phone number (``612000444``, ``0612000444`` and ``+31 6 1200 0444`` all find +31612000444).
     ``total`` is counted up to 10,000: 10,000 means "at least 10,000"."""

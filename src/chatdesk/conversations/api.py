@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from ..accounts.deps import api_workspace
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
+from ..core.params import OptionalText, PageNo, PerPage, blank_is, page_size
 from ..core.runtime import Runtime, use_runtime
 from . import queries, service
 from .models import Message
@@ -18,14 +19,13 @@ from .schemas import MEDIA, ConversationOut, ConversationPatch, MessageOut, Page
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 Workspace = Annotated[int, Depends(api_workspace)]
 Rt = Annotated[Runtime, Depends(use_runtime)]
-PageNo = Annotated[int, Query(ge=1)]
-PerPage = Annotated[int, Query(ge=1, le=100)]
-StatusFilter = Annotated[Literal["open", "pending", "snoozed", "resolved"] | None, Query()]
+MessagesPerPage = page_size(50)
+StatusFilter = Annotated[Literal["open", "pending", "snoozed", "resolved"] | None, blank_is(None), Query()]
 
 
 @router.get("/conversations", response_model=Page[ConversationOut])
 async def list_conversations(ws: Workspace, rt: Rt, status: StatusFilter = None,
-                             channel: Annotated[str | None, Query(description="a channel kind (whatsapp) or id")] = None,
+                             channel: Annotated[OptionalText, Query(description="a channel kind (whatsapp) or id")] = None,
                              page: PageNo = 1, per_page: PerPage = 25):
     if channel and not channel.isdigit() and channel not in rt.registry.kinds():
         raise Problem(422, "invalid_request", "The request is not valid",
@@ -53,7 +53,8 @@ async def patch_conversation(conversation_id: int, patch: ConversationPatch, ws:
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=Page[MessageOut])
-async def list_messages(conversation_id: int, ws: Workspace, rt: Rt, page: PageNo = 1, per_page: PerPage = 50):
+async def list_messages(conversation_id: int, ws: Workspace, rt: Rt, page: PageNo = 1,
+                        per_page: MessagesPerPage = 50):
     async with rt.db.reader() as session:
         conv = await service.get_conversation(session, ws, conversation_id)
         items, total = await queries.list_messages(session, conv, page=page, per_page=per_page)

@@ -4,8 +4,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+           "postgresql+asyncpg": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite",
+           "sqlite+aiosqlite": "sqlite+aiosqlite"}
 
 
 class Settings(BaseSettings):
@@ -26,6 +31,21 @@ class Settings(BaseSettings):
     graph_timeout: float = 15.0
     log_level: str = "INFO"
     log_json: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        """SQLite or PostgreSQL, through their async drivers (``postgresql://`` and ``sqlite://``
+        are taken to mean those); anything else is refused up front, not at first use."""
+        if not value:
+            return None
+        scheme, sep, rest = value.partition("://")
+        if not sep:
+            raise ValueError(f"not a URL: {value!r}")
+        driver = DRIVERS.get(scheme.lower())
+        if driver is None:
+            raise ValueError(f"must be a postgresql:// or sqlite:// URL, got {scheme}://...")
+        return f"{driver}://{rest}"
 
     @property
     def db_url(self) -> str:

@@ -1,0 +1,27 @@
+"""Query parameters shared by the REST API. An empty value (``?status=&page=``, as HTML forms
+and hand-built URLs send) means the parameter was not given, not an invalid one."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import BeforeValidator
+
+
+def blank_is(default: Any) -> BeforeValidator:
+    """Read an empty or all-blank query value as ``default``."""
+    return BeforeValidator(lambda v: default if isinstance(v, str) and not v.strip() else v)
+
+
+PageNo = Annotated[int, blank_is(1), Query(ge=1, description="1-based page number")]
+
+
+def page_size(default: int, maximum: int = 100) -> Any:
+    """An ``int`` query parameter for items per page, blank meaning ``default``."""
+    return Annotated[int, blank_is(default), Query(ge=1, le=maximum, description=f"items per page (≤ {maximum})")]
+
+
+PerPage = page_size(25)
+
+
+OptionalText = Annotated[str | None, blank_is(None)]
