@@ -87,3 +87,16 @@ async def test_status_for_an_unknown_message_is_kept_not_lost(bare):
     async with bare.rt.db.reader() as s:
         rows = (await s.execute(select(DeliveryStatus.status))).scalars().all()
     assert rows == ["delivered"]
+
+
+async def test_the_timeline_follows_the_customers_send_time_not_arrival(bare):
+    """Meta does not deliver in order: a message sent first but delivered last goes first."""
+    now = int(bare.clock.now().timestamp())
+    for wamid, age, body in (("wamid.T1", 60, "first"), ("wamid.T2", 50, "second"),
+                             ("wamid.T0", 600, "zeroth, delivered last")):
+        await bare.webhook(text_webhook("31612000111", "Late Larry", wamid, now - age, body))
+        await bare.drain()
+    (conv,) = await bare.conversations()
+    assert [m["text"] for m in await bare.messages(conv["id"])] == ["zeroth, delivered last", "first", "second"]
+    page = await bare.api.get(f"/api/v1/conversations/{conv['id']}/messages", params={"per_page": 1, "page": 3})
+    assert [m["text"] for m in page.json()["items"]] == ["second"]

@@ -17,6 +17,7 @@ from ..contacts.models import Contact, ContactIdentity
 from ..contacts.service import number_ends_with
 from .labels import ConversationLabel, Label, labels_of
 from .models import Conversation, Message
+from .queries import timeline_key
 
 VIEWS = ("mine", "unassigned", "all")
 STATUSES = ("open", "pending", "snoozed", "resolved", "all")
@@ -249,7 +250,7 @@ async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, l
         query = query.where(Message.id > after)
     rows = list((await session.execute(query.order_by(Message.id.desc()).limit(limit + 1))).scalars())
     has_more = len(rows) > limit
-    messages = list(reversed(rows[:limit]))
+    messages = sorted(rows[:limit], key=timeline_key)
     reply_ids = {m.reply_to_id for m in messages if m.reply_to_id}
     quoted = {m.id: m for m in (await session.execute(select(Message).where(
         Message.id.in_(reply_ids), Message.conversation_id == conv.id))).scalars()} if reply_ids else {}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.models import Channel
@@ -66,12 +66,25 @@ def conversation_out(registry: ChannelRegistry, conv: Conversation, contact: Con
         unread=conv.unread_count, created_at=conv.created_at)
 
 
+# A conversation's timeline is in the order things happened, not the order they reached us:
+# Meta does not promise to deliver in order, so a customer's message goes where their send time
+# (``sent_at``) puts it; ours and notes go where they were written. Ties keep arrival order.
+# The sort runs over one conversation's rows, found by the (conversation_id, id) index.
+TIMELINE_ORDER = (case((Message.direction == "in", func.coalesce(Message.sent_at, Message.created_at)),
+                       else_=Message.created_at), Message.id)
+
+
+def timeline_key(m: Message) -> tuple[Any, int]:
+    """``TIMELINE_ORDER`` for messages already loaded."""
+    return ((m.sent_at or m.created_at) if m.direction == "in" else m.created_at), m.id
+
+
 async def list_messages(session: AsyncSession, conv: Conversation, *, page: int,
                         per_page: int) -> tuple[list[MessageOut], int]:
     """A conversation's timeline, oldest first; the total is counted up to ``TOTAL_CAP``."""
     total = await capped_count(session, select(Message.id).where(Message.conversation_id == conv.id))
     rows = (await session.execute(select(Message).where(Message.conversation_id == conv.id)
-                                  .order_by(Message.id).offset((page - 1) * per_page).limit(per_page))).scalars()
+                                  .order_by(*TIMELINE_ORDER).offset((page - 1) * per_page).limit(per_page))).scalars()
     return [message_out(m) for m in rows], total
 
 

@@ -29,7 +29,8 @@
   function thread() { return $("#thread"); }
   function nearBottom() { var t = thread(); return !t || t.scrollHeight - t.scrollTop - t.clientHeight < 160; }
   function toBottom() { var t = thread(); if (t) t.scrollTop = t.scrollHeight; }
-  function lastId() { var all = $$("#messages .msg"); return all.length ? all[all.length - 1].dataset.id : 0; }
+  /* The newest message we hold (by arrival): the timeline is in send-time order, so not always the last one shown. */
+  function lastId() { return $$("#messages .msg").reduce(function (m, el) { return Math.max(m, +el.dataset.id || 0); }, 0); }
 
   /* Insert messages from an HTML fragment, skipping ones already shown (send + live race). */
   function mergeMessages(html) {
