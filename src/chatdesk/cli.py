@@ -131,7 +131,12 @@ def serve(host: str = "127.0.0.1", port: Port = 8000,
     """Run the web app (REST API, webhooks) with the job worker unless --no-worker."""
     from . import server
 
-    server.serve(settings(), host, port, run_worker=not no_worker)
+    from .core.migrate import DatabaseNotReady
+
+    try:
+        server.serve(settings(), host, port, run_worker=not no_worker)
+    except DatabaseNotReady as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -145,7 +150,13 @@ def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 
         fail("--concurrency must be 0 (the setting's value) or more")
     if not 0 <= metrics_port < 65536:
         fail("--metrics-port must be a port number (or 0 for none)")
-    server.run_worker(settings(), concurrency or None, metrics=(metrics_host, metrics_port) if metrics_port else None)
+    from .core.migrate import DatabaseNotReady
+
+    try:
+        server.run_worker(settings(), concurrency or None,
+                          metrics=(metrics_host, metrics_port) if metrics_port else None)
+    except DatabaseNotReady as exc:
+        fail(str(exc))
 
 
 @app.command()

@@ -18,19 +18,25 @@ def configure_logging(settings: Settings) -> None:
 
 
 def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) -> None:
+    """Raises ``DatabaseNotReady`` before listening if the database cannot be used."""
     from .app import create_app
-    from .core.migrate import upgrade
+    from .core.migrate import check_ready, upgrade
 
     configure_logging(settings)
     settings.ensure_data_dir()
     if settings.is_sqlite:
         upgrade(settings.db_url)
+    asyncio.run(check_ready(settings.db_url))
     uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port, log_level="warning",
                 access_log=False)
 
 
 def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, int] | None = None) -> None:
+    """Raises ``DatabaseNotReady`` before starting if the database cannot be used."""
+    from .core.migrate import check_ready
+
     configure_logging(settings)
+    asyncio.run(check_ready(settings.db_url))
     asyncio.run(_worker(settings, concurrency, metrics))
 
 

@@ -113,6 +113,18 @@ def test_unknown_fields_are_tolerated_and_kept():
     assert event.raw["from_user_id"] == "US.1"
 
 
+def test_a_contact_known_only_by_its_user_id_still_names_the_sender():
+    body = json.loads(payload("wa_inbound_text.json"))
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"] = [{"profile": {"name": "Nick", "username": "@nick"}, "user_id": "NL.999"}]
+    value["messages"][0]["from_user_id"] = "NL.999"
+    (event,) = parse_events(json.dumps(body).encode())
+    assert (event.sender_id, event.sender_name) == ("15550002222", "Nick")
+    del value["messages"][0]["from_user_id"]   # the change's only contact is the sender
+    (event,) = parse_events(json.dumps(body).encode())
+    assert event.sender_name == "Nick"
+
+
 def test_an_unreadable_status_is_reported_and_the_rest_is_read():
     body = json.loads(payload("wa_status_delivered.json"))
     statuses = body["entry"][0]["changes"][0]["value"]["statuses"]

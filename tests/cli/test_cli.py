@@ -110,6 +110,16 @@ def test_an_unsupported_database_url_is_one_line(cli):
     assert "CHATDESK_DATABASE_URL" in error and "postgresql://" in error
 
 
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_a_process_without_its_database_says_so_at_start(cli, command, tmp_path):
+    closed = "postgresql://nobody@127.0.0.1:1/none"   # nothing listens on port 1
+    error = one_line_error(cli(command, CHATDESK_DATABASE_URL=closed))
+    assert "cannot connect to the database" in error
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    if command == "worker":  # serve migrates SQLite itself; a worker never migrates
+        assert "chatdesk db upgrade" in one_line_error(cli(command, CHATDESK_DATABASE_URL=empty))
+
+
 def test_plain_database_urls_get_the_async_drivers():
     from chatdesk.core.settings import Settings
     assert Settings(database_url="postgresql://u:p@db/chatdesk").db_url == "postgresql+asyncpg://u:p@db/chatdesk"

@@ -142,3 +142,41 @@ def test_backoff_is_exponential_with_jitter_and_capped():
     delays = [backoff_delay(n, base=1, cap=60, rand=rand) for n in range(1, 10)]
     assert 0.5 <= delays[0] <= 1 and 4 <= delays[3] <= 8
     assert all(d <= 60 for d in delays)
+
+
+async def test_worker_waits_out_an_unreachable_database_then_works(tmp_path, clock, caplog):
+    """A database that is away (here: SQLite in a directory that does not exist yet) costs one
+    warning line per try, with growing pauses, and no traceback; once it is there, jobs run."""
+    from chatdesk.core.migrate import upgrade_async
+
+    where = tmp_path / "not-yet"
+    url = f"sqlite+aiosqlite:///{where / 'chatdesk.db'}"
+    db = Database(url)
+    ran = []
+
+    async def handler(job):
+        ran.append(job.payload["i"])
+
+    worker = Worker(db, clock, Handlers(single={"x": handler}), wakeup=Wakeup(db), poll_interval=0.01)
+    task = asyncio.create_task(worker.run())
+    try:
+        for _ in range(500):
+            if len([r for r in caplog.records if "cannot reach the database" in r.message]) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        outage = [r for r in caplog.records if r.name == "chatdesk.worker" and r.levelname == "WARNING"]
+        assert len(outage) >= 3 and all(r.exc_info is None for r in outage)
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+        where.mkdir()
+        await upgrade_async(url)
+        await add(db, clock, "x")
+        worker.wakeup.set()
+        for _ in range(1000):
+            if ran:
+                break
+            await asyncio.sleep(0.01)
+        assert ran == [0]
+    finally:
+        worker.stop()
+        await asyncio.wait_for(task, 5)
+        await db.dispose()

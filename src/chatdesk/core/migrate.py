@@ -50,6 +50,36 @@ def refresh_statistics(url: str) -> None:
         conn.commit()
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be used: unreachable, refused us, or never migrated."""
+
+
+async def check_ready(url: str, timeout: float = 10.0) -> str:
+    """Connect once and read the schema revision, so a process that cannot work says why at
+    start-up in one line instead of failing request by request. Returns the revision; a
+    revision other than this release's head is allowed (a rolling deploy migrates first)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    shown = make_url(url).render_as_string(hide_password=True)
+    connect_args = {"timeout": timeout} if make_url(url).get_backend_name() == "postgresql" else {}
+    engine = create_async_engine(url, connect_args=connect_args)
+    try:
+        async with engine.connect() as conn:
+            try:
+                revision = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+            except Exception:  # noqa: BLE001 - no such table: a database chatdesk never migrated
+                revision = None
+    except Exception as exc:  # noqa: BLE001 - every driver has its own connection errors
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or type(exc).__name__
+        raise DatabaseNotReady(f"cannot connect to the database {shown}: {reason}") from None
+    finally:
+        await engine.dispose()
+    if revision is None:
+        raise DatabaseNotReady(f"the database {shown} has no chatdesk schema yet: run 'chatdesk db upgrade'")
+    return revision
+
+
 async def upgrade_async(url: str) -> None:
     """The same from inside a running event loop (Alembic's env starts its own loop)."""
     await asyncio.to_thread(upgrade, url)

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import logs
@@ -28,6 +29,7 @@ from .db import Database
 from .jobs import WAKE_KEY, ClaimedJob, RetryJob, claim, finish, reschedule
 
 log = logging.getLogger("chatdesk.worker")
+MAX_OUTAGE_BACKOFF = 10.0  # seconds between tries while the database is unreachable
 
 SingleHandler = Callable[[ClaimedJob], Awaitable[None]]
 
@@ -102,11 +104,22 @@ class Worker:
         """Work until ``stop()``; then let running jobs finish."""
         log.info("worker started", extra={"worker_id": self.worker_id})
         await self.wakeup.start()
+        outage = 0  # consecutive loops the database could not be reached
         try:
             while not self._stopping.is_set():
                 try:
                     did = await self.run_once()
-                except Exception:  # keep the loop alive through a database hiccup
+                    outage = 0
+                except (OSError, OperationalError, InterfaceError) as exc:
+                    # The database is away (restart, failover): one line per try, backing off.
+                    outage += 1
+                    delay = min(self.poll_interval * 2 ** outage, MAX_OUTAGE_BACKOFF)
+                    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else ""
+                    log.warning("worker cannot reach the database (%s: %s); retrying in %.1f s",
+                                type(exc).__name__, reason, delay)
+                    await self.wakeup.wait(delay)
+                    continue
+                except Exception:  # keep the loop alive through anything else, loudly
                     log.exception("worker loop error")
                     did = 0
                 if not did:

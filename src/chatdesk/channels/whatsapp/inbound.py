@@ -53,18 +53,39 @@ def parse_events(raw: bytes) -> list[InboundEvent]:
             number = (value.metadata or {}).get("phone_number_id")
             if change.field != "messages" or not isinstance(number, str) or not number:
                 continue
-            names = {c.wa_id: (c.profile.name if c.profile else None)
-                     for c in (_read(wa.WebhookContact, item) for item in value.contacts or [])
-                     if not isinstance(c, str) and c.wa_id}
+            names = _profile_names(value.contacts or [])
             for item in value.messages or []:
                 message = _read(wa.InboundMessage, item)
                 events.append(_unreadable_message(number, item, names, message) if isinstance(message, str)
-                              else _message(number, message, names.get(message.from_)))
+                              else _message(number, message, _name_of(names, message)))
             for item in value.statuses or []:
                 status = _read(wa.Status, item)
                 events.append(UnreadableItem(number, f"status: {status}") if isinstance(status, str)
                               else _status(number, status))
     return events
+
+
+def _profile_names(items: list[Any]) -> dict[str | None, str | None]:
+    """Profile names by wa_id and by business-scoped user id (newer payloads may carry only the
+    latter); under ``None`` the name of a change's only contact when it has no wa_id."""
+    contacts = [c for c in (_read(wa.WebhookContact, item) for item in items) if not isinstance(c, str)]
+    names: dict[str | None, str | None] = {}
+    for c in contacts:
+        name = c.profile.name if c.profile else None
+        for key in (c.wa_id, c.user_id):
+            if key:
+                names[key] = name
+    if len(contacts) == 1 and not contacts[0].wa_id:
+        names[None] = contacts[0].profile.name if contacts[0].profile else None
+    return names
+
+
+def _name_of(names: dict[str | None, str | None], m: wa.InboundMessage) -> str | None:
+    from_user_id = (m.model_extra or {}).get("from_user_id")
+    for key in (m.from_, from_user_id, None):
+        if key in names:
+            return names[key]
+    return None
 
 
 def _read(model: type[M], item: Any) -> M | str:
