@@ -130,7 +130,6 @@ def serve(host: str = "127.0.0.1", port: Port = 8000,
           ) -> None:
     """Run the web app (REST API, webhooks) with the job worker unless --no-worker."""
     from . import server
-
     from .core.migrate import DatabaseNotReady
 
     try:

@@ -29,14 +29,17 @@ def test_conformance_errors_are_classified(name, retriable, code, title):
     assert caught.value.detail == body["error"]["error_data"].get("details")
 
 
-def test_metas_is_transient_flag_overrides_the_code_table():
+def test_metas_is_transient_flag_makes_an_error_worth_retrying():
     body = {"error": {"message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100,
                       "is_transient": True, "fbtrace_id": "A"}}
     with pytest.raises(RetriableChannelError):
         GraphClient._result(answer(400, body))
-    body["error"].update(code=131000, is_transient=False)
+    body["error"]["is_transient"] = False
     with pytest.raises(PermanentChannelError):
-        GraphClient._result(answer(500, body))
+        GraphClient._result(answer(400, body))
+    body["error"].update(code=130429, message="(#130429) Rate limit hit")   # throttling: always retried
+    with pytest.raises(RetriableChannelError):
+        GraphClient._result(answer(400, body))
 
 
 def test_an_answer_without_a_graph_error_is_judged_by_its_status():

@@ -5,7 +5,12 @@ import json
 
 import pytest
 
-from chatdesk.channels.base import InboundMessageEvent, InboundStatusEvent, PayloadError, UnreadableItem
+from chatdesk.channels.base import (
+    InboundMessageEvent,
+    InboundStatusEvent,
+    PayloadError,
+    UnreadableItem,
+)
 from chatdesk.channels.whatsapp.inbound import parse_events
 from chatdesk.channels.whatsapp.payloads import SendRequest, WebhookEnvelope
 from tests.conftest import PAYLOADS, payload
@@ -132,6 +137,24 @@ def test_an_unreadable_status_is_reported_and_the_rest_is_read():
     unreadable, delivered = parse_events(json.dumps(body).encode())
     assert isinstance(unreadable, UnreadableItem) and unreadable.reason == "status: id: Field required"
     assert isinstance(delivered, InboundStatusEvent) and delivered.status == "delivered"
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "nan", "1e20", 10**20])
+def test_an_impossible_timestamp_costs_only_its_own_item(timestamp):
+    """A message keeps its body (its time becomes the time it is stored); a status, whose time
+    orders it, is reported instead. The other items of the delivery are read as usual."""
+    body = json.loads(payload("wa_inbound_text.json"))
+    good = body["entry"][0]["changes"][0]["value"]["messages"][0]
+    body["entry"][0]["changes"][0]["value"]["messages"] = [{**good, "id": "wamid.ODD", "timestamp": timestamp}, good]
+    odd, fine = parse_events(json.dumps(body).encode())
+    assert (odd.provider_message_id, odd.sent_at, odd.text) == ("wamid.ODD", None, fine.text)
+    assert fine.sent_at.timestamp() == int(good["timestamp"])
+    receipts = json.loads(payload("wa_status_delivered.json"))
+    statuses = receipts["entry"][0]["changes"][0]["value"]["statuses"]
+    statuses.insert(0, {**statuses[0], "timestamp": timestamp})
+    unreadable, delivered = parse_events(json.dumps(receipts).encode())
+    assert isinstance(unreadable, UnreadableItem) and "timestamp" in unreadable.reason
+    assert isinstance(delivered, InboundStatusEvent)
 
 
 @pytest.mark.parametrize("raw", [b"", b"[]", b'{"object": "page", "entry": []}', b"{not json"])

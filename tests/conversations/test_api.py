@@ -73,6 +73,9 @@ async def test_empty_query_values_mean_no_filter(stack):
     assert messages.status_code == 200 and messages.json()["per_page"] == 50
     contacts = await stack.api.get("/api/v1/contacts?q=&page=")
     assert contacts.status_code == 200 and len(contacts.json()["items"]) == 1
+    schema = (await stack.api.get("/openapi.json")).json()   # the bounds are still published
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/conversations"]["get"]["parameters"]}
+    assert (params["page"]["minimum"], params["per_page"]["maximum"]) == (1, 100)
 
 
 async def test_messages_are_oldest_first(stack):

@@ -180,3 +180,17 @@ async def test_worker_waits_out_an_unreachable_database_then_works(tmp_path, clo
         worker.stop()
         await asyncio.wait_for(task, 5)
         await db.dispose()
+
+
+def test_postgresql_starting_up_or_shutting_down_is_an_outage_not_a_bug():
+    """asyncpg's "the database system is starting up" reaches us wrapped in a plain DBAPIError."""
+    from asyncpg.exceptions import AdminShutdownError, CannotConnectNowError
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    from chatdesk.core.runner import database_away
+
+    for orig in (CannotConnectNowError("the database system is starting up"),
+                 AdminShutdownError("terminating connection due to administrator command")):
+        assert database_away(DBAPIError("SELECT 1", None, orig))
+    assert not database_away(IntegrityError("INSERT", None, Exception("duplicate key")))
+    assert not database_away(KeyError("payload"))

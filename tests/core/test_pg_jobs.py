@@ -130,3 +130,25 @@ async def _settle(predicate, timeout: float) -> None:
     while not predicate():
         assert time.monotonic() < end, "condition not met in time"
         await asyncio.sleep(0.01)
+
+
+async def test_a_server_shutting_down_our_connection_counts_as_the_database_away(pg):
+    """PostgreSQL ending a session (restart, failover: "terminating connection due to
+    administrator command") is an outage the worker waits out, not a bug to log loudly."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from chatdesk.core.runner import database_away
+
+    engine = create_async_engine(pg)
+    try:
+        async with engine.connect() as victim, engine.connect() as admin:
+            pid = (await victim.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await asyncio.sleep(0.2)
+            with pytest.raises(Exception) as caught:
+                await victim.execute(text("SELECT 1"))
+            assert database_away(caught.value), repr(caught.value)
+            await victim.invalidate()
+    finally:
+        await engine.dispose()
+    assert not database_away(ValueError("a bug"))

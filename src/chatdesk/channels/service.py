@@ -64,6 +64,7 @@ class ChannelDirectory:
     def __init__(self, cipher: Cipher, ttl: float = 10.0):
         self.cipher, self.ttl = cipher, ttl
         self._cache: dict[tuple[str, str] | int, tuple[float, ChannelRef]] = {}
+        self._secrets: dict[str, tuple[float, list[str]]] = {}
 
     def cached(self, kind: str, external_id: str) -> ChannelRef | None:
         """The channel if this process looked it up recently (no database round trip)."""
@@ -88,8 +89,19 @@ class ChannelDirectory:
         self._cache[key] = (time.monotonic() + self.ttl, value)
         return value
 
+    async def app_secrets(self, session: AsyncSession, kind: str) -> list[str]:
+        """Every app secret of a kind, kept ``ttl`` seconds: a body that names no channel is
+        checked against all of them, and such bodies can come from anyone, at any rate."""
+        hit = self._secrets.get(kind)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        secrets = await app_secrets(session, self.cipher, kind)
+        self._secrets[kind] = (time.monotonic() + self.ttl, secrets)
+        return secrets
+
     def forget(self) -> None:
         self._cache.clear()
+        self._secrets.clear()
 
 
 async def verify_tokens(session: AsyncSession, cipher: Cipher, kind: str) -> list[str]:

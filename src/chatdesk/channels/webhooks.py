@@ -18,7 +18,7 @@ from ..core.runtime import Runtime, use_runtime
 from .base import PayloadError
 from .inbound_store import PROCESS_JOB
 from .registry import UnknownChannelKind
-from .service import app_secrets, verify_tokens
+from .service import verify_tokens
 
 log = logging.getLogger("chatdesk.webhooks")
 router = APIRouter(tags=["webhooks"])
@@ -92,7 +92,7 @@ async def _signed_by_any_channel(rt: Runtime, adapter: Any, kind: str, raw: byte
     """For a body that names no channel: was it signed by one of ours? (A stranger's junk is
     401, like any unsigned request; only a body one of our apps signed earns the 400.)"""
     async with rt.db.reader() as session:
-        secrets = await app_secrets(session, rt.cipher, kind)
+        secrets = await rt.channels.app_secrets(session, kind)
     return any(adapter.verify_signature(raw, headers, secret) for secret in secrets)
 
 

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["conversations"])
 Workspace = Annotated[int, Depends(api_workspace)]
 Rt = Annotated[Runtime, Depends(use_runtime)]
 MessagesPerPage = page_size(50)
-StatusFilter = Annotated[Literal["open", "pending", "snoozed", "resolved"] | None, blank_is(None), Query()]
+StatusFilter = Annotated[Literal["open", "pending", "snoozed", "resolved"] | None, Query(), blank_is(None)]
 
 
 @router.get("/conversations", response_model=Page[ConversationOut])

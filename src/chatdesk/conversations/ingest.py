@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..channels.base import InboundMessageEvent, InboundStatusEvent, PayloadError, UnreadableItem
+from ..channels.base import (
+    InboundMessageEvent,
+    InboundStatusEvent,
+    PayloadError,
+    UnreadableItem,
+)
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
 from ..contacts.service import Sender, resolve_identities

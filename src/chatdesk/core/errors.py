@@ -26,3 +26,11 @@ class Problem(Exception):
 
 def not_found(what: str) -> Problem:
     return Problem(404, "not_found", f"{what} not found")
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of what an exception (or the driver error it wraps) says; its type's name
+    when it says nothing (asyncpg's connect timeout is a bare ``TimeoutError()``)."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = str(inner).strip().splitlines()
+    return lines[0] if lines else type(inner).__name__

@@ -61,7 +61,13 @@ async def check_ready(url: str, timeout: float = 10.0) -> str:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    shown = make_url(url).render_as_string(hide_password=True)
+    from .errors import one_line
+
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
+            and not Path(parsed.database).exists():  # connecting would create an empty file there
+        raise DatabaseNotReady(f"there is no database at {parsed.database}: run 'chatdesk db upgrade'")
     connect_args = {"timeout": timeout} if make_url(url).get_backend_name() == "postgresql" else {}
     engine = create_async_engine(url, connect_args=connect_args)
     try:
@@ -71,8 +77,7 @@ async def check_ready(url: str, timeout: float = 10.0) -> str:
             except Exception:  # noqa: BLE001 - no such table: a database chatdesk never migrated
                 revision = None
     except Exception as exc:  # noqa: BLE001 - every driver has its own connection errors
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] or type(exc).__name__
-        raise DatabaseNotReady(f"cannot connect to the database {shown}: {reason}") from None
+        raise DatabaseNotReady(f"cannot connect to the database {shown}: {one_line(exc)}") from None
     finally:
         await engine.dispose()
     if revision is None:

@@ -13,12 +13,13 @@ def blank_is(default: Any) -> BeforeValidator:
     return BeforeValidator(lambda v: default if isinstance(v, str) and not v.strip() else v)
 
 
-PageNo = Annotated[int, blank_is(1), Query(ge=1, description="1-based page number")]
+# Query(...) first: FastAPI reads the bounds for the OpenAPI schema from the first metadata item.
+PageNo = Annotated[int, Query(ge=1, description="1-based page number"), blank_is(1)]
 
 
 def page_size(default: int, maximum: int = 100) -> Any:
     """An ``int`` query parameter for items per page, blank meaning ``default``."""
-    return Annotated[int, blank_is(default), Query(ge=1, le=maximum, description=f"items per page (≤ {maximum})")]
+    return Annotated[int, Query(ge=1, le=maximum, description=f"items per page (≤ {maximum})"), blank_is(default)]
 
 
 PerPage = page_size(25)

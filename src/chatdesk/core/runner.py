@@ -20,16 +20,41 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import logs
 from .clock import Clock
 from .db import Database
+from .errors import one_line
 from .jobs import WAKE_KEY, ClaimedJob, RetryJob, claim, finish, reschedule
 
 log = logging.getLogger("chatdesk.worker")
 MAX_OUTAGE_BACKOFF = 10.0  # seconds between tries while the database is unreachable
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached right now (as opposed to a bug):
+    connection errors, SQLite's "unable to open", PostgreSQL shutting down or starting up."""
+    if isinstance(exc, (OSError, TimeoutError, OperationalError, InterfaceError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    try:
+        from asyncpg.exceptions import (
+            OperatorInterventionError,
+            PostgresConnectionError,
+        )
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    seen: BaseException | None = exc
+    for _ in range(5):  # SQLAlchemy wraps the driver's error: walk the chain a little
+        if seen is None:
+            return False
+        if isinstance(seen, (OperatorInterventionError, PostgresConnectionError)):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 SingleHandler = Callable[[ClaimedJob], Awaitable[None]]
 
@@ -110,18 +135,17 @@ class Worker:
                 try:
                     did = await self.run_once()
                     outage = 0
-                except (OSError, OperationalError, InterfaceError) as exc:
-                    # The database is away (restart, failover): one line per try, backing off.
-                    outage += 1
-                    delay = min(self.poll_interval * 2 ** outage, MAX_OUTAGE_BACKOFF)
-                    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else ""
-                    log.warning("worker cannot reach the database (%s: %s); retrying in %.1f s",
-                                type(exc).__name__, reason, delay)
-                    await self.wakeup.wait(delay)
-                    continue
-                except Exception:  # keep the loop alive through anything else, loudly
-                    log.exception("worker loop error")
-                    did = 0
+                except Exception as exc:
+                    if not database_away(exc):  # keep the loop alive through anything, loudly
+                        log.exception("worker loop error")
+                        did = 0
+                    else:  # a restart, a failover: one line per try, backing off
+                        outage += 1
+                        delay = min(self.poll_interval * 2 ** outage, MAX_OUTAGE_BACKOFF)
+                        log.warning("worker cannot reach the database (%s: %s); retrying in %.1f s",
+                                    type(exc).__name__, one_line(exc), delay)
+                        await self.wakeup.wait(delay)
+                        continue
                 if not did:
                     await self.wakeup.wait(self.poll_interval)
             if self._tasks:

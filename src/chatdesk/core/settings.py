@@ -7,7 +7,6 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
            "postgresql+asyncpg": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite",
            "sqlite+aiosqlite": "sqlite+aiosqlite"}
@@ -41,7 +40,7 @@ class Settings(BaseSettings):
             return None
         scheme, sep, rest = value.partition("://")
         if not sep:
-            raise ValueError(f"not a URL: {value!r}")
+            raise ValueError("not a URL (expected postgresql://user:password@host/database or sqlite:///path)")
         driver = DRIVERS.get(scheme.lower())
         if driver is None:
             raise ValueError(f"must be a postgresql:// or sqlite:// URL, got {scheme}://...")

@@ -51,7 +51,7 @@ def envelope(changes: Iterable[tuple[SandboxNumber, Change]]) -> WebhookEnvelope
 def messages_change(number: SandboxNumber,
                     items: list[tuple[WebhookContact, InboundMessage]]) -> Change:
     """Messages from one or more customers batched in a single ``value`` (one contact each)."""
-    contacts: dict[str, WebhookContact] = {}
+    contacts: dict[str | None, WebhookContact] = {}
     for who, _ in items:
         contacts.setdefault(who.wa_id, who)
     return change(number, contacts=list(contacts.values()), messages=[m for _, m in items])

@@ -76,8 +76,8 @@ class GraphClient:
         if title.startswith("(#"):
             title = title.split(") ", 1)[-1]
         detail = (error.get("error_data") or {}).get("details") or error.get("error_user_msg")
-        # Meta may flag an error as transient itself (``is_transient``); that settles it.
-        transient = error.get("is_transient")
-        retry = transient if isinstance(transient, bool) else is_retriable(code, resp.status_code)
+        # Meta may flag an error as transient itself: worth a retry even if our table says no
+        # (a "not transient" flag does not overrule the throttling codes we know to retry).
+        retry = error.get("is_transient") is True or is_retriable(code, resp.status_code)
         cls = RetriableChannelError if retry else PermanentChannelError
         raise cls(title, code=code, detail=detail, http_status=resp.status_code)

@@ -5,13 +5,20 @@ Every documented message type keeps its typed content; a type we do not know is 
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from ...core.clock import from_epoch
-from ..base import (InboundEvent, InboundMessageEvent, InboundStatusEvent, MediaRef, PayloadError,
-                    UnreadableItem)
+from ..base import (
+    InboundEvent,
+    InboundMessageEvent,
+    InboundStatusEvent,
+    MediaRef,
+    PayloadError,
+    UnreadableItem,
+)
 from . import payloads as wa
 
 MEDIA = set(wa.MEDIA_TYPES)
@@ -60,6 +67,8 @@ def parse_events(raw: bytes) -> list[InboundEvent]:
                               else _message(number, message, _name_of(names, message)))
             for item in value.statuses or []:
                 status = _read(wa.Status, item)
+                if not isinstance(status, str) and _when(status.timestamp) is None:
+                    status = f"timestamp: not epoch seconds: {status.timestamp[:40]!r}"
                 events.append(UnreadableItem(number, f"status: {status}") if isinstance(status, str)
                               else _status(number, status))
     return events
@@ -88,6 +97,15 @@ def _name_of(names: dict[str | None, str | None], m: wa.InboundMessage) -> str |
     return None
 
 
+def _when(timestamp: Any) -> datetime | None:
+    """Epoch seconds as a time, or None when they are not a plausible one ("abc", "nan", 1e20)."""
+    try:
+        when = from_epoch(timestamp)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return when if 2000 <= when.year < 2200 else None
+
+
 def _read(model: type[M], item: Any) -> M | str:
     """``item`` as ``model``, or why it is not one (a short sentence)."""
     try:
@@ -107,10 +125,7 @@ def _unreadable_message(number: str, item: Any, names: dict[str | None, str | No
     wamid, sender = fields.get("id"), wa.number_as_text(fields.get("from"))
     if not (isinstance(wamid, str) and wamid and isinstance(sender, str) and sender):
         return UnreadableItem(number, f"message: {reason}")
-    try:
-        sent_at = from_epoch(fields["timestamp"])
-    except (KeyError, TypeError, ValueError, OverflowError, OSError):
-        sent_at = None
+    sent_at = _when(fields.get("timestamp"))
     content = {"original_type": fields.get("type"), "raw": fields,
                "error": {"code": None, "title": "Message could not be read", "details": reason}}
     return InboundMessageEvent(channel_external_id=number, provider_message_id=wamid, sender_id=sender,
@@ -126,7 +141,7 @@ def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMess
         content["referral"] = m.referral.wire()
     return InboundMessageEvent(
         channel_external_id=number, provider_message_id=m.id, sender_id=m.from_, sender_name=name,
-        sent_at=from_epoch(m.timestamp), type=kind, text=text, content=content, raw=m.wire(),
+        sent_at=_when(m.timestamp), type=kind, text=text, content=content, raw=m.wire(),
         reply_to_provider_id=m.context.id if m.context and m.context.id else None, media=media)
 
 
@@ -184,7 +199,7 @@ def _status(number: str, s: wa.Status) -> InboundStatusEvent:
     error = s.errors[0] if s.errors else None
     return InboundStatusEvent(
         channel_external_id=number, provider_message_id=s.id, status=s.status,
-        occurred_at=from_epoch(s.timestamp), recipient_id=s.recipient_id,
+        occurred_at=_when(s.timestamp) or from_epoch(0), recipient_id=s.recipient_id,
         error_code=error.code if error else None,
         error_title=(error.title or error.message) if error else None,
         error_detail=error.error_data.details if error and error.error_data else None,
