@@ -54,10 +54,11 @@ class Servers:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read() or b"{}")
 
-    def customer_says(self, wa_id: str, text: str, name: str | None = None) -> None:
+    def customer_says(self, wa_id: str, text: str, name: str | None = None, timestamp: int | None = None) -> None:
         if name is not None:
             self.sandbox_call("POST", "/_sandbox/customers", {"wa_id": wa_id, "name": name})
-        self.sandbox_call("POST", f"/_sandbox/customers/{wa_id}/messages", {"type": "text", "text": text})
+        message = {"type": "text", "text": text} | ({"timestamp": timestamp} if timestamp else {})
+        self.sandbox_call("POST", f"/_sandbox/customers/{wa_id}/messages", message)
 
     def received(self, wa_id: str) -> list[dict]:
         return self.sandbox_call("GET", f"/_sandbox/customers/{wa_id}/inbox")["received"]

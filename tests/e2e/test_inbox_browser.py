@@ -65,6 +65,20 @@ def test_live_message_reply_ticks_and_note(new_page, servers):
     shot(page, "02-conversation")
 
 
+def test_a_message_delivered_late_goes_where_it_was_sent(new_page, servers):
+    """Meta does not deliver in order: an open conversation puts a late message in its place."""
+    page = new_page()
+    servers.customer_says("31622222222", "Second: are you there?", name="Late Lotte")
+    page.locator(".conv-item", has_text="Late Lotte").click()
+    expect(page.locator(".msg.in").last).to_contain_text("Second: are you there?")
+    servers.customer_says("31622222222", "First: my parcel is damaged", timestamp=int(time.time()) - 300)
+    expect(page.locator(".msg.in")).to_have_count(2, timeout=15000)
+    expect(page.locator(".msg.in").first).to_contain_text("First: my parcel is damaged")
+    expect(page.locator(".msg.in").last).to_contain_text("Second: are you there?")
+    page.reload()
+    expect(page.locator(".msg.in").first).to_contain_text("First: my parcel is damaged")
+
+
 def wait_until(page, expression: str, seconds: float = 10) -> None:
     """Poll a page expression from Python: the inbox's Content-Security-Policy forbids the
     string evaluation that Playwright's wait_for_function polls with."""

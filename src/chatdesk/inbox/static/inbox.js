@@ -32,17 +32,32 @@
   /* The newest message we hold (by arrival): the timeline is in send-time order, so not always the last one shown. */
   function lastId() { return $$("#messages .msg").reduce(function (m, el) { return Math.max(m, +el.dataset.id || 0); }, 0); }
 
+  /* The timeline's order (send time, then id), as the server sorts it. */
+  function after(a, b) {
+    var x = +a.dataset.at || 0, y = +b.dataset.at || 0;
+    return x > y || (x === y && +a.dataset.id > +b.dataset.id);
+  }
+  /* Put a new message where its send time belongs (Meta may deliver an older one late),
+     with its day's separator when that day is not shown yet. */
+  function place(box, el, sep) {
+    var next = $$("#messages .msg").filter(function (m) { return after(m, el); })[0];
+    var anchor = next || null, prev = next && next.previousElementSibling;
+    if (prev && prev.classList.contains("day-sep") && prev.dataset.day !== el.dataset.day) anchor = prev;
+    if (sep) box.insertBefore(sep, anchor);
+    box.insertBefore(el, anchor);
+  }
   /* Insert messages from an HTML fragment, skipping ones already shown (send + live race). */
   function mergeMessages(html) {
     var box = $("#messages"); if (!box) return;
-    var stick = nearBottom();
+    var stick = nearBottom(), sep = null;
     var tpl = document.createElement("template"); tpl.innerHTML = html;
     Array.prototype.slice.call(tpl.content.children).forEach(function (el) {
       if (el.classList.contains("day-sep")) {
-        if (!box.querySelector('.day-sep[data-day="' + el.dataset.day + '"]')) box.appendChild(el);
+        sep = box.querySelector('.day-sep[data-day="' + el.dataset.day + '"]') ? null : el;
       } else if (el.id) {
         var old = document.getElementById(el.id);
-        if (old) old.replaceWith(el); else box.appendChild(el);
+        if (old) old.replaceWith(el); else place(box, el, sep);
+        sep = null;
         htmx.process(el);
       }
     });
