@@ -27,9 +27,9 @@ from .core.clock import Clock, SystemClock
 from .core.crypto import Cipher
 from .core.db import Database
 from .core.errors import Problem
+from .core.heap import freeze_startup_heap
 from .core.jobs import queue_stats
 from .core.metrics import Metrics
-from .core.heap import freeze_startup_heap
 from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
@@ -111,10 +111,14 @@ def _install_problem_handlers(app: FastAPI) -> None:
         return _problem(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
+    async def _on_crash(request: Request, exc: Exception) -> JSONResponse:  # backstop; see _Timing
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _problem(500, "internal_error", "Something went wrong on our side",
-                        "The error was logged; the request can be retried.")
+        return _crash_response()
+
+
+def _crash_response() -> JSONResponse:
+    return _problem(500, "internal_error", "Something went wrong on our side",
+                    "The error was logged; the request can be retried.")
 
 
 def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
@@ -176,12 +180,23 @@ class _Timing:
         rid = logs.accept_request_id(incoming.decode("latin-1"))
         token = logs.request_id.set(rid)
 
+        started = False
+
         async def send_with_id(message: dict) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here, not by Starlette's outermost handler: this way the log line and the
+            # 500 problem still carry the request id, and nothing re-raises into the server's log.
+            if started:
+                raise
+            log.exception("unhandled error on %s %s", scope["method"], scope.get("path", ""))
+            await _crash_response()(scope, receive, send_with_id)
         finally:
             logs.request_id.reset(token)
             route = scope.get("route")

@@ -27,8 +27,9 @@ def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) 
     if settings.is_sqlite:
         upgrade(settings.db_url)
     asyncio.run(check_ready(settings.db_url))
+    # log_config=None: uvicorn's own lines go through chatdesk's handler (JSON when configured)
     uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port, log_level="warning",
-                access_log=False)
+                access_log=False, log_config=None)
 
 
 def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, int] | None = None) -> None:

@@ -128,6 +128,33 @@ async def test_request_id_is_echoed_and_logged_without_message_bodies(bare, json
     assert bad.headers["x-request-id"] != "evil\" injected=1"
 
 
+REFUSE_LEAKY = {
+    "sqlite": ["CREATE TRIGGER refuse_leaky BEFORE INSERT ON messages WHEN NEW.text LIKE '%LEAKY%' "
+               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"],
+    "postgresql": ["CREATE FUNCTION refuse_leaky() RETURNS trigger AS $$ BEGIN IF NEW.text LIKE '%LEAKY%' THEN "
+                   "RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+                   "CREATE TRIGGER refuse_leaky BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_leaky()"],
+}
+
+
+async def test_a_crash_keeps_the_request_id_and_no_message_text_reaches_the_logs(stack, json_logs):
+    """A failing write (disk full, a timeout; here a trigger) answers a 500 problem that carries
+    the request id, logs it with that id, and the statement's parameters (the agent's words)
+    stay out of the log."""
+    from tests.conversations.test_outbound import open_conversation
+    conv = await open_conversation(stack)
+    async with stack.rt.db.session() as s:
+        for statement in REFUSE_LEAKY[stack.rt.db.dialect]:
+            await s.execute(text(statement))
+    resp = await stack.api.post(f"/api/v1/conversations/{conv['id']}/messages", headers={"X-Request-ID": "crash-1"},
+                                json={"type": "text", "text": "LEAKY: my card ends in 4471"})
+    assert resp.status_code == 500 and resp.headers["content-type"] == "application/problem+json"
+    assert resp.json()["code"] == "internal_error" and resp.headers["x-request-id"] == "crash-1"
+    crash = [line for line in json_logs() if line["level"] == "ERROR"]
+    assert crash and all(line.get("request_id") == "crash-1" for line in crash)
+    assert "4471" not in json.dumps(json_logs())
+
+
 async def test_readyz_is_not_ready_until_migrations_reach_head(bare):
     assert (await bare.api.get("/readyz")).json() == {"status": "ready"}
     async with bare.rt.db.session() as s:  # as if the code was rolled out before `db upgrade`

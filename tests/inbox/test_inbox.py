@@ -86,9 +86,16 @@ async def test_reply_reaches_customer_and_note_does_not(stack, owner):
     assert "Where is my parcel?" in page.text and "Parcel Person" in page.text
     note = await owner.post(f"{WS}/c/{cid}/messages", {"text": "VIP, be nice", "mode": "note"})
     assert "msg note" in note.text
-    reply = await owner.post(f"{WS}/c/{cid}/messages", {"text": "On its way!\nTomorrow", "mode": "reply"})
+    reply = await owner.post(f"{WS}/c/{cid}/messages", {"text": "On its way!\r\nTomorrow", "mode": "reply"})
     assert reply.status_code == 200 and "On its way!<br>Tomorrow" in reply.text
     await settle(lambda: _received(stack, "31600000003", "On its way!"))
+    sent = [r["request"]["text"]["body"] for r in await stack.inbox_of("31600000003") if r["request"].get("text")]
+    assert sent == ["On its way!\nTomorrow"]   # a browser's CRLF line break reaches the customer as \n
+    first = int(reply.text.split('data-id="')[1].split('"')[0])
+    await stack.customer_says("31600000003", type="text", text="Thanks")
+    await settle(lambda: _count_messages(stack, cid, 4))
+    again = await owner.get(f"{WS}/c/{cid}/m/{first}")   # re-rendered after a newer message arrived
+    assert again.status_code == 200 and "On its way!" in again.text
     await stack.drain()
     assert not await _received(stack, "31600000003", "VIP, be nice")
 
@@ -143,6 +150,16 @@ async def test_search_by_name_phone_and_text(stack, owner):
     for q in ("search per", "600000007", "BLUE bicycle"):
         assert "Search Person" in (await owner.get(f"{WS}/", params={"q": q})).text, q
     assert "Search Person" not in (await owner.get(f"{WS}/", params={"q": "nothing like it"})).text
+
+
+async def test_search_folds_accented_capitals_too(stack, owner):
+    """SQLite folds ASCII letters only; "ömer" must still find "Ömer" (and PostgreSQL too)."""
+    await conversation_of(stack, "31600000011", "Hallo", name="Ömer Yılmaz")
+    await conversation_of(stack, "31600000012", "Ich möchte die ÜBERWEISUNG prüfen", name="Bernd Müller")
+    for q, who in (("ömer", "Ömer Yılmaz"), ("ÖMER", "Ömer Yılmaz"), ("überweisung", "Bernd Müller"),
+                   ("Überweisung", "Bernd Müller"), ("MÜLLER", "Bernd Müller"), ("möchte", "Bernd Müller")):
+        assert who in (await owner.get(f"{WS}/", params={"q": q})).text, q
+    assert "Bernd Müller" not in (await owner.get(f"{WS}/", params={"q": "überweisungen"})).text
 
 
 async def test_search_finds_text_in_any_message_notes_included(stack, owner):

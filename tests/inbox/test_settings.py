@@ -50,6 +50,17 @@ async def test_invite_link_is_logged_and_accepted(stack, owner, caplog):
     assert (await guest.get(link)).status_code == 404  # used
 
 
+async def test_invite_link_uses_the_public_url(stack, owner, caplog):
+    """Behind a proxy the request's own host is internal; the link must be the public one."""
+    stack.rt.settings.public_url = "https://support.example.com"
+    await owner.get(f"{WS}/settings/agents")
+    with caplog.at_level(logging.WARNING, logger="chatdesk.inbox.invites"):
+        resp = await owner.post(f"{WS}/settings/agents/invite", {"email": "far@test.shop", "role": "agent",
+                                                                 "csrf_token": owner.csrf}, htmx=False)
+    assert "https://support.example.com/invite/" in caplog.text
+    assert "https://support.example.com/invite/" in resp.text
+
+
 async def test_invite_cannot_take_over_an_existing_account(stack, owner):
     """The inviter sees the link: it must not let them set someone else's password."""
     other_id = await other_workspace(stack)

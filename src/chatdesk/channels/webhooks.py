@@ -65,6 +65,7 @@ class WebhookReceiver:
         except PayloadError as exc:
             if not await _signed_by_any_channel(rt, adapter, kind, raw, headers):
                 _reject(app, kind)
+            app.state.metrics.webhook_rejected(kind)
             raise Problem(400, "invalid_payload", "The body is not a webhook of this channel", str(exc)) from None
         refs = [r for r in (rt.channels.cached(kind, n) for n in numbers) if r]
         if len(refs) < len(numbers):

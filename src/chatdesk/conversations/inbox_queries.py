@@ -8,7 +8,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import User
@@ -107,8 +120,8 @@ async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, lis
     that many rows falls back to re-running the subquery per conversation there.
     """
     dialect = session.bind.dialect.name
-    like = _contains(q)
-    by_name = func.lower(Contact.name).like(like)
+    likes = _patterns(dialect, q)
+    by_name = _any_like(func.lower(Contact.name), likes)
     by_number = number_ends_with(q)
     by_text = conversations_with_text(dialect, workspace_id, q)
     ids = await _rare_term_ids(session, workspace_id, q, by_name, by_number, by_text)
@@ -119,7 +132,7 @@ async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, lis
     if dialect == "sqlite" and not listing:
         return or_(contact_match, Conversation.id.in_(by_text))
     return or_(contact_match, exists().where(Message.conversation_id == Conversation.id,
-                                             func.lower(Message.text).like(like)))
+                                             _any_like(func.lower(Message.text), likes)))
 
 
 COMMON = 2000  # hits; see search_clause
@@ -138,8 +151,8 @@ async def _rare_term_ids(session: AsyncSession, workspace_id: int, q: str, by_na
         if matches is not None:
             contact_ids |= set((await session.execute(select(Contact.id).where(
                 Contact.workspace_id == workspace_id, matches).limit(COMMON + 1))).scalars())
-    like = _contains(q)
-    common = len(like) < 5 or await _common_text(session, dialect, workspace_id, like)  # "%ab%": no trigram
+    likes = _patterns(dialect, q)
+    common = len(likes[0]) < 5 or await _common_text(session, dialect, workspace_id, likes)  # "%ab%": no trigram
     ids: set[int] | None = None
     if not common and len(contact_ids) <= COMMON:
         ids = set((await session.execute(by_text)).scalars())
@@ -158,14 +171,15 @@ class ByIds:
     unindexed_workspace: bool = False
 
 
-async def _common_text(session: AsyncSession, dialect: str, workspace_id: int, like: str) -> bool:
+async def _common_text(session: AsyncSession, dialect: str, workspace_id: int, likes: list[str]) -> bool:
     """Whether more than ``COMMON`` messages match, counted from the trigram index and stopping
     there (on PostgreSQL the planner is told not to scan the table for it: with a LIMIT it
     would bet on finding the rows early, and lose on a rare term)."""
     if dialect == "sqlite":
-        hits = select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text.like(like))
+        hits = _fts_hits(likes)
     else:
-        hits = select(Message.id).where(Message.workspace_id == workspace_id, func.lower(Message.text).like(like))
+        hits = select(Message.id).where(Message.workspace_id == workspace_id,
+                                        _any_like(func.lower(Message.text), likes))
         await session.execute(text("SET LOCAL enable_seqscan = off"))
     try:
         counted = select(func.count()).select_from(hits.limit(COMMON + 1).subquery())
@@ -178,20 +192,41 @@ async def _common_text(session: AsyncSession, dialect: str, workspace_id: int, l
 MESSAGES_FTS = table("messages_fts", column("rowid"), column("text"))  # SQLite only: migration 0005
 
 
-def _contains(q: str) -> str:
-    """A LIKE pattern for "contains ``q``", lower-cased, with LIKE's wildcards taken out."""
-    return f"%{q.lower().replace('%', '').replace('_', '')}%"
+def _patterns(dialect: str, q: str) -> list[str]:
+    """LIKE patterns for "contains ``q`` in any case", with LIKE's wildcards taken out.
+
+    PostgreSQL's ``lower()`` folds every letter, so one lower-cased pattern does. SQLite's
+    ``lower()`` and ``LIKE`` fold ASCII letters only: for a term with other letters (Ö, Ü, É)
+    the ways people write it are tried too (lower, UPPER, Capitalised, Title Case), so that
+    "ömer" finds "Ömer" and "überweisung" finds "ÜBERWEISUNG" on the embedded database.
+    """
+    term = q.replace("%", "").replace("_", "")
+    if dialect != "sqlite" or term.isascii():
+        return [f"%{term.lower()}%"]
+    spellings = dict.fromkeys((term.lower(), term.upper(), term.capitalize(), term.title()))
+    return [f"%{spelling}%" for spelling in spellings]
+
+
+def _any_like(column: Any, likes: list[str]) -> Any:
+    return column.like(likes[0]) if len(likes) == 1 else or_(*(column.like(like) for like in likes))
+
+
+def _fts_hits(likes: list[str]) -> Any:
+    """Ids of messages whose text matches one of ``likes``, from SQLite's trigram index (one
+    indexed lookup per pattern: FTS5 answers a single LIKE, not an OR of them)."""
+    lookups = [select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text.like(like)) for like in likes]
+    return lookups[0] if len(lookups) == 1 else union(*lookups)
 
 
 def conversations_with_text(dialect: str, workspace_id: int, q: str) -> Any:
     """Ids of the workspace's conversations with a message whose text contains ``q`` (any
     case), answered from the trigram index of migration 0005: FTS5 on SQLite, pg_trgm's GIN
     index on ``lower(text)`` on PostgreSQL."""
-    like = _contains(q)
+    likes = _patterns(dialect, q)
     found = select(Message.conversation_id).where(Message.workspace_id == workspace_id)
     if dialect == "sqlite":
-        return found.where(Message.id.in_(select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text.like(like))))
-    return found.where(func.lower(Message.text).like(like))
+        return found.where(Message.id.in_(_fts_hits(likes)))
+    return found.where(_any_like(func.lower(Message.text), likes))
 
 
 async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
@@ -243,11 +278,15 @@ class Thread:
     has_more: bool
 
 
-async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, limit: int = 300) -> Thread:
-    """The conversation's messages oldest first (the latest ``limit``, or those after ``after``)."""
+async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, limit: int = 300,
+                 only: int | None = None) -> Thread:
+    """The conversation's messages in timeline order: the latest ``limit``, those after
+    ``after``, or just the message ``only`` (to re-render it when its status moves)."""
     query = select(Message).where(Message.conversation_id == conv.id)
     if after:
         query = query.where(Message.id > after)
+    if only is not None:
+        query = query.where(Message.id == only)
     rows = list((await session.execute(query.order_by(Message.id.desc()).limit(limit + 1))).scalars())
     has_more = len(rows) > limit
     messages = sorted(rows[:limit], key=timeline_key)

@@ -133,7 +133,7 @@ class Database:
             self.checkpointer = WalCheckpointer(path) if path and path != ":memory:" else None
         else:
             self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20,
-                                              pool_pre_ping=True)
+                                              pool_pre_ping=True, hide_parameters=not echo)
             self.read_engine = self.engine
         self._write = async_sessionmaker(self.engine, expire_on_commit=False,
                                          sync_session_class=self._session_class)
@@ -150,7 +150,8 @@ class Database:
 
     @staticmethod
     def _sqlite_engine(url: str, echo: bool, *, immediate: bool) -> AsyncEngine:
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # hide_parameters: a failed statement's error must not carry message texts into the logs
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=not echo)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:

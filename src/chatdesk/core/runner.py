@@ -42,16 +42,21 @@ def database_away(exc: BaseException) -> bool:
         return True
     try:
         from asyncpg.exceptions import (
+            InvalidCatalogNameError,
+            ObjectNotInPrerequisiteStateError,
             OperatorInterventionError,
             PostgresConnectionError,
         )
     except ImportError:  # pragma: no cover - asyncpg is a dependency
         return False
+    # ... and a database that was dropped or does not take connections now (ALLOW_CONNECTIONS off)
+    away = (OperatorInterventionError, PostgresConnectionError, InvalidCatalogNameError,
+            ObjectNotInPrerequisiteStateError)
     seen: BaseException | None = exc
     for _ in range(5):  # SQLAlchemy wraps the driver's error: walk the chain a little
         if seen is None:
             return False
-        if isinstance(seen, (OperatorInterventionError, PostgresConnectionError)):
+        if isinstance(seen, away):
             return True
         seen = getattr(seen, "orig", None) or seen.__cause__
     return False

@@ -70,6 +70,7 @@ def triage_status(conv: Conversation, now: Any) -> str:
 async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str, note: bool,
                upload: tuple[bytes, str, str] | None, reply_to_id: int | None) -> Message:
     now = ctx.rt.clock.now()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # HTML forms send line breaks as CRLF
     if note:
         return await service.add_note(session, conv, text=text, now=now, author_type="agent", author_id=ctx.user.id)
     caps = ctx.rt.registry.get((await ctx.rt.channels.by_id(session, conv.channel_id)).kind).capabilities

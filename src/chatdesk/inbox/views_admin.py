@@ -110,7 +110,7 @@ async def invite(ctx: Admin, request: Request, email: str = Form(""), role: str 
                                                 now=ctx.rt.clock.now())
     except Problem as exc:
         return await _agents_page(request, ctx, 422, problem=exc)
-    link = str(request.base_url).rstrip("/") + f"/invite/{token}"
+    link = (ctx.rt.settings.public_url or str(request.base_url)).rstrip("/") + f"/invite/{token}"
     # No mailer is configured: the link goes to the log (and to the admin, once, on this page).
     log.warning("invitation for %s to %s: %s", email.strip().lower(), ctx.workspace.slug, link)
     return await _agents_page(request, ctx, invite_link=link, invite_email=email.strip().lower())

@@ -74,8 +74,8 @@ async def messages(conversation_id: int, ctx: Agent, request: Request, after: in
 async def one_message(conversation_id: int, message_id: int, ctx: Agent, request: Request) -> Response:
     async with ctx.rt.db.reader() as session:
         conv = await service.get_conversation(session, ctx.ws, conversation_id)
-        thread = await inbox_queries.thread(session, conv, after=message_id - 1, limit=1)
-    if not thread.messages or thread.messages[0].id != message_id:
+        thread = await inbox_queries.thread(session, conv, only=message_id)
+    if not thread.messages:
         raise not_found("Message")
     return render(request, "_messages.html", ctx=ctx, conv=conv, thread=thread)
 
@@ -91,7 +91,7 @@ async def send(conversation_id: int, ctx: Agent, request: Request, text: str = F
             conv = await service.get_conversation(session, ctx.ws, conversation_id)
             message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
                                        reply_to_id=int(reply_to_id) if reply_to_id.isdigit() else None)
-            thread = await inbox_queries.thread(session, conv, after=message.id - 1, limit=1)
+            thread = await inbox_queries.thread(session, conv, only=message.id)
     except Problem as exc:
         if exc.status == 404:
             raise
