@@ -30,9 +30,9 @@ async def in_transaction(s: Settings, fn: Callable[[AsyncSession], Awaitable[T]]
         await db.dispose()
 
 
-async def create_workspace(s: Settings, name: str, *, migrate: bool = True) -> str:
+async def create_workspace(s: Settings, name: str, *, timezone: str = "UTC", migrate: bool = True) -> str:
     async def do(session: AsyncSession) -> str:
-        return (await accounts.create_workspace(session, name, now=SystemClock().now())).slug
+        return (await accounts.create_workspace(session, name, now=SystemClock().now(), timezone=timezone)).slug
     return await in_transaction(s, do, migrate=migrate)
 
 

@@ -79,11 +79,12 @@ def db_upgrade() -> None:
 
 
 @workspace_app.command("create")
-def workspace_create(name: str) -> None:
+def workspace_create(name: str, timezone: Annotated[str, typer.Option(
+        help="IANA time zone the inbox shows times in, e.g. Europe/Amsterdam")] = "UTC") -> None:
     """Create a workspace; prints its slug."""
     from . import admin
 
-    typer.echo(run(lambda: admin.create_workspace(settings(), name)))
+    typer.echo(run(lambda: admin.create_workspace(settings(), name, timezone=timezone)))
 
 
 @user_app.command("create")

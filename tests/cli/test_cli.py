@@ -73,6 +73,8 @@ def test_invalid_role_email_and_ids(cli):
                        "--display-phone-number", "1", "--waba-id", "1", "--access-token", "t", "--app-secret", " ",
                        "--verify-token", "v")
     assert "--app-secret must not be empty" in one_line_error(empty_secret)
+    assert "not a time zone" in one_line_error(cli("workspace", "create", "Zoned", "--timezone", "Mars/Olympus"))
+    assert cli("workspace", "create", "Zoned", "--timezone", "Europe/Amsterdam").stdout.strip() == "zoned"
 
 
 def test_duplicate_channel_is_refused(cli):

@@ -94,3 +94,23 @@ async def test_typing_is_a_live_event(stack, owner):
     event = await asyncio.wait_for(pending, 2)
     assert event["type"] == "conversation.typing" and event["conversation_id"] == cid
     await events.aclose()
+
+
+async def test_workspace_time_zone_is_set_in_settings_and_used_for_times(stack, owner):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    cid = await conversation_of(stack, "31600000021", "Hoe laat zijn jullie open?", name="Tijd Klant")
+    await owner.get(f"{WS}/settings/workspace")
+    bad = await owner.post(f"{WS}/settings/workspace", {"name": "Test Shop", "timezone": "Mars/Olympus",
+                                                       "csrf_token": owner.csrf}, htmx=False)
+    assert bad.status_code == 422 and "Unknown time zone" in bad.text
+    ok = await owner.post(f"{WS}/settings/workspace", {"name": "Test Shop", "timezone": "Asia/Kolkata",
+                                                      "csrf_token": owner.csrf}, htmx=False)
+    assert ok.status_code == 303
+    assert 'value="Asia/Kolkata"' in (await owner.get(f"{WS}/settings/workspace")).text
+    (message,) = await stack.messages(cid)
+    sent = datetime.fromisoformat(message["sent_at"])
+    local = sent.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%H:%M")   # UTC+05:30: never the UTC time
+    assert local != sent.astimezone(ZoneInfo("UTC")).strftime("%H:%M")
+    assert local in (await owner.get(f"{WS}/c/{cid}")).text

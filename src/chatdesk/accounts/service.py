@@ -22,12 +22,26 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:48] or "workspace"
 
 
+def check_timezone(timezone: str) -> str:
+    """An IANA time zone name (``Europe/Amsterdam``), as the inbox shows times in it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = timezone.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Problem(422, "invalid_timezone", "Unknown time zone",
+                      f"{name!r} is not a time zone name such as Europe/Amsterdam or UTC") from None
+    return name
+
+
 async def create_workspace(session: AsyncSession, name: str, *, now: datetime,
                            timezone: str = "UTC") -> Workspace:
     """A new workspace with a unique slug derived from its name (``demo-shop``, ``demo-shop-2``)."""
     name = name.strip()
     if not name:
         raise Problem(422, "invalid_name", "A workspace needs a name")
+    timezone = check_timezone(timezone)
     base = slugify(name)
     taken = set((await session.execute(
         select(Workspace.slug).where(Workspace.slug.like(f"{base}%")))).scalars())
@@ -103,3 +117,14 @@ async def workspace_for_token(session: AsyncSession, token: str) -> int | None:
 async def touch_token(session: AsyncSession, token: str, now: datetime) -> None:
     await session.execute(update(ApiToken).where(ApiToken.token_hash == token_hash(token))
                           .values(last_used_at=now))
+
+
+async def update_workspace(session: AsyncSession, workspace_id: int, *, name: str, timezone: str) -> Workspace:
+    """Rename a workspace or change its time zone (its slug, in every URL, stays)."""
+    workspace = await session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise Problem(404, "not_found", "Workspace not found")
+    if not name.strip():
+        raise Problem(422, "invalid_name", "A workspace needs a name")
+    workspace.name, workspace.timezone = name.strip()[:200], check_timezone(timezone)
+    return workspace

@@ -1,7 +1,8 @@
-"""Settings pages for owners and admins: channels (connect WhatsApp), agents, teams, labels,
-canned responses. Forms post, then redirect back (POST/redirect/GET); problems re-render."""
+"""Settings pages for owners and admins: the workspace (name, time zone), channels (connect
+WhatsApp), agents, teams, labels, canned responses. Forms post, then redirect back (POST/redirect/GET); problems re-render."""
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from ..accounts import members
+from ..accounts import service as accounts
 from ..accounts.service import add_user
 from ..channels import setup
 from ..conversations import canned, labels
@@ -33,6 +35,33 @@ def webhook_url(request: Request, ctx: Ctx) -> str:
 @router.get("")
 async def settings_home(ctx: Admin, request: Request) -> Response:
     return redirect(request, ctx.url("settings/channels"))
+
+
+# ------------------------------------------------------------------ workspace
+@router.get("/workspace")
+async def workspace_page(ctx: Admin, request: Request) -> Response:
+    return _workspace_page(request, ctx)
+
+
+def _workspace_page(request: Request, ctx: Ctx, status: int = 200, **values: Any) -> Response:
+    values.setdefault("form", {"name": ctx.workspace.name, "timezone": ctx.workspace.timezone})
+    return _page(request, ctx, "workspace.html", "workspace", status, zones=_zones(), **values)
+
+
+@functools.cache
+def _zones() -> list[str]:
+    from zoneinfo import available_timezones
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"]
+
+
+@router.post("/workspace")
+async def update_workspace(ctx: Admin, request: Request, name: str = Form(""), timezone: str = Form("")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            await accounts.update_workspace(session, ctx.ws, name=name, timezone=timezone)
+    except Problem as exc:
+        return _workspace_page(request, ctx, 422, problem=exc, form={"name": name, "timezone": timezone})
+    return redirect(request, ctx.url("settings/workspace"))
 
 
 # ------------------------------------------------------------------ channels
