@@ -30,6 +30,7 @@ from .core.errors import Problem
 from .core.heap import freeze_startup_heap
 from .core.jobs import queue_stats
 from .core.metrics import Metrics
+from .core.migrate import migration_heads, schema_revisions
 from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
@@ -126,7 +127,7 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    heads = _migration_heads()
+    heads = migration_heads()
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
@@ -135,7 +136,7 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
         try:
             async with rt.db.reader() as session:
                 await session.execute(text("SELECT 1 FROM jobs LIMIT 1"))
-                current = set((await session.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+                current = await schema_revisions(session)
         except Exception as exc:  # not ready: database down or never migrated
             return _problem(503, "not_ready", "Not ready", type(exc).__name__)
         if current != heads:
@@ -152,15 +153,6 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
         metrics.queue_lag.set(stats["lag_seconds"])
         metrics.dead_jobs.set(stats["dead"])
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
-
-
-def _migration_heads() -> set[str]:
-    """The Alembic head revision(s) shipped with this code, read once at start-up."""
-    from alembic.script import ScriptDirectory
-
-    from .core.migrate import alembic_config
-
-    return set(ScriptDirectory.from_config(alembic_config("")).get_heads())
 
 
 class _Timing:

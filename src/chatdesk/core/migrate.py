@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -50,6 +51,21 @@ def refresh_statistics(url: str) -> None:
         conn.commit()
 
 
+def migration_heads() -> set[str]:
+    """The Alembic head revision(s) shipped with this code."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
+async def schema_revisions(conn: Any) -> set[str]:
+    """The revision(s) a database's schema is at (a connection or session); raises if it was
+    never migrated (no ``alembic_version`` table)."""
+    from sqlalchemy import text
+
+    return set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+
+
 class DatabaseNotReady(RuntimeError):
     """The database cannot be used: unreachable, refused us, or never migrated."""
 
@@ -58,7 +74,6 @@ async def check_ready(url: str, timeout: float = 10.0) -> str:
     """Connect once and read the schema revision, so a process that cannot work says why at
     start-up in one line instead of failing request by request. Returns the revision; a
     revision other than this release's head is allowed (a rolling deploy migrates first)."""
-    from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from .errors import one_line
@@ -68,21 +83,21 @@ async def check_ready(url: str, timeout: float = 10.0) -> str:
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
             and not Path(parsed.database).exists():  # connecting would create an empty file there
         raise DatabaseNotReady(f"there is no database at {parsed.database}: run 'chatdesk db upgrade'")
-    connect_args = {"timeout": timeout} if make_url(url).get_backend_name() == "postgresql" else {}
+    connect_args = {"timeout": timeout} if parsed.get_backend_name() == "postgresql" else {}
     engine = create_async_engine(url, connect_args=connect_args)
     try:
         async with engine.connect() as conn:
             try:
-                revision = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+                revisions = await schema_revisions(conn)
             except Exception:  # noqa: BLE001 - no such table: a database chatdesk never migrated
-                revision = None
+                revisions = set()
     except Exception as exc:  # noqa: BLE001 - every driver has its own connection errors
         raise DatabaseNotReady(f"cannot connect to the database {shown}: {one_line(exc)}") from None
     finally:
         await engine.dispose()
-    if revision is None:
+    if not revisions:
         raise DatabaseNotReady(f"the database {shown} has no chatdesk schema yet: run 'chatdesk db upgrade'")
-    return revision
+    return ",".join(sorted(revisions))
 
 
 async def upgrade_async(url: str) -> None:
