@@ -64,3 +64,35 @@ def test_retry_delay_grows_and_is_capped(attempt, low, high):
 
 def test_provider_retry_hint_wins():
     assert policy.retry_delay(3, 42.0, 0.1) == 42.0
+
+
+@pytest.mark.parametrize("span,text", [
+    (timedelta(hours=24), "24 hours"), (timedelta(days=7), "7 days"), (timedelta(hours=1), "1 hour"),
+    (timedelta(minutes=90), "90 minutes"), (timedelta(days=1), "24 hours")])
+def test_duration_text(span, text):
+    assert policy.duration_text(span) == text
+
+
+def test_refusal_texts_come_from_the_channel_not_from_whatsapp():
+    """Shared code names no platform: a channel with a 7-day window says 7 days, in its own name."""
+    from dataclasses import replace
+    week = replace(WA, kind="other", title="Messenger", service_window=timedelta(days=7))
+    refusal = policy.check_outbound(week, type="text", text="hi", last_inbound_at=NOW - timedelta(days=8), now=NOW)
+    assert refusal is not None and refusal.code == "window_closed"
+    assert "7 days" in refusal.detail and "Messenger" in refusal.detail and "24" not in refusal.detail
+    assert policy.check_outbound(week, type="text", text="hi", last_inbound_at=NOW - timedelta(days=6),
+                                 now=NOW) is None
+    wa = policy.check_outbound(WA, type="text", text="hi", last_inbound_at=NOW - timedelta(hours=25), now=NOW)
+    assert "24 hours" in wa.detail and "WhatsApp" in wa.detail
+    never = policy.check_outbound(WA, type="text", text="hi", last_inbound_at=None, now=NOW)
+    assert "not written" in never.detail
+
+
+@pytest.mark.parametrize("type_,size,code", [
+    ("image", 0, "media_empty"), ("image", 5 * 2**20, None), ("image", 5 * 2**20 + 1, "media_too_large"),
+    ("sticker", 500 * 2**10 + 1, "media_too_large"), ("document", 100 * 2**20, None)])
+def test_check_media(type_, size, code):
+    refusal = policy.check_media(WA, type=type_, size=size)
+    assert (refusal.code if refusal else None) == code
+    if code == "media_too_large":
+        assert refusal.status == 413 and "WhatsApp" in refusal.detail

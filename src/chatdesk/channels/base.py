@@ -13,6 +13,7 @@ class Capabilities:
     """What a channel allows; policy functions read these instead of switching on the kind."""
 
     kind: str
+    title: str  # the platform's name as people write it, for texts shown to agents
     service_window: timedelta | None  # free-form replies allowed this long after the last inbound
     text_max: int
     caption_max: int

@@ -12,9 +12,10 @@ from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is, page_size
 from ..core.runtime import Runtime, use_runtime
-from . import queries, service
+from . import queries, sending, service, triage
 from .models import Message
-from .schemas import MEDIA, ConversationOut, ConversationPatch, MessageOut, Page, SendMessageIn
+from .schemas import ConversationOut, ConversationPatch, MessageOut, Page, SendMessageIn
+from .sending import Draft, Upload
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 Workspace = Annotated[int, Depends(api_workspace)]
@@ -47,9 +48,16 @@ async def get_conversation(conversation_id: int, ws: Workspace, rt: Rt):
 async def patch_conversation(conversation_id: int, patch: ConversationPatch, ws: Workspace, rt: Rt):
     async with rt.db.session() as session:
         conv = await service.get_conversation(session, ws, conversation_id)
-        await service.update_conversation(session, conv, status=patch.status, priority=patch.priority,
-                                          now=rt.clock.now())
+        await triage.change(session, conv, state_change(patch), now=rt.clock.now())
         return await queries.one_conversation(session, rt.registry, conv)
+
+
+def state_change(patch: ConversationPatch) -> triage.StateChange:
+    given = patch.model_fields_set
+    return triage.StateChange(
+        status=patch.status, snooze_until=patch.snoozed_until, priority=patch.priority, label_ids=patch.label_ids,
+        assignee_id=patch.assignee_id if "assignee_id" in given else triage.UNSET,
+        team_id=patch.team_id if "team_id" in given else triage.UNSET)
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=Page[MessageOut])
@@ -73,25 +81,14 @@ SEND_DOC = {"requestBody": {"content": {
 async def send_message(conversation_id: int, request: Request, ws: Workspace, rt: Rt):
     """Queue a reply (sent by a job) or add a private note (``type: note``)."""
     body, upload = await _read_send(request)
+    draft = Draft(type=body.type, text=body.text, content=body.content(), upload=upload,
+                  reply_to_id=body.message_id or body.reply_to_id)
     async with rt.db.session() as session:
         conv = await service.get_conversation(session, ws, conversation_id)
-        now = rt.clock.now()
-        if body.type == "note":
-            message = await service.add_note(session, conv, text=body.text or "", now=now)
-            return queries.message_out(message)
-        caps = rt.registry.get((await rt.channels.by_id(session, conv.channel_id)).kind).capabilities
-        content = body.content()
-        if upload is not None:
-            content.update(_store_upload(rt, ws, body.type, upload, caps.media_max_bytes.get(body.type, 0)))
-        elif body.type in MEDIA and not body.link:
-            raise Problem(422, "media_missing", "Media needs a link or an uploaded file")
-        target = await _message_in(session, conv.id, body.message_id or body.reply_to_id)
-        message = await service.queue_outbound(session, conv, caps, type=body.type, text=body.text,
-                                               content=content, now=now, reply_to=target)
-        return queries.message_out(message)
+        return queries.message_out(await sending.send(session, rt, conv, draft))
 
 
-async def _read_send(request: Request) -> tuple[SendMessageIn, tuple[bytes, str, str] | None]:
+async def _read_send(request: Request) -> tuple[SendMessageIn, Upload | None]:
     ctype = request.headers.get("content-type", "")
     try:
         if ctype.startswith("multipart/form-data"):
@@ -100,33 +97,13 @@ async def _read_send(request: Request) -> tuple[SendMessageIn, tuple[bytes, str,
             fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
             upload = None
             if file is not None and not isinstance(file, str):
-                upload = (await file.read(), file.content_type or "application/octet-stream",
-                          file.filename or "file")
+                upload = Upload(await file.read(), file.content_type or "application/octet-stream",
+                                file.filename or "file")
             return SendMessageIn.model_validate(fields), upload
         return SendMessageIn.model_validate_json(await request.body()), None
     except ValidationError as exc:
         errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]
         raise Problem(422, "invalid_message", "The message is not valid", errors[0]["msg"], errors=errors) from None
-
-
-def _store_upload(rt: Runtime, ws: int, type: str, upload: tuple[bytes, str, str], cap: int) -> dict:
-    data, mime, filename = upload
-    if not data:
-        raise Problem(422, "media_empty", "The uploaded file is empty")
-    if cap and len(data) > cap:
-        raise Problem(413, "media_too_large", "The file is too large for this channel",
-                      f"{type} files may be at most {cap // 2**20} MB here.")
-    key = MediaStore(rt.settings.media_dir).save(ws, data, mime)
-    return {"stored": key, "mime_type": mime, "filename": filename, "size": len(data)}
-
-
-async def _message_in(session, conversation_id: int, message_id: int | None) -> Message | None:
-    if message_id is None:
-        return None
-    message = await session.get(Message, message_id)
-    if message is None or message.conversation_id != conversation_id:
-        raise Problem(422, "unknown_message", "The referenced message is not part of this conversation")
-    return message
 
 
 @router.post("/conversations/{conversation_id}/read", status_code=204)

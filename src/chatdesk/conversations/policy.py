@@ -3,16 +3,18 @@ delivery statuses move, and when to give up retrying. No I/O: functions of data 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..channels.base import Capabilities
+from ..core.errors import Problem
+from ..core.states import OUTBOUND_ORDER, MessageStatus
 
 # Delivery statuses of an outbound message, in the only order they may move.
 # queued: in the outbox; pending: accepted by the provider; then the provider's receipts.
-STATUS_ORDER = ("queued", "pending", "sent", "delivered", "read")
-FAILED = "failed"
-INBOUND_STATUS = "received"
-NOTE_STATUS = "note"
+STATUS_ORDER: tuple[str, ...] = OUTBOUND_ORDER
+FAILED = MessageStatus.FAILED
+INBOUND_STATUS = MessageStatus.RECEIVED
+NOTE_STATUS = MessageStatus.NOTE
 
 
 def next_status(current: str, incoming: str) -> str | None:
@@ -51,6 +53,22 @@ class Refusal:
     code: str
     title: str
     detail: str
+    status: int = 422
+
+    def problem(self) -> Problem:
+        return Problem(self.status, self.code, self.title, self.detail)
+
+
+def duration_text(span: timedelta) -> str:
+    """A window's length as people say it: "24 hours", "7 days", "90 minutes"."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes % (24 * 60) == 0 and minutes > 24 * 60:
+        n, unit = minutes // (24 * 60), "day"
+    elif minutes % 60 == 0:
+        n, unit = minutes // 60, "hour"
+    else:
+        n, unit = minutes, "minute"
+    return f"{n} {unit}{'' if n == 1 else 's'}"
 
 
 TEMPLATE_TYPES = frozenset({"template"})
@@ -62,18 +80,35 @@ def check_outbound(caps: Capabilities, *, type: str, text: str | None,
     """Whether a message of ``type`` may go out on this channel now; None means it may."""
     if type not in caps.outbound_types:
         return Refusal("unsupported_type", "This channel cannot send this type of message",
-                       f"{caps.kind} does not send {type!r} messages.")
+                       f"{caps.title} does not send {type!r} messages.")
     if type == "text" and not (text or "").strip():
         return Refusal("empty_message", "The message is empty", "Write some text to send.")
     limit = caps.text_max if type == "text" else caps.caption_max if type in CAPTIONED else None
     if limit is not None and text and len(text) > limit:
         return Refusal("text_too_long", "The message is too long",
-                       f"{caps.kind} allows {limit} characters here; this has {len(text)}.")
-    if type not in TEMPLATE_TYPES and not window_open(caps, last_inbound_at, now):
+                       f"{caps.title} allows {limit} characters here; this has {len(text)}.")
+    if type not in TEMPLATE_TYPES and caps.service_window is not None and \
+            not window_open(caps, last_inbound_at, now):
+        since = ("The customer has not written on this channel yet" if last_inbound_at is None else
+                 f"More than {duration_text(caps.service_window)} have passed since the customer last wrote")
         return Refusal("window_closed", "The customer service window is closed",
-                       "More than 24 hours have passed since the customer last wrote. Only an approved "
-                       "template can be sent until they write again.")
+                       f"{since}. {caps.title} allows only an approved template until they write again.")
     return None
+
+
+def check_media(caps: Capabilities, *, type: str, size: int) -> Refusal | None:
+    """Whether an uploaded file of ``size`` bytes may go out as ``type`` on this channel."""
+    if size == 0:
+        return Refusal("media_empty", "The file is empty", "Choose a file with something in it.")
+    cap = caps.media_max_bytes.get(type, 0)
+    if cap and size > cap:
+        return Refusal("media_too_large", "The file is too large for this channel",
+                       f"{caps.title} takes {type} files of at most {_megabytes(cap)}.", status=413)
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size // 2**20} MB" if size >= 2**20 else f"{size // 2**10} KB"
 
 
 MAX_SEND_ATTEMPTS = 8

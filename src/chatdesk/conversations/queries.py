@@ -61,7 +61,8 @@ def conversation_out(registry: ChannelRegistry, conv: Conversation, contact: Con
     return ConversationOut(
         id=conv.id, status=conv.status, channel=ChannelBrief(id=channel.id, kind=channel.kind, name=channel.name),
         contact=ContactBrief(id=contact.id, name=contact.name, phone=contact.phone),
-        assignee_id=conv.assignee_id, priority=conv.priority, last_message_at=conv.last_message_at,
+        assignee_id=conv.assignee_id, team_id=conv.team_id, priority=conv.priority,
+        snoozed_until=conv.snoozed_until, last_message_at=conv.last_message_at,
         last_inbound_at=conv.last_inbound_at, window_closes_at=policy.window_closes_at(caps, conv.last_inbound_at),
         unread=conv.unread_count, created_at=conv.created_at)
 

@@ -6,6 +6,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..core.states import ConversationStatus, Priority
+
 T = TypeVar("T")
 # Totals are counted up to this many rows: an exact COUNT(*) over a big workspace costs more
 # than the page it comes with. Clients page on until a page comes back short.
@@ -38,7 +40,9 @@ class ConversationOut(BaseModel):
     channel: ChannelBrief
     contact: ContactBrief
     assignee_id: int | None
+    team_id: int | None
     priority: str
+    snoozed_until: datetime | None
     last_message_at: datetime
     last_inbound_at: datetime | None
     window_closes_at: datetime | None = Field(description="When free-form replies stop being allowed")
@@ -116,7 +120,20 @@ class SendMessageIn(BaseModel):
 
 
 class ConversationPatch(BaseModel):
+    """Change a conversation's state; keys left out stay as they are. ``assignee_id`` and
+    ``team_id`` take null to clear; ``label_ids`` replaces the whole set."""
+
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["open", "pending", "resolved"] | None = None
-    priority: Literal["none", "low", "medium", "high", "urgent"] | None = None
+    status: ConversationStatus | None = None
+    snoozed_until: datetime | None = Field(default=None, description="with status snoozed: when it reopens")
+    priority: Priority | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    label_ids: list[int] | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _aware(self) -> ConversationPatch:
+        if self.snoozed_until is not None and self.snoozed_until.tzinfo is None:
+            raise ValueError("snoozed_until needs a time zone (e.g. 2026-12-01T09:00:00Z)")
+        return self

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..channels.base import Capabilities, InboundMessageEvent, InboundStatusEvent
+from ..channels.base import InboundMessageEvent, InboundStatusEvent
 from ..channels.meta.errors import explain
 from ..channels.models import DeliveryStatus
 from ..core.db import insert_ignore
@@ -180,14 +180,12 @@ async def get_conversation(session: AsyncSession, workspace_id: int, conversatio
     return conv
 
 
-async def queue_outbound(session: AsyncSession, conv: Conversation, caps: Capabilities, *, type: str,
+async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str,
                          text: str | None, content: dict[str, Any], now: datetime,
                          author_type: str = "api", author_id: int | None = None,
                          reply_to: Message | None = None) -> Message:
-    """Check policy, then store the message (queued) and its send job in the caller's transaction."""
-    refusal = policy.check_outbound(caps, type=type, text=text, last_inbound_at=conv.last_inbound_at, now=now)
-    if refusal:
-        raise Problem(422, refusal.code, refusal.title, refusal.detail)
+    """Store the message (queued) and its send job in the caller's transaction. Only the send
+    path (``sending.send``) calls this, after policy allowed the message."""
     message = Message(workspace_id=conv.workspace_id, conversation_id=conv.id, channel_id=conv.channel_id,
                       direction="out", author_type=author_type, author_id=author_id, type=type, text=text,
                       content=content, status="queued", reply_to_id=reply_to.id if reply_to else None,
@@ -232,16 +230,3 @@ async def mark_read(session: AsyncSession, conv: Conversation, *, now: datetime)
 
 async def set_message_result(session: AsyncSession, message_id: int, **values: Any) -> None:
     await session.execute(update(Message).where(Message.id == message_id).values(**values))
-
-
-async def update_conversation(session: AsyncSession, conv: Conversation, *, now: datetime,
-                              status: str | None = None, priority: str | None = None) -> None:
-    if status is not None and status != conv.status:
-        conv.status = status
-        conv.snoozed_until = None
-        emit(session, conv.workspace_id, {"type": "conversation.updated", "conversation_id": conv.id,
-                                          "status": status})
-    if priority is not None:
-        conv.priority = priority
-    conv.updated_at = now
-    await session.flush()

@@ -1,7 +1,10 @@
-"""Working a conversation: assignment (agent, team), status (resolve, reopen, snooze), priority,
-and the "someone is typing" signal. Services only flush; live events go out on commit."""
+"""The one service that changes a conversation's state: status (open, pending, snoozed,
+resolved), assignment (agent, team), priority and labels, with the same checks and events for
+the REST API, the inbox and (next) automation rules; plus the "someone is typing" signal.
+Services only flush; events go out with the caller's commit."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +14,39 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..accounts.models import Membership
 from ..core.errors import Problem, not_found
 from ..core.events import EventBus, emit
+from ..core.states import ConversationStatus, Priority
+from . import labels
 from .models import Conversation
 
-PRIORITIES = ("none", "low", "medium", "high", "urgent")
-UNSET = object()
+PRIORITIES = tuple(Priority)
+UNSET: Any = object()  # "leave as it is", where None means "clear"
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """What to change about a conversation; what is left out stays as it is."""
+
+    status: str | None = None
+    snooze_until: datetime | None = None
+    priority: str | None = None
+    assignee_id: Any = UNSET  # int, or None to unassign
+    team_id: Any = UNSET  # int, or None to clear
+    label_ids: list[int] | None = None  # the whole set (replaces the current labels)
+
+
+async def change(session: AsyncSession, conv: Conversation, what: StateChange, *, now: datetime) -> None:
+    """Apply ``what`` to ``conv``: each part with its own checks and event, all or nothing
+    (a refusal raises ``Problem`` and the caller's transaction rolls back)."""
+    if what.assignee_id is not UNSET or what.team_id is not UNSET:
+        await assign(session, conv, now=now, assignee_id=what.assignee_id, team_id=what.team_id)
+    if what.status is not None:
+        await set_status(session, conv, what.status, now=now, snooze_until=what.snooze_until)
+    elif what.snooze_until is not None:
+        raise Problem(422, "invalid_snooze", "A snooze time goes with the status snoozed")
+    if what.priority is not None:
+        await set_priority(session, conv, what.priority, now=now)
+    if what.label_ids is not None:
+        await labels.set_labels(session, conv, what.label_ids, now=now)
 
 
 def _changed(session: AsyncSession, conv: Conversation, now: datetime, **what: Any) -> None:
@@ -45,15 +77,15 @@ async def assign(session: AsyncSession, conv: Conversation, *, now: datetime, as
 async def set_status(session: AsyncSession, conv: Conversation, status: str, *, now: datetime,
                      snooze_until: datetime | None = None) -> None:
     """open | pending | resolved | snoozed (until a future time)."""
-    if status not in ("open", "pending", "resolved", "snoozed"):
+    if status not in tuple(ConversationStatus):
         raise Problem(422, "invalid_status", f"Unknown status {status!r}")
-    if status == "snoozed":
+    if status == ConversationStatus.SNOOZED:
         if snooze_until is None or snooze_until <= now:
             raise Problem(422, "invalid_snooze", "Snooze until a time in the future")
         conv.snoozed_until = snooze_until
     else:
         conv.snoozed_until = None
-    if status != "resolved" and conv.status == "resolved":
+    if status != ConversationStatus.RESOLVED and conv.status == ConversationStatus.RESOLVED:
         await _check_reopen(session, conv)
     conv.status = status
     _changed(session, conv, now, status=status)
@@ -64,7 +96,7 @@ async def _check_reopen(session: AsyncSession, conv: Conversation) -> None:
     """Only one unresolved conversation per contact and channel: a newer one blocks reopening."""
     other = (await session.execute(select(Conversation.id).where(
         Conversation.channel_id == conv.channel_id, Conversation.contact_id == conv.contact_id,
-        Conversation.id != conv.id, Conversation.status != "resolved"))).scalar_one_or_none()
+        Conversation.id != conv.id, Conversation.status != ConversationStatus.RESOLVED))).scalar_one_or_none()
     if other is not None:
         raise Problem(409, "newer_conversation_open", "The customer has a newer open conversation",
                       f"Continue in conversation #{other}.")
@@ -80,8 +112,8 @@ async def set_priority(session: AsyncSession, conv: Conversation, priority: str,
 
 def effective_status(conv: Conversation, now: datetime) -> str:
     """A snooze that has run out shows as open (no job needed: the next message reopens it anyway)."""
-    if conv.status == "snoozed" and conv.snoozed_until is not None and conv.snoozed_until <= now:
-        return "open"
+    if conv.status == ConversationStatus.SNOOZED and conv.snoozed_until is not None and conv.snoozed_until <= now:
+        return ConversationStatus.OPEN
     return conv.status
 
 

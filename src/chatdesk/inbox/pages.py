@@ -9,16 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts import members
 from ..channels.models import Channel
-from ..conversations import inbox_queries, labels, policy, service
+from ..conversations import inbox_queries, labels, policy, sending
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
-from ..core.errors import Problem, not_found
-from ..core.media import MediaStore
+from ..conversations.sending import Draft, Upload
+from ..core.errors import not_found
+from ..core.states import AuthorType
 from ..teams import service as teams
 from .web import Ctx
-
-UPLOAD_TYPES = (("image/", "image"), ("video/", "video"), ("audio/", "audio"))
-IMAGE_MIMES = ("image/jpeg", "image/png")
 
 
 async def _channels(session: AsyncSession, ws: int) -> list[Channel]:
@@ -68,35 +66,12 @@ def triage_status(conv: Conversation, now: Any) -> str:
 
 
 async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str, note: bool,
-               upload: tuple[bytes, str, str] | None, reply_to_id: int | None) -> Message:
-    now = ctx.rt.clock.now()
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # HTML forms send line breaks as CRLF
-    if note:
-        return await service.add_note(session, conv, text=text, now=now, author_type="agent", author_id=ctx.user.id)
-    caps = ctx.rt.registry.get((await ctx.rt.channels.by_id(session, conv.channel_id)).kind).capabilities
-    reply_to = await inbox_queries.one_message(session, conv, reply_to_id) if reply_to_id else None
-    type_, content = "text", {"preview_url": "http" in text}
-    if upload is not None:
-        type_, content = _stored_upload(ctx, upload, caps.media_max_bytes)
-    return await service.queue_outbound(session, conv, caps, type=type_, text=text.strip() or None,
-                                        content=content, now=now, author_type="agent", author_id=ctx.user.id,
-                                        reply_to=reply_to)
-
-
-def _stored_upload(ctx: Ctx, upload: tuple[bytes, str, str], caps: dict[str, int]) -> tuple[str, dict[str, Any]]:
-    data, mime, filename = upload
-    type_ = "document"
-    for prefix, kind in UPLOAD_TYPES:
-        if mime.startswith(prefix) and (kind != "image" or mime in IMAGE_MIMES):
-            type_ = kind
-    if not data:
-        raise Problem(422, "media_empty", "The file is empty")
-    cap = caps.get(type_, 0)
-    if cap and len(data) > cap:
-        raise Problem(413, "media_too_large", "The file is too large for this channel",
-                      f"{type_} files may be at most {cap // 2**20} MB here.")
-    key = MediaStore(ctx.rt.settings.media_dir).save(ctx.ws, data, mime)
-    return type_, {"stored": key, "mime_type": mime, "filename": filename[:200], "size": len(data)}
+               upload: Upload | None, reply_to_id: int | None) -> Message:
+    """The composer's reply or note, through the one send path."""
+    draft = Draft(type=sending.NOTE if note else None, text=text, content={"preview_url": "http" in text},
+                  upload=upload, reply_to_id=None if note else reply_to_id,
+                  author_type=AuthorType.AGENT, author_id=ctx.user.id)
+    return await sending.send(session, ctx.rt, conv, draft)
 
 
 async def message_in_workspace(session: AsyncSession, ws: int, message_id: int) -> Message:

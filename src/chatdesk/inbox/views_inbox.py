@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
-from ..conversations import canned, inbox_queries, labels, live, service, triage
+from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
+from ..conversations.sending import Upload
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
 from . import pages
@@ -84,7 +85,7 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
                file: UploadFile | None = None, reply_to_id: str = Form("")) -> Response:
     """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
-    upload = (await file.read(), file.content_type or "application/octet-stream", file.filename or "file") \
+    upload = Upload(await file.read(), file.content_type or "application/octet-stream", file.filename) \
         if file is not None and file.filename else None
     try:
         async with ctx.rt.db.session() as session:
@@ -136,7 +137,7 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
     if team is not None:
         kw["team_id"] = _id_or_none(team, -1)
     return await _act(ctx, request, conversation_id,
-                      lambda s, c: triage.assign(s, c, now=ctx.rt.clock.now(), **kw))
+                      lambda s, c: triage.change(s, c, triage.StateChange(**kw), now=ctx.rt.clock.now()))
 
 
 @router.post("/c/{conversation_id}/status")
@@ -145,13 +146,14 @@ async def status(conversation_id: int, ctx: Agent, request: Request, status: str
     from .present import Formatter
     when = Formatter(ctx.workspace.timezone, "en", None).parse_local(until) if until else None
     return await _act(ctx, request, conversation_id,
-                      lambda s, c: triage.set_status(s, c, status, now=ctx.rt.clock.now(), snooze_until=when))
+                      lambda s, c: triage.change(s, c, triage.StateChange(status=status, snooze_until=when),
+                                                 now=ctx.rt.clock.now()))
 
 
 @router.post("/c/{conversation_id}/priority")
 async def priority(conversation_id: int, ctx: Agent, request: Request, priority: str = Form(...)) -> Response:
     return await _act(ctx, request, conversation_id,
-                      lambda s, c: triage.set_priority(s, c, priority, now=ctx.rt.clock.now()))
+                      lambda s, c: triage.change(s, c, triage.StateChange(priority=priority), now=ctx.rt.clock.now()))
 
 
 @router.post("/c/{conversation_id}/labels")
@@ -159,7 +161,7 @@ async def set_labels(conversation_id: int, ctx: Agent, request: Request) -> Resp
     form = await request.form()
     ids = [int(v) for v in form.getlist("label") if isinstance(v, str) and v.isdigit()]
     return await _act(ctx, request, conversation_id,
-                      lambda s, c: labels.set_labels(s, c, ids, now=ctx.rt.clock.now()))
+                      lambda s, c: triage.change(s, c, triage.StateChange(label_ids=ids), now=ctx.rt.clock.now()))
 
 
 @router.post("/c/{conversation_id}/typing", status_code=204)

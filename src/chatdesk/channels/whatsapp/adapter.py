@@ -15,6 +15,7 @@ from . import payloads as wa
 
 CAPABILITIES = Capabilities(
     kind="whatsapp",
+    title="WhatsApp",
     service_window=timedelta(hours=24),
     text_max=4096,
     caption_max=1024,

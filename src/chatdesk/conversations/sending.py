@@ -1,0 +1,114 @@
+"""The one send path: draft → policy → media store → outbox.
+
+Every message chatdesk writes into a conversation goes through ``send``: the REST API, the
+inbox's composer, and next the bots and broadcasts. Policy is checked before anything is
+stored, so a refused message leaves no file behind; the message and its send job then commit
+together with the caller's transaction (``service.queue_outbound``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..channels.base import Capabilities
+from ..core.errors import Problem
+from ..core.media import MediaStore
+from ..core.runtime import Runtime
+from ..core.states import AuthorType
+from . import policy, service
+from .models import Conversation, Message
+
+NOTE = "note"
+MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
+# An upload without a type is sent as what its MIME type says; images WhatsApp would refuse as
+# images (GIF, WebP...) go as documents, which every channel takes.
+UPLOAD_TYPES = (("image/", "image"), ("video/", "video"), ("audio/", "audio"))
+IMAGE_MIMES = ("image/jpeg", "image/png")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with the message, not stored yet."""
+
+    data: bytes
+    mime_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What someone wants to send. ``type`` None: a text, or what the upload's MIME type says."""
+
+    type: str | None = None
+    text: str | None = None
+    content: dict[str, Any] = field(default_factory=dict)
+    upload: Upload | None = None
+    reply_to_id: int | None = None
+    author_type: AuthorType = AuthorType.API
+    author_id: int | None = None
+
+
+def upload_type(mime_type: str) -> str:
+    for prefix, kind in UPLOAD_TYPES:
+        if mime_type.startswith(prefix) and (kind != "image" or mime_type in IMAGE_MIMES):
+            return kind
+    return "document"
+
+
+def normalised_text(text: str | None) -> str | None:
+    """Line breaks as the customer's app shows them (HTML forms send CRLF); blank is none."""
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.strip() else None
+
+
+async def channel_capabilities(session: AsyncSession, rt: Runtime, conv: Conversation) -> Capabilities:
+    channel = await rt.channels.by_id(session, conv.channel_id)
+    if channel is None:
+        raise Problem(409, "channel_gone", "The conversation's channel is no longer connected")
+    return rt.registry.get(channel.kind).capabilities
+
+
+async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Draft) -> Message:
+    """Queue ``draft`` for sending in ``conv`` (or add it as a private note), in the caller's
+    transaction. Refusals are ``Problem``s with a stable code, raised before anything is stored."""
+    now = rt.clock.now()
+    text = normalised_text(draft.text)
+    if draft.type == NOTE:
+        return await service.add_note(session, conv, text=text or "", now=now, author_type=draft.author_type,
+                                      author_id=draft.author_id)
+    caps = await channel_capabilities(session, rt, conv)
+    type_ = draft.type or (upload_type(draft.upload.mime_type) if draft.upload else "text")
+    refusal = policy.check_outbound(caps, type=type_, text=text, last_inbound_at=conv.last_inbound_at, now=now)
+    if refusal is None and draft.upload is not None:
+        refusal = policy.check_media(caps, type=type_, size=len(draft.upload.data))
+    if refusal is not None:
+        raise refusal.problem()
+    if type_ in MEDIA_TYPES and draft.upload is None and not draft.content.get("link"):
+        raise Problem(422, "media_missing", "Media needs a link or an uploaded file")
+    reply_to = await message_in_conversation(session, conv, draft.reply_to_id)
+    content = dict(draft.content)
+    if draft.upload is not None:
+        content.update(_store(rt, conv.workspace_id, draft.upload))
+    return await service.queue_outbound(session, conv, type=type_, text=text, content=content, now=now,
+                                        author_type=draft.author_type, author_id=draft.author_id,
+                                        reply_to=reply_to)
+
+
+async def message_in_conversation(session: AsyncSession, conv: Conversation, message_id: int | None) -> Message | None:
+    """The message a reply quotes (or a reaction reacts to): it must be part of the conversation."""
+    if message_id is None:
+        return None
+    message = await session.get(Message, message_id)
+    if message is None or message.conversation_id != conv.id:
+        raise Problem(422, "unknown_message", "The referenced message is not part of this conversation")
+    return message
+
+
+def _store(rt: Runtime, workspace_id: int, upload: Upload) -> dict[str, Any]:
+    key = MediaStore(rt.settings.media_dir).save(workspace_id, upload.data, upload.mime_type)
+    return {"stored": key, "mime_type": upload.mime_type, "filename": upload.filename[:200],
+            "size": len(upload.data)}
