@@ -43,3 +43,27 @@ def test_language_choice():
 def test_template_values_are_escaped():
     tr = i18n.template_translator("nl")
     assert str(tr.gettext("Assigned to %(name)s", name="<b>x</b>")) == "Toegewezen aan &lt;b&gt;x&lt;/b&gt;"
+
+
+def test_policy_refusals_are_translated_with_their_values():
+    """Refusals come from shared policy code with values (the channel, the window): every message
+    policy can produce has a Dutch and a German entry, and the values' words are translated too."""
+    from datetime import UTC, datetime, timedelta
+
+    from chatdesk.channels.whatsapp.adapter import CAPABILITIES as WA
+    from chatdesk.conversations import policy
+
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    refusals = [policy.check_outbound(WA, type="text", text="hi", last_inbound_at=now - timedelta(days=2), now=now),
+                policy.check_outbound(WA, type="text", text="hi", last_inbound_at=None, now=now),
+                policy.check_outbound(WA, type="text", text="x" * 5000, last_inbound_at=now, now=now),
+                policy.check_outbound(WA, type="carousel", text=None, last_inbound_at=now, now=now),
+                policy.check_media(WA, type="image", size=0), policy.check_media(WA, type="image", size=2**30)]
+    for refusal in refusals:
+        assert refusal is not None
+        assert refusal.message in NL and refusal.message in DE, refusal.message
+        assert refusal.title in NL and refusal.title in DE, refusal.title
+    nl = i18n.template_translator("nl").problem_detail(refusals[0].problem())
+    assert "24 uur" in nl and "WhatsApp" in nl and "sjabloon" in nl
+    de = i18n.template_translator("de").problem_detail(refusals[2].problem())
+    assert "4096" in de and "5000" in de and "Zeichen" in de

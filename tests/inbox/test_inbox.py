@@ -109,7 +109,8 @@ async def test_refusal_is_explained_in_place(stack, owner):
     stack.clock.advance(hours=25)
     resp = await owner.post(f"{WS}/c/{cid}/messages", {"text": "Sorry for the wait", "mode": "reply"})
     assert resp.status_code == 422 and 'data-code="window_closed"' in resp.text
-    assert "24-hour reply window is closed" in (await owner.get(f"{WS}/c/{cid}")).text
+    assert "reply window is closed: the customer last wrote more than 24 hours ago" in \
+        (await owner.get(f"{WS}/c/{cid}")).text
 
 
 async def test_hostile_text_is_escaped(stack, owner):

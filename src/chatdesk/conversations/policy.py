@@ -2,7 +2,7 @@
 delivery statuses move, and when to give up retrying. No I/O: functions of data and ``now``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..channels.base import Capabilities
@@ -48,15 +48,21 @@ def window_closes_at(caps: Capabilities, last_inbound_at: datetime | None) -> da
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a message may not be sent; ``code`` is the stable problem code."""
+    """Why a message may not be sent; ``code`` is the stable problem code. The detail is a
+    message with ``%(name)s`` placeholders and its values, so the inbox can translate it."""
 
     code: str
     title: str
-    detail: str
+    message: str
+    values: dict[str, str] = field(default_factory=dict)
     status: int = 422
 
+    @property
+    def detail(self) -> str:
+        return self.message % self.values
+
     def problem(self) -> Problem:
-        return Problem(self.status, self.code, self.title, self.detail)
+        return Problem(self.status, self.code, self.title, self.detail, detail_msg=(self.message, self.values))
 
 
 def duration_text(span: timedelta) -> str:
@@ -75,24 +81,31 @@ TEMPLATE_TYPES = frozenset({"template"})
 CAPTIONED = frozenset({"image", "video", "document"})
 
 
+ONLY_TEMPLATES = "%(channel)s allows only an approved template until they write again."
+
+
 def check_outbound(caps: Capabilities, *, type: str, text: str | None,
                    last_inbound_at: datetime | None, now: datetime) -> Refusal | None:
     """Whether a message of ``type`` may go out on this channel now; None means it may."""
+    channel = {"channel": caps.title}
     if type not in caps.outbound_types:
         return Refusal("unsupported_type", "This channel cannot send this type of message",
-                       f"{caps.title} does not send {type!r} messages.")
+                       "%(channel)s does not send %(type)s messages.", {**channel, "type": type})
     if type == "text" and not (text or "").strip():
         return Refusal("empty_message", "The message is empty", "Write some text to send.")
     limit = caps.text_max if type == "text" else caps.caption_max if type in CAPTIONED else None
     if limit is not None and text and len(text) > limit:
         return Refusal("text_too_long", "The message is too long",
-                       f"{caps.title} allows {limit} characters here; this has {len(text)}.")
+                       "%(channel)s allows %(limit)s characters here; this has %(length)s.",
+                       {**channel, "limit": str(limit), "length": str(len(text))})
     if type not in TEMPLATE_TYPES and caps.service_window is not None and \
             not window_open(caps, last_inbound_at, now):
-        since = ("The customer has not written on this channel yet" if last_inbound_at is None else
-                 f"More than {duration_text(caps.service_window)} have passed since the customer last wrote")
+        if last_inbound_at is None:
+            return Refusal("window_closed", "The customer service window is closed",
+                           "The customer has not written on this channel yet. " + ONLY_TEMPLATES, channel)
         return Refusal("window_closed", "The customer service window is closed",
-                       f"{since}. {caps.title} allows only an approved template until they write again.")
+                       "More than %(window)s have passed since the customer last wrote. " + ONLY_TEMPLATES,
+                       {**channel, "window": duration_text(caps.service_window)})
     return None
 
 
@@ -103,7 +116,8 @@ def check_media(caps: Capabilities, *, type: str, size: int) -> Refusal | None:
     cap = caps.media_max_bytes.get(type, 0)
     if cap and size > cap:
         return Refusal("media_too_large", "The file is too large for this channel",
-                       f"{caps.title} takes {type} files of at most {_megabytes(cap)}.", status=413)
+                       "%(channel)s takes %(type)s files of at most %(size)s.",
+                       {"channel": caps.title, "type": type, "size": _megabytes(cap)}, status=413)
     return None
 
 

@@ -1,18 +1,23 @@
 """Problem responses: every API error is ``application/problem+json`` with a stable ``code``."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
 class Problem(Exception):
     """An error a client can act on. ``code`` is stable; ``detail`` is for people."""
 
-    def __init__(self, status: int, code: str, title: str, detail: str | None = None, **extra: Any):
+    def __init__(self, status: int, code: str, title: str, detail: str | None = None, *,
+                 detail_msg: tuple[str, Mapping[str, object]] | None = None, **extra: Any):
         super().__init__(detail or title)
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
+        # ``detail`` as a message with ``%(name)s`` placeholders and its values, for a UI that
+        # translates it (the values are translated too where they are words); never in the body
+        self.detail_msg = detail_msg
         self.extra = extra
 
     def body(self) -> dict[str, Any]:

@@ -8,6 +8,8 @@ extension, so moving to gettext catalogs later would not change a template.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from markupsafe import Markup
 
 from .catalog import DE, NL
@@ -39,6 +41,14 @@ class TemplateTranslator(Translator):
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> Markup:  # type: ignore[override]
         values.setdefault("num", n)
         return Markup(super().gettext(singular if n == 1 else plural)) % values
+
+    def problem_detail(self, problem: Any) -> Markup:
+        """A problem's detail in the reader's language: its message translated, then its values
+        (words such as "24 hours" translated too, names and numbers left as they are)."""
+        if getattr(problem, "detail_msg", None):
+            message, values = problem.detail_msg
+            return self.gettext(message, **{k: Translator.gettext(self, str(v)) for k, v in values.items()})
+        return self.gettext(problem.detail or "")
 
 
 def template_translator(lang: str) -> TemplateTranslator:

@@ -53,6 +53,7 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
         "agents": await members.workspace_users(session, ctx.ws),
         "window_open": policy.window_open(caps, conv.last_inbound_at, now),
         "window_closes_at": policy.window_closes_at(caps, conv.last_inbound_at),
+        "window_length": policy.duration_text(caps.service_window) if caps.service_window else "",
         "now": now, "snooze_default": now + timedelta(days=1),
     }
     if with_thread:

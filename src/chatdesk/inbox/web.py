@@ -155,7 +155,7 @@ def render(request: Request, template: str, *, ctx: Ctx | None = None, status: i
     tz = ctx.workspace.timezone if ctx else "UTC"
     html = env.get_template(template).render(
         request=request, ctx=ctx, lang=lang, languages=i18n.LANGUAGES, csrf=signer(request).csrf_token(csrf_cookie(request)),
-        gettext=tr.gettext, ngettext=tr.ngettext, fmt=present.Formatter(tz, lang, tr), **values)
+        gettext=tr.gettext, ngettext=tr.ngettext, problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr), **values)
     response = HTMLResponse(html, status_code=status, headers=headers)
     return finish(request, response)
 
