@@ -1,7 +1,7 @@
 """REST API v1: conversations and their messages. Thin: parse, call a service, render."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
@@ -12,6 +12,7 @@ from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is, page_size
 from ..core.runtime import Runtime, use_runtime
+from ..core.states import ConversationStatus
 from . import queries, sending, service, triage
 from .models import Message
 from .schemas import ConversationOut, ConversationPatch, MessageOut, Page, SendMessageIn
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["conversations"])
 Workspace = Annotated[int, Depends(api_workspace)]
 Rt = Annotated[Runtime, Depends(use_runtime)]
 MessagesPerPage = page_size(50)
-StatusFilter = Annotated[Literal["open", "pending", "snoozed", "resolved"] | None, Query(), blank_is(None)]
+StatusFilter = Annotated[ConversationStatus | None, Query(), blank_is(None)]
 
 
 @router.get("/conversations", response_model=Page[ConversationOut])

@@ -28,18 +28,19 @@ from ..accounts.models import User
 from ..channels.models import Channel
 from ..contacts.models import Contact, ContactIdentity
 from ..contacts.service import number_ends_with
+from ..core.states import ConversationStatus
 from .labels import ConversationLabel, Label, labels_of
 from .models import Conversation, Message
 from .queries import timeline_key
 
 VIEWS = ("mine", "unassigned", "all")
-STATUSES = ("open", "pending", "snoozed", "resolved", "all")
+STATUSES = (*ConversationStatus, "all")
 
 
 @dataclass
 class InboxFilter:
     view: str = "all"
-    status: str = "open"
+    status: str = ConversationStatus.OPEN
     channel_id: int | None = None
     label_id: int | None = None
     team_id: int | None = None
@@ -47,7 +48,7 @@ class InboxFilter:
 
     def normalised(self) -> InboxFilter:
         return InboxFilter(self.view if self.view in VIEWS else "all",
-                           self.status if self.status in STATUSES else "open",
+                           self.status if self.status in STATUSES else ConversationStatus.OPEN,
                            self.channel_id, self.label_id, self.team_id, self.q.strip()[:100])
 
 
@@ -62,12 +63,12 @@ class Row:
 
 
 def _status_clause(status: str, now: datetime) -> Any:
-    if status == "open":  # open, or snoozed until a time that has passed
+    if status == ConversationStatus.OPEN:  # open, or snoozed until a time that has passed
         # the IN lets an index on (workspace_id, status) find both kinds; the OR alone does not
-        return and_(Conversation.status.in_(("open", "snoozed")),
-                    or_(Conversation.status == "open", Conversation.snoozed_until <= now))
-    if status == "snoozed":
-        return and_(Conversation.status == "snoozed", Conversation.snoozed_until > now)
+        return and_(Conversation.status.in_((ConversationStatus.OPEN, ConversationStatus.SNOOZED)),
+                    or_(Conversation.status == ConversationStatus.OPEN, Conversation.snoozed_until <= now))
+    if status == ConversationStatus.SNOOZED:
+        return and_(Conversation.status == ConversationStatus.SNOOZED, Conversation.snoozed_until > now)
     return Conversation.status == status
 
 
