@@ -13,4 +13,4 @@ from .teams.models import Team, TeamMember
 
 __all__ = ["ApiToken", "Base", "CannedResponse", "Channel", "Contact", "ContactIdentity", "Conversation",
            "ConversationLabel", "DeliveryStatus", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message",
-           "SendAttempt", "Team", "rate_buckets", "TeamMember", "User", "Workspace"]
+           "SendAttempt", "Team", "TeamMember", "User", "Workspace", "rate_buckets"]

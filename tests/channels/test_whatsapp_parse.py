@@ -31,6 +31,7 @@ INBOUND = {
     "wa_inbound_unsupported.json": ["unsupported"],
     "wa_batched_multi.json": ["text", "text", "reaction", "status:delivered"],
     "wa_status_sent.json": ["status:sent"],
+    "wa_status_sent_v23.json": ["status:sent"],
     "wa_status_delivered.json": ["status:delivered"],
     "wa_status_read.json": ["status:read"],
     "wa_status_failed.json": ["status:failed"],
@@ -59,7 +60,7 @@ def test_text_keeps_body_sender_and_profile_name():
     (event,) = parse_events(payload("wa_inbound_text.json"))
     assert event.text == "Hi! Do you have the blue sneakers in size 42?"
     assert (event.sender_id, event.sender_name) == ("15550002222", "Alex Doe")
-    assert event.sent_at.timestamp() == 1750275992
+    assert event.sent_at.timestamp() == 1781811992
 
 
 def test_media_message_carries_a_reference_to_fetch():

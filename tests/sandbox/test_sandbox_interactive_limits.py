@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chatdesk.channels.whatsapp.payloads import SendRequest
+from tests.conftest import PAYLOADS
 from tests.sandbox.sandbox_helpers import ALEX, Harness, assert_error
 
-CONFORMANCE = Path("/work/shared/conformance/meta")
+CONFORMANCE = PAYLOADS / "whatsapp"  # copies of the conformance set (SOURCE.md there)
 
 
 def list_message(rows_per_section: tuple[int, ...] = (2,)) -> dict[str, Any]:

@@ -3,15 +3,15 @@ throughput (130429) and pair rate (131056), each in Meta's order."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from chatdesk.channels.whatsapp.payloads import SendRequest
 from chatdesk.sandbox.config import SandboxNumber
 from chatdesk.sandbox.errors import RE_ENGAGEMENT_DETAILS
+from tests.conftest import PAYLOADS
 from tests.sandbox.sandbox_helpers import ALEX, DISPLAY, PNID, TOKEN, Harness, assert_error, text
 
-CONFORMANCE = Path("/work/shared/conformance/meta")
+CONFORMANCE = PAYLOADS / "whatsapp"  # copies of the conformance set (SOURCE.md there)
 
 
 def template(name: str = "order_update", lang: str = "en_US",

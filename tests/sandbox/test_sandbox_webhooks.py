@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 import pytest
 
 from chatdesk.channels.whatsapp.payloads import WebhookEnvelope
 from chatdesk.sandbox.config import SandboxConfig
+from tests.conftest import PAYLOADS
 from tests.sandbox.sandbox_helpers import (
     ALEX, DISPLAY, PNID, SECRET, WABA, Harness, parse, text, wait_for,
 )
 
-CONFORMANCE = Path("/work/shared/conformance/meta")
+CONFORMANCE = PAYLOADS / "whatsapp"  # copies of the conformance set (SOURCE.md there)
 WEBHOOK_FILES = sorted(p.name for p in CONFORMANCE.glob("wa_*.json")
                        if p.name.startswith(("wa_inbound_", "wa_status_", "wa_batched_")))
 

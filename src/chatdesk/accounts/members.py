@@ -119,7 +119,7 @@ async def open_invite(session: AsyncSession, token: str, now: datetime) -> tuple
         .scalar_one_or_none()
     if invite is None or invite.accepted_at is not None or invite.expires_at <= now:
         raise Problem(404, "invite_not_found", "This invitation is not valid (used or expired)")
-    return invite, await session.get(Workspace, invite.workspace_id)
+    return invite, await session.get_one(Workspace, invite.workspace_id)  # the invite's own: a foreign key
 
 
 async def accept_invite(session: AsyncSession, token: str, *, name: str, password: str, now: datetime) -> User:

@@ -76,9 +76,9 @@ def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *,
               with_view: bool = True, joined: bool = True) -> Any:
     """The filtered conversations, joined with their contact and channel unless ``joined`` is
     false (counts need no joins); ``search`` is ``search_clause``'s answer for ``f.q``."""
-    query = select(Conversation)
+    query = select(*((Conversation, Contact, Channel) if joined else (Conversation,)))
     if joined:
-        query = (select(Conversation, Contact, Channel)
+        query = (query
                  .join(Contact, Contact.id == Conversation.contact_id)
                  .join(Channel, Channel.id == Conversation.channel_id))
     if isinstance(search, ByIds) and search.unindexed_workspace:
@@ -120,7 +120,7 @@ async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, lis
     in one pass; PostgreSQL keeps the per-conversation check, because ``IN (subquery)`` over
     that many rows falls back to re-running the subquery per conversation there.
     """
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     likes = _patterns(dialect, q)
     by_name = _any_like(func.lower(Contact.name), likes)
     by_number = number_ends_with(q)
@@ -146,7 +146,7 @@ async def _rare_term_ids(session: AsyncSession, workspace_id: int, q: str, by_na
     key = ("chatdesk.inbox.rare_term_ids", workspace_id, q)
     if key in session.info:
         return session.info[key]
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     contact_ids: set[int] = set()
     for matches in (by_name, by_number):  # apart: each gets its own best plan
         if matches is not None:
@@ -318,7 +318,7 @@ class ContactPanel:
 
 
 async def contact_panel(session: AsyncSession, conv: Conversation) -> ContactPanel:
-    contact = await session.get(Contact, conv.contact_id)
+    contact = await session.get_one(Contact, conv.contact_id)   # a foreign key: it exists
     idents = list((await session.execute(select(ContactIdentity).where(
         ContactIdentity.contact_id == contact.id).order_by(ContactIdentity.id))).scalars())
     others = [(c, ch) for c, ch in (await session.execute(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.models import Channel
@@ -31,27 +31,27 @@ async def list_conversations(session: AsyncSession, registry: ChannelRegistry, w
                              status: str | None, channel: str | None, contact_id: int | None = None,
                              page: int, per_page: int) -> tuple[list[ConversationOut], int]:
     """Newest activity first; the total is counted up to ``TOTAL_CAP``."""
-    matching = select(Conversation.id).where(Conversation.workspace_id == workspace_id)
+    matching: list[ColumnElement[bool]] = [Conversation.workspace_id == workspace_id]
     if status:
-        matching = matching.where(Conversation.status == status)
+        matching.append(Conversation.status == status)
     if channel:
-        matching = matching.where(Conversation.channel_id == int(channel) if channel.isdigit() else
-                                  Conversation.channel_id.in_(select(Channel.id).where(Channel.kind == channel)))
+        matching.append(Conversation.channel_id == int(channel) if channel.isdigit() else
+                        Conversation.channel_id.in_(select(Channel.id).where(Channel.kind == channel)))
     if contact_id is not None:
-        matching = matching.where(Conversation.contact_id == contact_id)
-    total = await capped_count(session, matching)
+        matching.append(Conversation.contact_id == contact_id)
+    total = await capped_count(session, select(Conversation.id).where(*matching))
     query = (select(Conversation, Contact, Channel)
              .join(Contact, Contact.id == Conversation.contact_id)
              .join(Channel, Channel.id == Conversation.channel_id)
-             .where(matching.whereclause))
+             .where(*matching))
     rows = (await session.execute(query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
                                   .offset((page - 1) * per_page).limit(per_page))).all()
     return [conversation_out(registry, *row) for row in rows], total
 
 
 async def one_conversation(session: AsyncSession, registry: ChannelRegistry, conv: Conversation) -> ConversationOut:
-    contact = await session.get(Contact, conv.contact_id)
-    channel = await session.get(Channel, conv.channel_id)
+    contact = await session.get_one(Contact, conv.contact_id)   # foreign keys: both exist
+    channel = await session.get_one(Channel, conv.channel_id)
     return conversation_out(registry, conv, contact, channel)
 
 

@@ -5,11 +5,14 @@ import asyncio
 import contextlib
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -21,7 +24,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
     """What autogenerate compares: everything but what migrations create by hand outside the
     models (0005: SQLite's full-text table of messages with its shadow tables, PostgreSQL's
     trigram index)."""
@@ -43,7 +46,7 @@ def refresh_statistics(url: str) -> None:
     would do (docs/indexes.md). Runs on every upgrade, so on every ``chatdesk serve`` start.
     PostgreSQL's autovacuum keeps its own statistics."""
     parsed = make_url(url)
-    if not parsed.get_backend_name() == "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return
     with contextlib.closing(sqlite3.connect(parsed.database, timeout=30)) as conn:
         conn.execute("PRAGMA analysis_limit=1000")
@@ -89,9 +92,9 @@ async def check_ready(url: str, timeout: float = 10.0) -> str:
         async with engine.connect() as conn:
             try:
                 revisions = await schema_revisions(conn)
-            except Exception:  # noqa: BLE001 - no such table: a database chatdesk never migrated
+            except Exception:  # no such table: a database chatdesk never migrated
                 revisions = set()
-    except Exception as exc:  # noqa: BLE001 - every driver has its own connection errors
+    except Exception as exc:  # every driver has its own connection errors
         raise DatabaseNotReady(f"cannot connect to the database {shown}: {one_line(exc)}") from None
     finally:
         await engine.dispose()

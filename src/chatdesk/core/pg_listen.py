@@ -71,7 +71,7 @@ class PgListener:
                 delay = min(self.retry_max, delay * 2)
                 continue
             try:
-                conn.add_termination_listener(lambda _c: lost.set())
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())  # this connection's event
                 await conn.add_listener(self.channel, self._notified)
                 delay = 0.1
                 if not first and self.on_reconnect:
@@ -86,9 +86,9 @@ class PgListener:
             finally:
                 await self._close_quietly(conn)
 
-    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         try:
-            self.on_notify(payload)
+            self.on_notify(str(payload))  # a str from asyncpg; its stubs promise only an object
         except Exception:  # a bad payload must not kill the listener
             log.exception("LISTEN %s: handler failed", self.channel)
 

@@ -34,11 +34,11 @@ class TemplateTranslator(Translator):
     """What templates call as ``_()``: translated, marked safe, and ``%(name)s`` values escaped
     (Markup's ``%`` escapes its arguments), like Jinja's newstyle gettext."""
 
-    def gettext(self, message: str, **values: object) -> Markup:  # type: ignore[override]
+    def gettext(self, message: str, **values: object) -> Markup:
         text = Markup(super().gettext(message))
         return text % values if values else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> Markup:  # type: ignore[override]
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> Markup:
         values.setdefault("num", n)
         return Markup(super().gettext(singular if n == 1 else plural)) % values
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -34,10 +34,12 @@ from .security import (
 log = logging.getLogger("chatdesk.inbox")
 TEMPLATES = Path(__file__).parent / "templates"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+R = TypeVar("R", bound=Response)
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                   extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-env.install_null_translations(newstyle=True)
+# jinja2.ext.i18n adds this method to the environment at run time; Jinja's types cannot know it.
+env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 env.filters.update(present.FILTERS)
 
 
@@ -82,8 +84,9 @@ async def _csrf_guard(request: Request) -> None:
     token = request.headers.get("x-csrf-token")
     if not token and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
-        token = (await request.form()).get("csrf_token")
-    if not signer(request).csrf_ok(request.cookies.get(CSRF_COOKIE), token if isinstance(token, str) else None):
+        field = (await request.form()).get("csrf_token")
+        token = field if isinstance(field, str) else None
+    if not signer(request).csrf_ok(request.cookies.get(CSRF_COOKIE), token):
         raise Problem(403, "csrf_failed", "This form has expired", "Reload the page and try again.")
 
 
@@ -154,13 +157,14 @@ def render(request: Request, template: str, *, ctx: Ctx | None = None, status: i
     tr = i18n.template_translator(lang)
     tz = ctx.workspace.timezone if ctx else "UTC"
     html = env.get_template(template).render(
-        request=request, ctx=ctx, lang=lang, languages=i18n.LANGUAGES, csrf=signer(request).csrf_token(csrf_cookie(request)),
-        gettext=tr.gettext, ngettext=tr.ngettext, problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr), **values)
+        request=request, ctx=ctx, lang=lang, languages=i18n.LANGUAGES,
+        csrf=signer(request).csrf_token(csrf_cookie(request)), gettext=tr.gettext, ngettext=tr.ngettext,
+        problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr), **values)
     response = HTMLResponse(html, status_code=status, headers=headers)
     return finish(request, response)
 
 
-def finish(request: Request, response: Response) -> Response:
+def finish(request: Request, response: R) -> R:
     """Attach a freshly minted CSRF cookie, and never let pages be cached or framed."""
     new = getattr(request.state, "new_csrf", None)
     if new:

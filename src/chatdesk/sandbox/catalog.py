@@ -153,7 +153,7 @@ def render(template: Template, body: dict[str, Any]) -> str:
     """The body text a customer sees, with ``{{n}}`` filled from the send's parameters."""
     values = []
     for param in _params_of(body.get("components") or [], "body"):
-        kind = param.get("type")
+        kind = str(param.get("type") or "")
         inner = param.get(kind) if isinstance(param.get(kind), dict) else None
         values.append(str(param.get("text") if kind == "text" else
                           (inner or {}).get("fallback_value", "")))

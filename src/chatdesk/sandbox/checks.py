@@ -90,20 +90,22 @@ def check_message(req: SendRequest, media_exists: MediaLookup) -> tuple[str, str
 
 
 def _check_body(req: SendRequest, kind: str, media_exists: MediaLookup) -> None:
+    # check_message made sure the field named by ``kind`` is there; the ``is not None`` tests
+    # below only tell the type checker so.
     if kind == "text":
         _check_text(req.text.body if req.text else "")
     elif kind in MEDIA_TYPES:
         check_media(kind, getattr(req, kind), media_exists)
-    elif kind == "location":
+    elif kind == "location" and req.location is not None:
         _check_location(req.location.latitude, req.location.longitude)
-    elif kind == "reaction" and not req.reaction.message_id:
+    elif kind == "reaction" and req.reaction is not None and not req.reaction.message_id:
         raise GraphAPIError(131008, "The parameter reaction['message_id'] is required.")
     elif kind == "contacts":
         _check_contacts(req.contacts or [])
-    elif kind == "interactive":
+    elif kind == "interactive" and req.interactive is not None:
         check_interactive(req.interactive,
                           lambda k, m: check_media(k, _as_media(k, m), media_exists))
-    elif kind == "template":
+    elif kind == "template" and req.template is not None:
         _check_template(req.template)
 
 

@@ -114,7 +114,7 @@ async def post_media(version: str, phone_number_id: str, request: Request) -> Re
         form = await request.form()
     except GraphAPIError as exc:
         return _graph(request, version, "media", phone_number_id, b"", _raiser(exc))
-    except Exception:  # noqa: BLE001 - an unparseable multipart body is a structural error
+    except Exception:  # an unparseable multipart body is a structural error
         return _graph(request, version, "media", phone_number_id, b"",
                       _raiser(GraphAPIError(100, "Request body must be multipart/form-data.")))
     upload = form.get("file")

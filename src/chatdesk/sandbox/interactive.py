@@ -135,7 +135,7 @@ def _check_row(row: Any) -> str:
 
 
 def _check_buttons(interactive: dict[str, Any], check_media: MediaCheck) -> None:
-    _check_header(interactive, ("text",) + HEADER_MEDIA, check_media)
+    _check_header(interactive, ("text", *HEADER_MEDIA), check_media)
     body = _object(interactive, "body", "interactive['body']", required=True)
     _text(body, "text", "interactive['body']['text']", "Body text", BUTTON_BODY_MAX)
     _check_footer(interactive)
@@ -168,7 +168,7 @@ def _check_button(button: Any) -> tuple[str, str]:
 
 
 def _check_cta_url(interactive: dict[str, Any], check_media: MediaCheck) -> None:
-    _check_header(interactive, ("text",) + HEADER_MEDIA, check_media)
+    _check_header(interactive, ("text", *HEADER_MEDIA), check_media)
     body = _object(interactive, "body", "interactive['body']", required=True)
     _text(body, "text", "interactive['body']['text']", "Body text", BUTTON_BODY_MAX)
     _check_footer(interactive)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
+from collections.abc import Callable
 
 # The canonical 1x1 lossless WebP used by browser feature detection (valid RIFF/VP8L file).
 _WEBP_1PX = base64.b64decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
@@ -105,8 +106,8 @@ def mp4() -> bytes:
     return ftyp + box(b"moov", mvhd)
 
 
-# type -> (mime type, generator, file extension)
-GENERATED = {
+# type -> (mime type, generator, file extension); every generator works with no arguments
+GENERATED: dict[str, tuple[str, Callable[..., bytes], str]] = {
     "image": ("image/png", png, "png"),
     "sticker": ("image/webp", webp, "webp"),
     "audio": ("audio/ogg; codecs=opus", ogg_opus, "ogg"),

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 if TYPE_CHECKING:
     from .runtime import Sandbox
-    from .state import Customer
+    from .state import Customer, Inbound, Outbound
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -40,7 +40,8 @@ async def phone(request: Request, wa_id: str | None = None) -> HTMLResponse:
 
 def _most_recent(sb: Sandbox, customers: list[Customer]) -> str:
     """Open on whoever last wrote or was written to; else the first customer."""
-    latest = [r.wa_id for r in sorted(sb.state.inbound + sb.state.outbound, key=lambda r: r.seq)]
+    records: list[Inbound | Outbound] = [*sb.state.inbound, *sb.state.outbound]
+    latest = [r.wa_id for r in sorted(records, key=lambda r: r.seq)]
     if latest:
         return latest[-1]
     return customers[0].wa_id if customers else ""

@@ -53,7 +53,8 @@ class StatusScheduler:
     def schedule(self, record: Outbound) -> None:
         task = asyncio.create_task(self._run(record), name=f"statuses-{record.wamid[-12:]}")
         self._tasks[record.wamid] = task
-        task.add_done_callback(lambda _t, w=record.wamid: self._tasks.pop(w, None))
+        wamid = record.wamid
+        task.add_done_callback(lambda _t: self._tasks.pop(wamid, None))
 
     async def _run(self, record: Outbound) -> None:
         sent, delivered, read = self.delays

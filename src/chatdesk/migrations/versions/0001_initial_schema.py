@@ -1,13 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 14:55:32.862219
 """
-from alembic import op
 import sqlalchemy as sa
-import chatdesk.core.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import chatdesk.core.db
 
 revision = '0001'
 down_revision = None
@@ -60,7 +61,8 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_api_tokens_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_api_tokens_workspace_id_workspaces'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
     )
@@ -79,7 +81,8 @@ def upgrade() -> None:
     sa.Column('rate_limit_mps', sa.Float(), nullable=False),
     sa.Column('health', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_channels_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_channels_workspace_id_workspaces'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channels')),
     sa.UniqueConstraint('kind', 'external_id', name=op.f('uq_channels_kind_external_id'))
     )
@@ -93,10 +96,12 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('language', sa.String(length=16), nullable=True),
-    sa.Column('attributes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('attributes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+              nullable=False),
     sa.Column('created_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_contacts_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_contacts_workspace_id_workspaces'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts'))
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
@@ -110,7 +115,8 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('created_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_memberships_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_memberships_workspace_id_workspaces'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
     sa.UniqueConstraint('workspace_id', 'user_id', name=op.f('uq_memberships_workspace_id_user_id'))
     )
@@ -125,10 +131,13 @@ def upgrade() -> None:
     sa.Column('external_id', sa.String(length=128), nullable=False),
     sa.Column('profile_name', sa.String(length=200), nullable=True),
     sa.Column('created_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_contact_identities_contact_id_contacts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_contact_identities_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_contact_identities_contact_id_contacts'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'],
+                            name=op.f('fk_contact_identities_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_identities')),
-    sa.UniqueConstraint('workspace_id', 'kind', 'external_id', name=op.f('uq_contact_identities_workspace_id_kind_external_id'))
+    sa.UniqueConstraint('workspace_id', 'kind', 'external_id',
+                        name=op.f('uq_contact_identities_workspace_id_kind_external_id'))
     )
     with op.batch_alter_table('contact_identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_identities_contact_id'), ['contact_id'], unique=False)
@@ -147,17 +156,23 @@ def upgrade() -> None:
     sa.Column('snoozed_until', chatdesk.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_conversations_assignee_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_conversations_channel_id_channels'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_conversations_contact_id_contacts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_conversations_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_conversations_assignee_id_users'),
+                            ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_conversations_channel_id_channels'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_conversations_contact_id_contacts'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_conversations_workspace_id_workspaces'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversations'))
     )
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.create_index('ix_conversations_contact', ['contact_id', 'channel_id'], unique=False)
         batch_op.create_index('ix_conversations_inbox', ['workspace_id', 'last_message_at', 'id'], unique=False)
         batch_op.create_index('ix_conversations_status', ['workspace_id', 'status', 'last_message_at'], unique=False)
-        batch_op.create_index('uq_conversations_current', ['channel_id', 'contact_id'], unique=True, sqlite_where=sa.text("status != 'resolved'"), postgresql_where=sa.text("status != 'resolved'"))
+        batch_op.create_index('uq_conversations_current', ['channel_id', 'contact_id'], unique=True,
+                              sqlite_where=sa.text("status != 'resolved'"),
+                              postgresql_where=sa.text("status != 'resolved'"))
 
     op.create_table('delivery_statuses',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -169,9 +184,11 @@ def upgrade() -> None:
     sa.Column('error_title', sa.String(length=300), nullable=True),
     sa.Column('error_detail', sa.Text(), nullable=True),
     sa.Column('pricing', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_delivery_statuses_channel_id_channels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_delivery_statuses_channel_id_channels'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_statuses')),
-    sa.UniqueConstraint('channel_id', 'provider_message_id', 'status', name=op.f('uq_delivery_statuses_channel_id_provider_message_id_status'))
+    sa.UniqueConstraint('channel_id', 'provider_message_id', 'status',
+                        name=op.f('uq_delivery_statuses_channel_id_provider_message_id_status'))
     )
     op.create_table('inbound_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -182,7 +199,8 @@ def upgrade() -> None:
     sa.Column('received_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('processed_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_inbound_events_channel_id_channels'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_inbound_events_channel_id_channels'),
+                            ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_events')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_inbound_events_dedupe_key'))
     )
@@ -207,9 +225,12 @@ def upgrade() -> None:
     sa.Column('sent_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_messages_channel_id_channels'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_messages_conversation_id_conversations'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_messages_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_messages_channel_id_channels'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'],
+                            name=op.f('fk_messages_conversation_id_conversations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_messages_workspace_id_workspaces'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages'))
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
@@ -225,7 +246,8 @@ def upgrade() -> None:
     sa.Column('error_title', sa.String(length=300), nullable=True),
     sa.Column('detail', sa.Text(), nullable=True),
     sa.Column('at', chatdesk.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_send_attempts_message_id_messages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_send_attempts_message_id_messages'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_send_attempts'))
     )
     with op.batch_alter_table('send_attempts', schema=None) as batch_op:
@@ -248,7 +270,8 @@ def downgrade() -> None:
     op.drop_table('inbound_events')
     op.drop_table('delivery_statuses')
     with op.batch_alter_table('conversations', schema=None) as batch_op:
-        batch_op.drop_index('uq_conversations_current', sqlite_where=sa.text("status != 'resolved'"), postgresql_where=sa.text("status != 'resolved'"))
+        batch_op.drop_index('uq_conversations_current', sqlite_where=sa.text("status != 'resolved'"),
+                            postgresql_where=sa.text("status != 'resolved'"))
         batch_op.drop_index('ix_conversations_status')
         batch_op.drop_index('ix_conversations_inbox')
         batch_op.drop_index('ix_conversations_contact')

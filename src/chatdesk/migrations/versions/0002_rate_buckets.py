@@ -7,8 +7,9 @@ both databases have the same schema; the embedded runtime keeps its buckets in m
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import chatdesk.core.db
 
 revision = '0002'

@@ -4,8 +4,9 @@ Revision ID: 0003
 Revises: 0002
 Written by hand (the agent inbox).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import chatdesk.core.db
 
 revision = "0003"
