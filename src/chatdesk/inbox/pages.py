@@ -12,7 +12,8 @@ from ..channels.models import Channel
 from ..conversations import inbox_queries, labels, policy, service
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
-from ..core.errors import Problem, not_found
+from ..core.db import get_in_workspace
+from ..core.errors import Problem
 from ..core.media import MediaStore
 from ..teams import service as teams
 from .web import Ctx
@@ -100,7 +101,4 @@ def _stored_upload(ctx: Ctx, upload: tuple[bytes, str, str], caps: dict[str, int
 
 
 async def message_in_workspace(session: AsyncSession, ws: int, message_id: int) -> Message:
-    message = await session.get(Message, message_id)
-    if message is None or message.workspace_id != ws:
-        raise not_found("Message")
-    return message
+    return await get_in_workspace(session, Message, ws, message_id)
