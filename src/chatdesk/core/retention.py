@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, select
+from sqlalchemy import ColumnElement, CursorResult, FromClause, delete, select
 
 from .clock import Clock
 from .db import Database
@@ -30,7 +30,7 @@ class Prunable:
     """Rows of ``table`` whose ``time_column`` is older than the cutoff (and that match
     ``extra``, when given) are deleted. The table needs an ``id`` primary key."""
 
-    table: Table
+    table: FromClause  # a model's ``__table__`` or a ``Table``
     time_column: str
     extra: ColumnElement[bool] | None = None
 
@@ -53,8 +53,9 @@ async def prune(db: Database, rule: Prunable, cutoff: datetime, *, batch: int = 
     while True:
         ids = select(table.c.id).where(rule.older_than(cutoff)).limit(batch).scalar_subquery()
         async with db.session() as session:
-            deleted = (await session.execute(delete(table).where(table.c.id.in_(ids))
-                                             .execution_options(synchronize_session=False))).rowcount
+            result = await session.execute(delete(table).where(table.c.id.in_(ids))
+                                           .execution_options(synchronize_session=False))
+            deleted = cast(CursorResult[Any], result).rowcount
         total += deleted
         if deleted < batch:
             return total
@@ -67,6 +68,6 @@ def retention_handler(db: Database, clock: Clock, days: int, rules: list[Prunabl
         for rule in rules:
             count = await prune(db, rule, cutoff, batch=batch)
             if count:
-                log.info("retention: %d row(s) of %s older than %s deleted", count, rule.table.name,
+                log.info("retention: %d row(s) of %s older than %s deleted", count, rule.table.description,
                          cutoff.isoformat(timespec="seconds"))
     return handle

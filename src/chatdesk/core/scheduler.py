@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic
+from typing import Any, Generic, cast
 
-from sqlalchemy import Integer, String, case, literal, select, update
+from sqlalchemy import CursorResult, Integer, String, case, literal, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .clock import Clock
@@ -107,10 +107,10 @@ class Scheduler:
 
     async def _fire(self, p: Periodic[Any], seen: datetime, now: datetime) -> int:
         async with self.db.session() as session:
-            claimed = await session.execute(
+            claimed = cast(CursorResult[Any], await session.execute(
                 update(Schedule).where(Schedule.name == p.name, Schedule.next_run_at == seen)
                 .values(next_run_at=next_due(seen, p.every, now), last_run_at=now)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)))
             if claimed.rowcount != 1:  # another worker took this tick
                 return 0
             enqueue(session, p.kind, p.payload, now=now)
