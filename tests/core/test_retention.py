@@ -34,9 +34,12 @@ async def _left(stack) -> tuple[list[str], list[str]]:
 
 
 async def test_the_daily_job_prunes_old_processed_bodies_and_receipts_only(bare):
-    await _seed(bare, [45, 31, 29.5, 1])  # days old; the default keeps 30 days
-    await _seed(bare, [90], processed=False)  # never processed: kept however old
-    await bare.drain()  # the first tick runs retention at once
+    await _seed(bare, [44, 30, 28.5, 0])  # days old; the default keeps 30 days
+    await _seed(bare, [89], processed=False)  # never processed: kept however old
+    await bare.drain()  # registers the daily schedule: first due in a day
+    assert len((await _left(bare))[0]) == 5
+    bare.clock.advance(days=1)
+    await bare.drain()
     events, receipts = await _left(bare)
     assert events == ["True2", "True3", "False0"]
     assert receipts == ["wamid.True2", "wamid.True3"]  # a receipt is old by its own time

@@ -90,15 +90,16 @@ class Scheduler:
         return fired
 
     async def register(self, now: datetime) -> None:
-        """Upsert every schedule's row. A new one is due at once; a shorter interval than the
-        stored one brings the next run forward (a run due sooner is never pushed back)."""
+        """Upsert every schedule's row. A new one is first due one interval from now (a fresh
+        install has nothing to prune); a shorter interval than the stored one brings the next
+        run forward (a run due sooner is never pushed back)."""
         table = Schedule.__table__
         async with self.db.session() as session:
             for p in self.periodic.values():
                 payload = p.kind.dump(p.payload)
                 await session.execute(insert_ignore(self.db.dialect, table, ["name"]), [{
                     "name": p.name, "every_seconds": p.every, "kind": p.kind.name, "payload": payload,
-                    "next_run_at": now, "last_run_at": None}])
+                    "next_run_at": now + timedelta(seconds=p.every), "last_run_at": None}])
                 cap = literal(now + timedelta(seconds=p.every), UTCDateTime())
                 # evaluated under the row's lock, so a tick another worker just claimed is kept
                 await session.execute(update(Schedule).where(Schedule.name == p.name).values(
