@@ -3,6 +3,7 @@ service call in a transaction, and returns what to print."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,3 +81,36 @@ async def add_whatsapp(s: Settings, slug: str, phone_number_id: str, display: st
             rate_limit_mps=rate_limit)
         return f"channel {channel.id} (whatsapp {display}) added to {workspace.slug}"
     return await in_transaction(s, do, migrate=migrate)
+
+
+async def replay_events(s: Settings, since: datetime, until: datetime, slug: str | None, *,
+                        run_now: bool = False, migrate: bool = True) -> str:
+    """Queue the webhook bodies received in ``[since, until)`` for processing again; with
+    ``run_now``, process them in this process before returning (no worker needed)."""
+    from . import models  # noqa: F401  every table, so foreign keys resolve
+    from .app import build_runtime
+    from .channels.jobs import INBOUND_PROCESS
+    from .channels.replay import replay_inbound
+    from .conversations.ingest import inbound_handler
+    from .core.runner import Handlers, Wakeup, Worker
+
+    s.ensure_data_dir()
+    if migrate and s.is_sqlite:
+        await upgrade_async(s.db_url)
+    rt = build_runtime(s)
+    try:
+        workspace_id = None
+        if slug is not None:
+            async with rt.db.reader() as session:
+                workspace_id = (await accounts.workspace_by_slug(session, slug)).id
+        count = await replay_inbound(rt.db, since=since, until=until, now=rt.clock.now(), workspace_id=workspace_id)
+        if not run_now:
+            return (f"{count} stored webhook bodies queued for processing again; a running worker "
+                    "(chatdesk serve or chatdesk worker) processes them, or run again with --now")
+        worker = Worker(rt.db, rt.clock, Handlers(batch={INBOUND_PROCESS: inbound_handler(rt)}),
+                        wakeup=Wakeup(rt.db), batch_size=s.worker_batch, lease=s.job_lease_seconds)
+        await worker.drain(rounds=1_000_000)
+        return f"{count} stored webhook bodies processed again"
+    finally:
+        await rt.http.aclose()
+        await rt.db.dispose()

@@ -22,8 +22,9 @@ workspace_app = typer.Typer(help="Workspaces (businesses).", no_args_is_help=Tru
 user_app = typer.Typer(help="Users (agents, admins, owners).", no_args_is_help=True)
 token_app = typer.Typer(help="REST API tokens.", no_args_is_help=True)
 channel_app = typer.Typer(help="Messaging channels.", no_args_is_help=True)
+events_app = typer.Typer(help="Stored webhook events.", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (workspace_app, "workspace"), (user_app, "user"), (token_app, "token"),
-                  (channel_app, "channel")):
+                  (channel_app, "channel"), (events_app, "events")):
     app.add_typer(sub, name=name)
 
 
@@ -123,6 +124,27 @@ def channel_add(kind: str, workspace: Annotated[str, typer.Option(help="workspac
     typer.echo(run(lambda: admin.add_whatsapp(settings(), workspace, phone_number_id, display_phone_number,
                                               waba_id, access_token, app_secret, verify_token, graph_url,
                                               rate_limit)))
+
+
+@events_app.command("replay")
+def events_replay(
+        since: Annotated[str, typer.Option(help="ISO 8601 time (UTC unless an offset is given) or 90m, 24h, 7d ago")],
+        until: Annotated[str | None, typer.Option(help="same forms; default: now")] = None,
+        workspace: Annotated[str | None, typer.Option(help="only this workspace's channels (slug)")] = None,
+        now: Annotated[bool, typer.Option("--now", help="process them in this command, not by a worker")] = False
+        ) -> None:
+    """Process the webhook bodies received in a time range again (idempotent: nothing is doubled)."""
+    from . import admin
+    from .core.clock import SystemClock, parse_moment
+
+    moment = SystemClock().now()
+    try:
+        start, end = parse_moment(since, moment), parse_moment(until, moment) if until else moment
+    except ValueError as exc:
+        fail(str(exc))
+    if start >= end:
+        fail("--since must be before --until (or before now)")
+    typer.echo(run(lambda: admin.replay_events(settings(), start, end, workspace, run_now=now)))
 
 
 @app.command()

@@ -1,24 +1,35 @@
-"""Composition root of the job worker: which handler runs which job kind."""
+"""Composition root of the job worker: which handler runs which job kind, and the periodic jobs."""
 from __future__ import annotations
 
-from .channels.webhooks import PROCESS_JOB
+from .channels import retention as channels_retention
+from .channels.jobs import INBOUND_PROCESS
 from .conversations import tasks
 from .conversations.ingest import inbound_handler
-from .conversations.service import MEDIA_JOB, READ_JOB, SEND_JOB
+from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
 from .core.media import MediaStore
 from .core.metrics import Metrics
+from .core.retention import RETENTION, RETENTION_SCHEDULE, Prunable, retention_handler
 from .core.runner import Handlers, Wakeup, Worker
 from .core.runtime import Runtime
+from .core.scheduler import Periodic, Scheduler
+
+# What retention prunes, by domain (core.retention): one line per domain.
+PRUNABLE: list[Prunable] = [
+    *channels_retention.PRUNABLE,
+]
+# The periodic jobs (core.scheduler); their kinds need a handler below.
+SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE]
 
 
 def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
     media = MediaStore(rt.settings.media_dir)
     return Handlers(
-        batch={PROCESS_JOB: inbound_handler(rt)},
+        batch={INBOUND_PROCESS: inbound_handler(rt)},
         single={
-            SEND_JOB: tasks.send_handler(rt, media, metrics),
-            MEDIA_JOB: tasks.media_handler(rt, media),
-            READ_JOB: tasks.read_handler(rt),
+            SEND_MESSAGE: tasks.send_handler(rt, media, metrics),
+            FETCH_MEDIA: tasks.media_handler(rt, media),
+            MARK_READ: tasks.read_handler(rt),
+            RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
         },
     )
 
@@ -26,4 +37,5 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
 def build_worker(rt: Runtime, metrics: Metrics, wakeup: Wakeup, *, concurrency: int | None = None) -> Worker:
     return Worker(rt.db, rt.clock, build_handlers(rt, metrics), wakeup=wakeup,
                   concurrency=concurrency or rt.settings.worker_concurrency,
-                  batch_size=rt.settings.worker_batch, lease=rt.settings.job_lease_seconds, metrics=metrics)
+                  batch_size=rt.settings.worker_batch, lease=rt.settings.job_lease_seconds, metrics=metrics,
+                  scheduler=Scheduler(rt.db, rt.clock, SCHEDULES))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from chatdesk.core.db import Database
 from chatdesk.core.jobs import DEAD, Job, RetryJob, backoff_delay, claim, enqueue
 from chatdesk.core.runner import Handlers, Wakeup, Worker
+from tests.fakes.jobs import Item, kind
 
 
 async def make(settings, clock, handlers):
@@ -15,10 +16,10 @@ async def make(settings, clock, handlers):
     return db, Worker(db, clock, handlers, wakeup=Wakeup(db), concurrency=4, batch_size=10)
 
 
-async def add(db, clock, kind, n=1, **payload):
+async def add(db, clock, name, n=1, **payload):
     async with db.session() as s:
         for i in range(n):
-            enqueue(s, kind, {"i": i, **payload}, now=clock.now(), max_attempts=3)
+            enqueue(s, kind(name), Item(i=i, **payload), now=clock.now(), max_attempts=3)
 
 
 async def jobs(db):
@@ -30,7 +31,7 @@ async def test_job_is_invisible_until_its_transaction_commits(settings, clock):
     db = Database(settings.db_url)
     try:
         async with db.session() as s:
-            enqueue(s, "x", {}, now=clock.now())
+            enqueue(s, kind("x"), Item(), now=clock.now())
             async with db.reader() as other:
                 assert (await other.execute(select(Job))).first() is None
         assert len(await jobs(db)) == 1
@@ -60,8 +61,8 @@ async def test_successful_job_is_deleted(settings, clock):
     ran = []
 
     async def handler(job):
-        ran.append(job.payload["i"])
-    db, worker = await make(settings, clock, Handlers(single={"x": handler}))
+        ran.append(job.payload.i)
+    db, worker = await make(settings, clock, Handlers(single={kind("x"): handler}))
     try:
         await add(db, clock, "x", 3)
         await worker.drain()
@@ -74,7 +75,7 @@ async def test_successful_job_is_deleted(settings, clock):
 async def test_failing_job_backs_off_then_dies_with_its_error(settings, clock):
     async def handler(job):
         raise RetryJob("upstream said no")
-    db, worker = await make(settings, clock, Handlers(single={"x": handler}))
+    db, worker = await make(settings, clock, Handlers(single={kind("x"): handler}))
     try:
         await add(db, clock, "x")
         await worker.drain()
@@ -94,10 +95,10 @@ async def test_one_bad_job_does_not_hold_up_its_batch(settings, clock):
 
     async def handler(session, batch):
         for job in batch:
-            if job.payload["i"] == 2:
+            if job.payload.i == 2:
                 raise ValueError("poison")
-            done.append(job.payload["i"])
-    db, worker = await make(settings, clock, Handlers(batch={"b": handler}))
+            done.append(job.payload.i)
+    db, worker = await make(settings, clock, Handlers(batch={kind("b"): handler}))
     try:
         await add(db, clock, "b", 5)
         await worker.drain()
@@ -118,13 +119,13 @@ async def test_two_step_batch_prepares_outside_the_write_lock_and_isolates_a_bad
             async with db.session():
                 lock_free_in_prepare.append(True)
         await asyncio.wait_for(write(), 5)
-        if any(job.payload["i"] == 3 for job in batch):
+        if any(job.payload.i == 3 for job in batch):
             raise ValueError("unparseable body")
-        return [job.payload["i"] * 10 for job in batch]
+        return [job.payload.i * 10 for job in batch]
 
     async def apply(session, batch, prepared):
         applied.extend(prepared)
-    db, worker = await make(settings, clock, Handlers(batch={"b": TwoStepBatch(prepare, apply)}))
+    db, worker = await make(settings, clock, Handlers(batch={kind("b"): TwoStepBatch(prepare, apply)}))
     try:
         await add(db, clock, "b", 5)
         await worker.drain()
@@ -155,9 +156,9 @@ async def test_worker_waits_out_an_unreachable_database_then_works(tmp_path, clo
     ran = []
 
     async def handler(job):
-        ran.append(job.payload["i"])
+        ran.append(job.payload.i)
 
-    worker = Worker(db, clock, Handlers(single={"x": handler}), wakeup=Wakeup(db), poll_interval=0.01)
+    worker = Worker(db, clock, Handlers(single={kind("x"): handler}), wakeup=Wakeup(db), poll_interval=0.01)
     task = asyncio.create_task(worker.run())
     try:
         for _ in range(500):
@@ -194,3 +195,42 @@ def test_postgresql_starting_up_or_shutting_down_is_an_outage_not_a_bug():
         assert database_away(DBAPIError("SELECT 1", None, orig))
     assert not database_away(IntegrityError("INSERT", None, Exception("duplicate key")))
     assert not database_away(KeyError("payload"))
+
+
+async def test_a_payload_its_kind_refuses_is_dead_at_once_with_the_reason(settings, clock):
+    """Typed payloads: a stored payload that does not match the kind's model can never succeed,
+    so it is not retried; its neighbours in a batch still run."""
+    ran, batched = [], []
+
+    async def handler(job):
+        ran.append(job.payload.i)
+
+    async def batch(session, jobs):
+        batched.extend(job.payload.i for job in jobs)
+    db, worker = await make(settings, clock, Handlers(single={kind("x"): handler}, batch={kind("b"): batch}))
+    try:
+        async with db.session() as s:
+            for name, payload in (("x", {"i": "not a number"}), ("b", {"i": 1, "surprise": True}),
+                                  ("b", {"i": 2}), ("x", {"i": 3})):
+                s.add(Job(kind=name, payload=payload, status="queued", run_at=clock.now(), created_at=clock.now(),
+                          attempts=0, max_attempts=10))
+        await worker.drain()
+        assert ran == [3] and batched == [2]
+        dead = sorted(await jobs(db), key=lambda j: j.id)
+        assert [(j.status, j.attempts) for j in dead] == [(DEAD, 1), (DEAD, 1)]
+        assert "x payload does not match Item: i:" in dead[0].last_error
+        assert "b payload does not match Item: surprise: Extra inputs are not permitted" in dead[1].last_error
+    finally:
+        await db.dispose()
+
+
+def test_enqueue_takes_only_the_kinds_own_model():
+    import pytest
+
+    from chatdesk.core.jobs import JobKind, JobPayload
+
+    class Other(JobPayload):
+        i: int = 0
+    with pytest.raises(TypeError, match="x takes a Item, not a Other"):
+        kind("x").dump(Other())
+    assert JobKind("x", Item).dump(Item(i=4)) == {"i": 4, "pad": ""}

@@ -17,6 +17,7 @@ from chatdesk.core.jobs import enqueue
 from chatdesk.core.metrics import Metrics
 from chatdesk.core.runner import Handlers, RetryJob, Wakeup, Worker
 from tests.conftest import payload, settle
+from tests.fakes.jobs import Item, kind
 
 
 async def scrape(stack) -> dict[tuple[str, tuple], float]:
@@ -95,12 +96,12 @@ async def test_runner_observes_job_histogram_and_logs_job_ids(settings, clock, j
     async def batch(session, jobs):
         logging.getLogger("test.batch").info("batch of %d", len(jobs))
     db, metrics = Database(settings.db_url), Metrics()
-    worker = Worker(db, clock, Handlers(single={"ok": ok, "flaky": flaky}, batch={"b": batch}),
+    worker = Worker(db, clock, Handlers(single={kind("ok"): ok, kind("flaky"): flaky}, batch={kind("b"): batch}),
                     wakeup=Wakeup(db), metrics=metrics)
     try:
         async with db.session() as s:
-            for kind in ("ok", "flaky", "b", "b"):
-                enqueue(s, kind, {}, now=clock.now())
+            for name in ("ok", "flaky", "b", "b"):
+                enqueue(s, kind(name), Item(), now=clock.now())
         await worker.drain()
     finally:
         await db.dispose()

@@ -12,6 +12,7 @@ from chatdesk.core.db import Database
 from chatdesk.core.jobs import Job, claim, enqueue
 from chatdesk.core.pg_wakeup import PgWakeup
 from chatdesk.core.runner import Handlers, Worker
+from tests.fakes.jobs import Item, kind
 from tests.pg import is_postgres
 
 
@@ -22,21 +23,22 @@ def pg(settings):
     return settings.db_url
 
 
-async def _add(db: Database, clock, n: int, kind: str = "x") -> None:
+async def _add(db: Database, clock, n: int, name: str = "x") -> None:
     async with db.session() as s:
         for i in range(n):
-            enqueue(s, kind, {"i": i}, now=clock.now())
+            enqueue(s, kind(name), Item(i=i), now=clock.now())
 
 
 async def test_a_claimer_skips_rows_another_holds_instead_of_waiting(pg, clock):
     db = Database(pg)
     try:
         await _add(db, clock, 20)
+        async def other_claimer():  # its own task: a writing session must not nest in the holder's
+            async with db.session() as other:
+                return await claim(other, worker_id="b", now=clock.now(), limit=20, lease=60)
         async with db.session() as holder:  # claims 10 and keeps its transaction open
             first = await claim(holder, worker_id="a", now=clock.now(), limit=10, lease=60)
-            async with db.session() as other:
-                second = await asyncio.wait_for(
-                    claim(other, worker_id="b", now=clock.now(), limit=20, lease=60), timeout=5)
+            second = await asyncio.wait_for(asyncio.create_task(other_claimer()), timeout=5)
         assert len(first) == 10 and len(second) == 10
         assert not {j.id for j in first} & {j.id for j in second}
     finally:
@@ -70,7 +72,7 @@ async def test_enqueue_in_another_process_wakes_an_idle_worker_at_once(pg, clock
 
     async def handler(job):
         ran.append(time.monotonic())
-    worker = Worker(work, clock, Handlers(single={"x": handler}), wakeup=PgWakeup(work),
+    worker = Worker(work, clock, Handlers(single={kind("x"): handler}), wakeup=PgWakeup(work),
                     poll_interval=60.0)  # polling alone would take a minute
     task = asyncio.create_task(worker.run())
     try:
@@ -93,7 +95,7 @@ async def test_rolled_back_enqueue_wakes_nobody(pg, clock):
     try:
         with pytest.raises(RuntimeError):
             async with db.session() as s:
-                enqueue(s, "x", {}, now=clock.now())
+                enqueue(s, kind("x"), Item(), now=clock.now())
                 raise RuntimeError("changed my mind")
         await asyncio.sleep(0.3)
         assert not wakeup.event.is_set()

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from chatdesk.core.db import Database
 from chatdesk.core.jobs import enqueue
 from tests.conftest import settle
+from tests.fakes.jobs import Item, kind
 
 
 async def test_the_checkpointer_moves_the_log_into_the_database_file(settings, clock):
@@ -21,7 +22,7 @@ async def test_the_checkpointer_moves_the_log_into_the_database_file(settings, c
         for _ in range(20):  # ~1 MB of jobs: far below the backstop, so only the checkpointer copies it
             async with db.session() as session:
                 for i in range(100):
-                    enqueue(session, "test.kind", {"i": i, "pad": "x" * 400}, now=clock.now())
+                    enqueue(session, kind("test.kind"), Item(i=i, pad="x" * 400), now=clock.now())
         before = os.path.getsize(path)
         assert os.path.getsize(path + "-wal") > 500_000
         db.checkpointer.interval = 0.05

@@ -7,34 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.crypto import new_token, token_hash
-from ..core.db import Base, Id, UTCDateTime
 from ..core.errors import Problem, not_found
-from .models import ROLES, Membership, User, Workspace
+from .models import ROLES, Invite, Membership, User, Workspace
 from .service import add_user, hash_password, password_matches
 
 INVITE_TTL = timedelta(days=7)
 _DUMMY_HASH = hash_password("timing-equaliser")  # verify against this when the email is unknown
-
-
-class Invite(Base):
-    """An open invitation to join a workspace with a role."""
-
-    __tablename__ = "invites"
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(320))
-    role: Mapped[str] = mapped_column(String(16))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from ..core.clock import Clock
 from ..core.db import Database, insert_ignore
 from ..core.jobs import enqueue_many
+from .jobs import INBOUND_PROCESS, ProcessInbound
 from .models import InboundEvent
 
-PROCESS_JOB = "inbound.process"
+PROCESS_JOB = INBOUND_PROCESS.name
 
 
 @dataclass
@@ -64,8 +65,8 @@ class InboundWriter:
         async with self.db.session() as session:
             stmt = insert_ignore(self.db.dialect, table, ["dedupe_key"]).returning(table.c.dedupe_key, table.c.id)
             inserted = dict((await session.execute(stmt, rows)).all())
-            await enqueue_many(session, PROCESS_JOB,
-                               [{"event_id": event_id} for event_id in inserted.values()], now=now)
+            await enqueue_many(session, INBOUND_PROCESS,
+                               [ProcessInbound(event_id=event_id) for event_id in inserted.values()], now=now)
         first_seen: set[str] = set()
         for item in batch:
             new = item.key in inserted and item.key not in first_seen

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.crypto import Cipher
-from ..core.errors import Problem, not_found
+from ..core.db import get_in_workspace
+from ..core.errors import Problem
 from .base import ChannelError, Connection
 from .models import Channel
 from .registry import ChannelRegistry
@@ -67,10 +68,7 @@ async def workspace_channels(session: AsyncSession, workspace_id: int) -> list[C
 
 
 async def get_channel(session: AsyncSession, workspace_id: int, channel_id: int) -> Channel:
-    channel = await session.get(Channel, channel_id)
-    if channel is None or channel.workspace_id != workspace_id:
-        raise not_found("Channel")
-    return channel
+    return await get_in_workspace(session, Channel, workspace_id, channel_id)
 
 
 async def save_health(session: AsyncSession, workspace_id: int, channel_id: int, health: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.errors import not_found
+from ..core.db import get_in_workspace
 from .models import Contact, ContactIdentity, name_key
 
 
@@ -68,10 +68,7 @@ def _follow_profile_name(contact: Contact, identity: ContactIdentity, sender: Se
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:
-    contact = await session.get(Contact, contact_id)
-    if contact is None or contact.workspace_id != workspace_id:
-        raise not_found("Contact")
-    return contact
+    return await get_in_workspace(session, Contact, workspace_id, contact_id)
 
 
 async def identities(session: AsyncSession, contact_ids: list[int]) -> dict[int, list[ContactIdentity]]:

@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
 from ..accounts.deps import api_workspace
+from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is, page_size
@@ -119,9 +120,7 @@ async def mark_read(conversation_id: int, ws: Workspace, rt: Rt):
 async def message_media(message_id: int, ws: Workspace, rt: Rt):
     """The media file of a message, to members of its workspace only."""
     async with rt.db.reader() as session:
-        message = await session.get(Message, message_id)
-    if message is None or message.workspace_id != ws:
-        raise not_found("Message")
+        message = await get_in_workspace(session, Message, ws, message_id)
     path = MediaStore(rt.settings.media_dir).path(ws, (message.content or {}).get("stored") or "")
     if path is None:
         raise not_found("Media")

@@ -4,26 +4,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.db import Base, Id, UTCDateTime
-from ..core.errors import Problem, not_found
+from ..core.db import get_in_workspace
+from ..core.errors import Problem
+from .models import CannedResponse
 
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
-
-class CannedResponse(Base):
-    __tablename__ = "canned_responses"
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    shortcut: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    __table_args__ = (UniqueConstraint("workspace_id", "shortcut"),)
 
 
 async def list_canned(session: AsyncSession, workspace_id: int, prefix: str = "") -> list[CannedResponse]:
@@ -50,8 +38,5 @@ async def create_canned(session: AsyncSession, workspace_id: int, shortcut: str,
 
 
 async def delete_canned(session: AsyncSession, workspace_id: int, canned_id: int) -> None:
-    canned = await session.get(CannedResponse, canned_id)
-    if canned is None or canned.workspace_id != workspace_id:
-        raise not_found("Canned response")
-    await session.delete(canned)
+    await session.delete(await get_in_workspace(session, CannedResponse, workspace_id, canned_id))
     await session.flush()

@@ -29,8 +29,8 @@ from ..channels.models import Channel
 from ..contacts.models import Contact, ContactIdentity
 from ..contacts.service import number_ends_with
 from ..core.states import ConversationStatus
-from .labels import ConversationLabel, Label, labels_of
-from .models import Conversation, Message
+from .labels import labels_of
+from .models import Conversation, ConversationLabel, Label, Message
 from .queries import timeline_key
 
 VIEWS = ("mine", "unassigned", "all")

@@ -21,6 +21,7 @@ from ..channels.base import (
     PayloadError,
     UnreadableItem,
 )
+from ..channels.jobs import INBOUND_PROCESS
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
 from ..contacts.service import Sender, resolve_identities
@@ -45,7 +46,7 @@ class ParsedBatch:
 
 def inbound_handler(rt: Runtime) -> TwoStepBatch:
     async def prepare(jobs: list[ClaimedJob]) -> ParsedBatch:
-        batch = ParsedBatch([job.payload["event_id"] for job in jobs])
+        batch = ParsedBatch([INBOUND_PROCESS.parse(job).event_id for job in jobs])
         table = InboundEvent.__table__
         async with rt.db.reader() as session:
             events = (await session.execute(select(table.c.id, table.c.kind, table.c.body)

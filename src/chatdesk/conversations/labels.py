@@ -4,38 +4,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.db import Base, Id, UTCDateTime
+from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.events import emit
-from .models import Conversation
+from .models import Conversation, ConversationLabel, Label
 
 COLORS = ("slate", "red", "orange", "amber", "green", "teal", "blue", "violet", "pink")
-
-
-class Label(Base):
-    __tablename__ = "labels"
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(64))
-    color: Mapped[str] = mapped_column(String(16), default="slate")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
-
-
-class ConversationLabel(Base):
-    __tablename__ = "conversation_labels"
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
-    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"), index=True)
-
-    __table_args__ = (UniqueConstraint("conversation_id", "label_id"),)
 
 
 async def list_labels(session: AsyncSession, workspace_id: int) -> list[Label]:
@@ -60,10 +37,7 @@ async def create_label(session: AsyncSession, workspace_id: int, name: str, colo
 
 
 async def delete_label(session: AsyncSession, workspace_id: int, label_id: int) -> None:
-    label = await session.get(Label, label_id)
-    if label is None or label.workspace_id != workspace_id:
-        raise not_found("Label")
-    await session.delete(label)
+    await session.delete(await get_in_workspace(session, Label, workspace_id, label_id))
     await session.flush()
 
 

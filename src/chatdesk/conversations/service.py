@@ -14,16 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..channels.base import InboundMessageEvent, InboundStatusEvent
 from ..channels.meta.errors import explain
 from ..channels.models import DeliveryStatus
-from ..core.db import insert_ignore
-from ..core.errors import Problem, not_found
+from ..core.db import get_in_workspace, insert_ignore
+from ..core.errors import Problem
 from ..core.events import emit
 from ..core.jobs import enqueue
 from . import policy
+from .jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE, FetchMedia, MarkRead, SendMessage
 from .models import Conversation, Message
-
-SEND_JOB = "message.send"
-MEDIA_JOB = "media.fetch"
-READ_JOB = "message.mark_read"
 
 
 def event_of(message: Message, kind: str) -> dict[str, Any]:
@@ -87,7 +84,7 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
                                       rows)).scalars())
     for (conv, event, _), message_id in zip(items, ids, strict=True):
         if event.media is not None:
-            enqueue(session, MEDIA_JOB, {"message_id": message_id}, now=now, workspace_id=conv.workspace_id)
+            enqueue(session, FETCH_MEDIA, FetchMedia(message_id=message_id), now=now, workspace_id=conv.workspace_id)
         emit(session, conv.workspace_id, {"type": "message.created", "conversation_id": conv.id,
                                           "message_id": message_id, "direction": "in",
                                           "status": policy.INBOUND_STATUS})
@@ -174,10 +171,7 @@ async def apply_backlog(session: AsyncSession, message: Message) -> None:
 
 
 async def get_conversation(session: AsyncSession, workspace_id: int, conversation_id: int) -> Conversation:
-    conv = await session.get(Conversation, conversation_id)
-    if conv is None or conv.workspace_id != workspace_id:
-        raise not_found("Conversation")
-    return conv
+    return await get_in_workspace(session, Conversation, workspace_id, conversation_id)
 
 
 async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str,
@@ -194,7 +188,7 @@ async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str
     conv.last_message_at = now
     conv.updated_at = now
     await session.flush()
-    enqueue(session, SEND_JOB, {"message_id": message.id}, now=now, workspace_id=conv.workspace_id,
+    enqueue(session, SEND_MESSAGE, SendMessage(message_id=message.id), now=now, workspace_id=conv.workspace_id,
             max_attempts=policy.MAX_SEND_ATTEMPTS)
     emit(session, conv.workspace_id, event_of(message, "message.created"))
     return message
@@ -222,7 +216,7 @@ async def mark_read(session: AsyncSession, conv: Conversation, *, now: datetime)
     had_unread = conv.unread_count > 0
     conv.unread_count = 0
     if had_unread and last_in is not None:
-        enqueue(session, READ_JOB, {"message_id": last_in}, now=now, workspace_id=conv.workspace_id)
+        enqueue(session, MARK_READ, MarkRead(message_id=last_in), now=now, workspace_id=conv.workspace_id)
     if had_unread:
         emit(session, conv.workspace_id, {"type": "conversation.read", "conversation_id": conv.id})
     return had_unread

@@ -20,6 +20,7 @@ from ..core.jobs import ClaimedJob, RetryJob
 from ..core.media import MediaStore
 from ..core.runtime import Runtime
 from . import policy, service
+from .jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
 from .models import Conversation, Message, SendAttempt
 
 log = logging.getLogger("chatdesk.send")
@@ -76,7 +77,7 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
     """The message, its channel, what to send and how the last attempt ended; None when there
     is nothing (left) to send."""
     async with rt.db.reader() as session:
-        message = await session.get(Message, job.payload["message_id"])
+        message = await session.get(Message, SEND_MESSAGE.parse(job).message_id)
         if message is None or message.status != "queued":
             return None  # already sent (or adopted by its receipts) or deleted: nothing to do twice
         conv = await session.get(Conversation, message.conversation_id)
@@ -155,7 +156,7 @@ async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelEr
 def media_handler(rt: Runtime, media: MediaStore):
     async def handle(job: ClaimedJob) -> None:
         async with rt.db.reader() as session:
-            message = await session.get(Message, job.payload["message_id"])
+            message = await session.get(Message, FETCH_MEDIA.parse(job).message_id)
             if message is None or message.content.get("stored"):
                 return
             channel = await rt.channels.by_id(session, message.channel_id)
@@ -184,7 +185,7 @@ async def _media_result(rt: Runtime, message_id: int, values: dict[str, Any]) ->
 def read_handler(rt: Runtime):
     async def handle(job: ClaimedJob) -> None:
         async with rt.db.reader() as session:
-            message = await session.get(Message, job.payload["message_id"])
+            message = await session.get(Message, MARK_READ.parse(job).message_id)
             if message is None or not message.provider_message_id:
                 return
             channel = await rt.channels.by_id(session, message.channel_id)

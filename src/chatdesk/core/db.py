@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import make_url
@@ -21,6 +23,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from .errors import not_found
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -110,6 +114,10 @@ class WalCheckpointer:
         self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
+class NestedWriteSession(RuntimeError):
+    """A writing session was opened while the same task already had one open."""
+
+
 class Database:
     """Engines and session factories for one database URL.
 
@@ -124,6 +132,10 @@ class Database:
         self._session_class = type("ChatdeskSession", (Session,), {})
         self._hooks: list[Callable[[Session], None]] = []
         self._write_lock: asyncio.Lock | None = None
+        # the task holding this database's writing session; a task spawned inside one inherits
+        # the value, but is another task, so it may open its own (it does not nest)
+        self._writer: ContextVar[asyncio.Task[Any] | None] = ContextVar(f"chatdesk_writer_{id(self):x}",
+                                                                         default=None)
         self.checkpointer: WalCheckpointer | None = None
         if self.is_sqlite:
             self.engine = self._sqlite_engine(url, echo, immediate=True)
@@ -189,17 +201,23 @@ class Database:
         On SQLite the process's writers also queue on an asyncio lock: SQLite's busy handler
         makes a waiting writer sleep and poll (up to 100 ms a time), which turns lock
         contention into latency spikes; a queue in the event loop hands the lock over at once.
-        Writing sessions must therefore never nest (they would wait on themselves).
+        Writing sessions must therefore never nest: on SQLite the inner one would wait on the
+        outer forever, on PostgreSQL it would commit apart from it. So nesting raises at once.
         """
-        if self._write_lock is None:
-            async with self._write() as session:
-                async with session.begin():
+        task = asyncio.current_task()
+        if task is not None and self._writer.get() is task:
+            raise NestedWriteSession("a writing session is already open in this task; "
+                                     "pass the session down instead of opening another")
+        token = self._writer.set(task)
+        try:
+            if self._write_lock is None:
+                async with self._write() as session, session.begin():
                     yield session
-            return
-        async with self._write_lock:
-            async with self._write() as session:
-                async with session.begin():
-                    yield session
+                return
+            async with self._write_lock, self._write() as session, session.begin():
+                yield session
+        finally:
+            self._writer.reset(token)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
@@ -219,6 +237,24 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+
+
+ModelT = TypeVar("ModelT")
+
+
+async def get_in_workspace(session: AsyncSession, model: type[ModelT], workspace_id: int, row_id: int) -> ModelT:
+    """The row of ``model`` with this id if it belongs to the workspace; else 404 (another
+    workspace's rows answer exactly as missing ones do)."""
+    row = await session.get(model, row_id)
+    if row is None or getattr(row, "workspace_id", None) != workspace_id:
+        raise not_found(_human(model.__name__))
+    return row
+
+
+def _human(name: str) -> str:
+    """``CannedResponse`` → ``Canned response``: the model's name as the 404 says it."""
+    words = re.findall(r"[A-Z][a-z0-9]*", name) or [name]
+    return " ".join([words[0], *(w.lower() for w in words[1:])])
 
 
 def now_utc() -> datetime:

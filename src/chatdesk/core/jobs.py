@@ -5,14 +5,19 @@ its send job commit together). Workers claim due jobs with a lease (``FOR UPDATE
 LOCKED`` on PostgreSQL), run the handler registered for the job's kind, and delete the job on
 success. Failures are retried with exponential backoff and jitter; a job that keeps failing
 is kept as ``dead`` with its last error, never silently dropped.
+
+Payloads are typed: each kind is a ``JobKind`` declared by its domain with a frozen Pydantic
+model; ``enqueue`` stores the model's JSON, and the runner parses it back before the handler
+runs (a payload that does not parse makes the job dead at once, with the reason).
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Index, Integer, String, Text, delete, event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -43,13 +48,62 @@ class Job(Base):
     __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)
 
 
+class JobPayload(BaseModel):
+    """Base of every job kind's payload model.
+
+    ``extra="forbid"``: a job is an instruction we wrote ourselves, so an unknown field means
+    a worker older than the code that queued it (a rolling upgrade) or a bug. Such a worker
+    must not carry out the part it understands and silently drop the rest: the job goes dead
+    with the reason, visible in ``queue_stats``, and can be queued again after the upgrade.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+P = TypeVar("P", bound=JobPayload)
+
+
+class InvalidJobPayload(ValueError):
+    """A stored payload that its kind's model refuses: the job can never succeed."""
+
+
+@dataclass(frozen=True)
+class JobKind(Generic[P]):
+    """A kind of job and the model of its payload, declared by the domain that handles it
+    (``JobKind("message.send", SendMessage)``)."""
+
+    name: str
+    payload: type[P]
+
+    def dump(self, payload: P) -> dict[str, Any]:
+        if not isinstance(payload, self.payload):
+            raise TypeError(f"{self.name} takes a {self.payload.__name__}, not a {type(payload).__name__}")
+        return payload.model_dump(mode="json")
+
+    def parse(self, job: ClaimedJob) -> P:
+        """The job's typed payload (the runner has parsed it already; a raw dict is parsed here)."""
+        if isinstance(job.payload, self.payload):
+            return job.payload
+        return self.load(job.payload)
+
+    def load(self, raw: Any) -> P:
+        try:
+            return self.payload.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "payload"
+            raise InvalidJobPayload(f"{self.name} payload does not match {self.payload.__name__}: "
+                                    f"{where}: {first['msg']} ({exc.error_count()} error(s))") from None
+
+
 @dataclass(frozen=True)
 class ClaimedJob:
-    """What a handler gets: the job's identity, payload and how many times it has been tried."""
+    """What a handler gets: the job's identity, payload and how many times it has been tried.
+    ``payload`` is the kind's model once the runner has parsed it (``JobKind.parse``)."""
 
     id: int
     kind: str
-    payload: dict[str, Any]
+    payload: Any
     attempts: int
     max_attempts: int
     workspace_id: int | None
@@ -69,22 +123,22 @@ NOTIFY_HOOKED = "chatdesk.jobs.notify_hooked"
 JOBS_CHANNEL = "chatdesk_jobs"  # LISTENed to by workers in other processes (pg_wakeup)
 
 
-def enqueue(session: AsyncSession, kind: str, payload: dict[str, Any], *, now: datetime,
+def enqueue(session: AsyncSession, kind: JobKind[P], payload: P, *, now: datetime,
             delay: float = 0.0, workspace_id: int | None = None, max_attempts: int = 10) -> Job:
     """Add a job to the caller's transaction; it becomes visible to workers on commit."""
-    job = Job(kind=kind, payload=payload, status=QUEUED, run_at=now + timedelta(seconds=delay),
+    job = Job(kind=kind.name, payload=kind.dump(payload), status=QUEUED, run_at=now + timedelta(seconds=delay),
               created_at=now, attempts=0, max_attempts=max_attempts, workspace_id=workspace_id)
     session.add(job)
     _wake_on_commit(session)
     return job
 
 
-async def enqueue_many(session: AsyncSession, kind: str, payloads: list[dict[str, Any]], *,
+async def enqueue_many(session: AsyncSession, kind: JobKind[P], payloads: list[P], *,
                        now: datetime, workspace_id: int | None = None, max_attempts: int = 10) -> None:
     """Many jobs of one kind in one INSERT (the webhook group commit's hot path)."""
     if not payloads:
         return
-    rows = [{"kind": kind, "payload": p, "status": QUEUED, "run_at": now, "created_at": now, "attempts": 0,
+    rows = [{"kind": kind.name, "payload": kind.dump(p), "status": QUEUED, "run_at": now, "created_at": now, "attempts": 0,
              "max_attempts": max_attempts, "workspace_id": workspace_id} for p in payloads]
     await session.execute(insert(Job.__table__), rows)
     _wake_on_commit(session)
@@ -154,6 +208,13 @@ async def reschedule(session: AsyncSession, job: ClaimedJob, *, now: datetime, e
     await session.execute(update(Job).where(Job.id == job.id).values(**values)
                           .execution_options(synchronize_session=False))
     return again
+
+
+async def bury(session: AsyncSession, job: ClaimedJob, *, error: str) -> None:
+    """Mark a job dead at once (it can never succeed, e.g. its payload does not parse)."""
+    await session.execute(update(Job).where(Job.id == job.id)
+                          .values(status=DEAD, last_error=error[:2000], locked_by=None, locked_until=None)
+                          .execution_options(synchronize_session=False))
 
 
 async def queue_stats(session: AsyncSession, now: datetime) -> dict[str, float]:

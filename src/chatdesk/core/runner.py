@@ -7,6 +7,10 @@ Two handler shapes:
 - a *single* handler gets one job and opens its own sessions, so it can do network I/O
   without holding a database transaction (sending to the Graph API). Up to ``concurrency``
   run at once.
+
+Handlers are registered by ``JobKind``; the runner parses each claimed job's payload with
+the kind's model before its handler runs, and a job whose payload does not parse is dead at
+once (retrying cannot fix it). Each loop also ticks the scheduler of periodic jobs, if any.
 """
 from __future__ import annotations
 
@@ -17,8 +21,8 @@ import socket
 import time
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +31,10 @@ from . import logs
 from .clock import Clock
 from .db import Database
 from .errors import one_line
-from .jobs import WAKE_KEY, ClaimedJob, RetryJob, claim, finish, reschedule
+from .jobs import WAKE_KEY, ClaimedJob, InvalidJobPayload, JobKind, RetryJob, bury, claim, finish, reschedule
+
+if TYPE_CHECKING:
+    from .scheduler import Scheduler
 
 log = logging.getLogger("chatdesk.worker")
 MAX_OUTAGE_BACKOFF = 10.0  # seconds between tries while the database is unreachable
@@ -83,10 +90,11 @@ BatchHandler = Callable[[AsyncSession, list[ClaimedJob]], Awaitable[None]] | Two
 
 @dataclass
 class Handlers:
-    """The job kinds a worker can run. Built by the composition root (worker.py)."""
+    """The job kinds a worker can run, each with its handler. Built by the composition root
+    (worker.py) from the kinds the domains declare."""
 
-    single: dict[str, SingleHandler] = field(default_factory=dict)
-    batch: dict[str, BatchHandler] = field(default_factory=dict)
+    single: dict[JobKind[Any], SingleHandler] = field(default_factory=dict)
+    batch: dict[JobKind[Any], BatchHandler] = field(default_factory=dict)
 
 
 class Wakeup:
@@ -120,8 +128,13 @@ class Wakeup:
 class Worker:
     def __init__(self, db: Database, clock: Clock, handlers: Handlers, *, wakeup: Wakeup,
                  concurrency: int = 16, batch_size: int = 100, lease: float = 60.0,
-                 poll_interval: float = 1.0, worker_id: str | None = None, metrics: Any = None):
+                 poll_interval: float = 1.0, worker_id: str | None = None, metrics: Any = None,
+                 scheduler: Scheduler | None = None):
         self.db, self.clock, self.handlers, self.wakeup = db, clock, handlers, wakeup
+        self.scheduler = scheduler
+        self._single = {kind.name: handler for kind, handler in handlers.single.items()}
+        self._batch = {kind.name: handler for kind, handler in handlers.batch.items()}
+        self._kinds = {kind.name: kind for kind in [*handlers.single, *handlers.batch]}
         self.metrics = metrics  # core.metrics.Metrics: its job histogram is observed here
         self.batch_size, self.lease, self.poll_interval = batch_size, lease, poll_interval
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
@@ -163,11 +176,12 @@ class Worker:
         self.wakeup.set()
 
     async def run_once(self) -> int:
-        """Claim and run what is due now. Returns how many jobs were started."""
-        count = 0
-        if self.handlers.batch:
+        """Tick the scheduler, then claim and run what is due now. Returns how many jobs were
+        started (or scheduled)."""
+        count = await self.scheduler.tick() if self.scheduler is not None else 0
+        if self._batch:
             count += await self._run_batches()
-        if self.handlers.single:
+        if self._single:
             count += await self._start_singles()
         return count
 
@@ -181,16 +195,31 @@ class Worker:
                 return
 
     async def _run_batches(self) -> int:
-        kinds = list(self.handlers.batch)
         async with self.db.session() as session:
-            jobs = await claim(session, worker_id=self.worker_id, now=self.clock.now(),
-                               limit=self.batch_size, lease=self.lease, kinds=kinds)
+            claimed = await claim(session, worker_id=self.worker_id, now=self.clock.now(),
+                                  limit=self.batch_size, lease=self.lease, kinds=list(self._batch))
         by_kind: dict[str, list[ClaimedJob]] = {}
-        for job in jobs:
+        for job in await self._typed(claimed):
             by_kind.setdefault(job.kind, []).append(job)
         for kind, group in by_kind.items():
-            await self._run_batch(self.handlers.batch[kind], group)
-        return len(jobs)
+            await self._run_batch(self._batch[kind], group)
+        return len(claimed)
+
+    async def _typed(self, jobs: list[ClaimedJob]) -> list[ClaimedJob]:
+        """The jobs with their payloads parsed; those that do not parse are made dead here."""
+        good, bad = [], []
+        for job in jobs:
+            try:
+                good.append(replace(job, payload=self._kinds[job.kind].load(job.payload)))
+            except InvalidJobPayload as exc:
+                bad.append((job, str(exc)))
+        if bad:
+            async with self.db.session() as session:
+                for job, error in bad:
+                    await bury(session, job, error=error)
+            for job, error in bad:
+                log.error("job %s (%s) is dead: %s", job.id, job.kind, error)
+        return good
 
     async def _run_batch(self, handler: BatchHandler, jobs: list[ClaimedJob]) -> None:
         ids = logs.job_id.set(",".join(str(j.id) for j in jobs[:20]) + (",..." if len(jobs) > 20 else ""))
@@ -226,16 +255,16 @@ class Worker:
         if free <= 0:
             return 0
         async with self.db.session() as session:
-            jobs = await claim(session, worker_id=self.worker_id, now=self.clock.now(), limit=free,
-                               lease=self.lease, kinds=list(self.handlers.single))
-        for job in jobs:
+            claimed = await claim(session, worker_id=self.worker_id, now=self.clock.now(), limit=free,
+                                  lease=self.lease, kinds=list(self._single))
+        for job in await self._typed(claimed):
             task = asyncio.create_task(self._run_single(job))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return len(jobs)
+        return len(claimed)
 
     async def _run_single(self, job: ClaimedJob) -> None:
-        handler = self.handlers.single[job.kind]
+        handler = self._single[job.kind]
         logs.job_id.set(str(job.id))  # this task's own context: no reset needed
         logs.job_kind.set(job.kind)
         start = time.perf_counter()

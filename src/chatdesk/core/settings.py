@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = 16
     worker_batch: int = 100
     job_lease_seconds: float = 60.0
+    retention_days: int = Field(default=30, ge=1)  # processed webhook bodies, receipts, consumed events
     media_max_bytes: int = 100 * 1024 * 1024
     graph_url: str = "https://graph.facebook.com"
     graph_version: str = "v23.0"

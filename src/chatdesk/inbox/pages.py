@@ -13,7 +13,7 @@ from ..conversations import inbox_queries, labels, policy, sending
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.sending import Draft, Upload
-from ..core.errors import not_found
+from ..core.db import get_in_workspace
 from ..core.states import AuthorType
 from ..teams import service as teams
 from .web import Ctx
@@ -76,7 +76,4 @@ async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str
 
 
 async def message_in_workspace(session: AsyncSession, ws: int, message_id: int) -> Message:
-    message = await session.get(Message, message_id)
-    if message is None or message.workspace_id != ws:
-        raise not_found("Message")
-    return message
+    return await get_in_workspace(session, Message, ws, message_id)

@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import Membership
+from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from .models import Team, TeamMember
 
@@ -17,10 +18,7 @@ async def list_teams(session: AsyncSession, workspace_id: int) -> list[Team]:
 
 
 async def get_team(session: AsyncSession, workspace_id: int, team_id: int) -> Team:
-    team = await session.get(Team, team_id)
-    if team is None or team.workspace_id != workspace_id:
-        raise not_found("Team")
-    return team
+    return await get_in_workspace(session, Team, workspace_id, team_id)
 
 
 async def create_team(session: AsyncSession, workspace_id: int, name: str, *, now: datetime) -> Team:
