@@ -37,6 +37,7 @@ CONVERSED = """SELECT DISTINCT conv.contact_id, conv.channel_id, ch.kind
 def upgrade() -> None:
     with op.batch_alter_table("contact_identities") as batch:
         batch.add_column(sa.Column("channel_id", Id, nullable=True))
+        batch.drop_constraint(OLD_UNIQUE, type_="unique")  # an identity may now be copied per channel
     bind = op.get_bind()
     last = bind.execute(sa.text("SELECT MAX(id) FROM contact_identities")).scalar()
     if last is not None:
@@ -44,7 +45,6 @@ def upgrade() -> None:
     with op.batch_alter_table("contact_identities") as batch:
         batch.alter_column("channel_id", existing_type=Id, nullable=False)
         batch.create_foreign_key(FK, "channels", ["channel_id"], ["id"], ondelete="CASCADE")
-        batch.drop_constraint(OLD_UNIQUE, type_="unique")
         batch.create_unique_constraint(NEW_UNIQUE, ["channel_id", "external_id"])
         batch.create_index(LOOKUP, ["workspace_id", "kind", "external_id"])
 
