@@ -84,7 +84,7 @@ def test_channel_add_has_a_subcommand_per_kind_with_the_kind_s_options(cli):
     for cls in ADAPTERS:
         assert cls.kind in listed
         out = cli("channel", "add", cls.kind, "--help").stdout
-        for name, field in cls.settings_model.model_fields.items():
+        for name in cls.settings_model.model_fields:
             assert f"--{name.replace('_', '-')}" in out
     out = " ".join(cli("channel", "add", "whatsapp", "--help").stdout.split())
     assert "Signs the webhooks Meta sends." in out and "messages per second" in out

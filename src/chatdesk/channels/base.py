@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal, Protocol
 
+import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,7 @@ class ChannelAdapter(Protocol):
     webhook: ClassVar[WebhookEntry]
 
     @classmethod
-    def create(cls, http: Any, settings: Any) -> ChannelAdapter: ...  # (httpx client, core Settings)
+    def create(cls, http: httpx.AsyncClient, settings: Settings) -> ChannelAdapter: ...
     @classmethod
     def validate(cls, values: Mapping[str, Any]) -> ChannelSettings: ...
     @staticmethod

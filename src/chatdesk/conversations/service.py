@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..channels.base import Capabilities, Explain, InboundMessageEvent, InboundStatusEvent
+from ..channels.base import (
+    Capabilities,
+    Explain,
+    InboundMessageEvent,
+    InboundStatusEvent,
+)
 from ..channels.models import DeliveryStatus
 from ..core.db import insert_ignore
 from ..core.errors import Problem, not_found

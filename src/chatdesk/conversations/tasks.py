@@ -11,7 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..channels.base import ChannelError, Explain, OutboundMessage, PermanentChannelError, RetriableChannelError
+from ..channels.base import (
+    ChannelError,
+    Explain,
+    OutboundMessage,
+    PermanentChannelError,
+    RetriableChannelError,
+)
 from ..channels.service import ChannelRef
 from ..contacts.service import identity_for
 from ..core.events import emit
@@ -155,6 +161,7 @@ async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelEr
 async def _explain(rt: Runtime, session: Any, channel_id: int) -> Explain:
     """The explanations of the channel's kind (the channel is cached: usually no round trip)."""
     channel = await rt.channels.by_id(session, channel_id)
+    assert channel is not None, "a message's channel outlives it (deleting a channel deletes its messages)"
     return rt.registry.get(channel.kind).explain
 
 

@@ -8,8 +8,8 @@ from . import signature
 
 
 class MetaWebhook:
-    signing_secret = "app_secret"
-    verify_secret = "verify_token"
+    signing_secret: str = "app_secret"
+    verify_secret: str | None = "verify_token"
 
     @staticmethod
     def handshake(query: Mapping[str, str], tokens: list[str]) -> str | None:

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from ...core.settings import Settings
-from ..base import (Capabilities, Connection, InboundEvent, OutboundMessage, PermanentChannelError,
-                    SendResult)
+from ..base import (
+    Capabilities,
+    ChannelSettings,
+    Connection,
+    InboundEvent,
+    OutboundMessage,
+    PermanentChannelError,
+    SendResult,
+    WebhookEntry,
+)
 from ..meta import errors
 from ..meta.graph import GraphClient
 from ..meta.webhook import META_WEBHOOK
@@ -33,12 +41,15 @@ CAPABILITIES = Capabilities(
 
 
 class WhatsAppAdapter:
-    kind = "whatsapp"
-    title = "WhatsApp"
-    capabilities = CAPABILITIES
-    settings_model = WhatsAppSettings
-    webhook = META_WEBHOOK
-    explain = staticmethod(errors.explain)
+    kind: ClassVar[str] = "whatsapp"
+    title: ClassVar[str] = "WhatsApp"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    settings_model: ClassVar[type[ChannelSettings]] = WhatsAppSettings
+    webhook: ClassVar[WebhookEntry] = META_WEBHOOK
+
+    @staticmethod
+    def explain(code: int | None, title: str | None = None) -> str:
+        return errors.explain(code, title)
 
     def __init__(self, http: httpx.AsyncClient, *, graph_url: str, graph_version: str):
         self.http = http
@@ -50,9 +61,9 @@ class WhatsAppAdapter:
         return cls(http, graph_url=settings.graph_url, graph_version=settings.graph_version)
 
     @classmethod
-    def validate(cls, values: Mapping[str, Any]) -> WhatsAppSettings:
+    def validate(cls, values: Mapping[str, Any]) -> ChannelSettings:
         """Checks that need no network call: ids are digits, secrets not blank, URL http(s)."""
-        return WhatsAppSettings.from_values(values)  # type: ignore[return-value]
+        return WhatsAppSettings.from_values(values)
 
     def _graph(self, conn: Connection) -> GraphClient:
         return GraphClient(self.http, conn.config.get("graph_url") or self.graph_url,
