@@ -48,16 +48,17 @@ def connect_forms(kinds: list[str]) -> list[ConnectForm]:
     for kind in kinds:
         adapter = adapter_class(kind)
         model = adapter.settings_model
-        fields = [FormField(name, f.title or name, f.description, f.is_required(), bool(model.flag(name, "secret")),
-                            bool(model.flag(name, "wide")), _input_type(model, name), bool(model.flag(name, "numeric")),
-                            model.flag(name, "placeholder"))
-                  for name in model.form_fields() for f in [model.model_fields[name]]]
-        forms.append(ConnectForm(kind, adapter.title, fields))
+        forms.append(ConnectForm(kind, adapter.title, [_form_field(model, name) for name in model.form_fields()]))
     return forms
 
 
-def _input_type(model: type[ChannelSettings], name: str) -> str:
-    return "password" if model.flag(name, "secret") else "url" if model.flag(name, "url") else "text"
+def _form_field(model: type[ChannelSettings], name: str) -> FormField:
+    field = model.model_fields[name]
+    secret = bool(model.flag(name, "secret"))
+    return FormField(name=name, title=field.title or name, help=field.description, required=field.is_required(),
+                     secret=secret, wide=bool(model.flag(name, "wide")), numeric=bool(model.flag(name, "numeric")),
+                     input_type="password" if secret else "url" if model.flag(name, "url") else "text",
+                     placeholder=model.flag(name, "placeholder"))
 
 
 def form_settings(kind: str, values: Mapping[str, str]) -> ChannelSettings:

@@ -103,7 +103,8 @@ async def connect_channel(ctx: Admin, request: Request) -> Response:
 async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int = 0) -> Response:
     async with ctx.rt.db.reader() as session:
         channel = await setup.get_channel(session, ctx.ws, channel_id)
-    verify_token = ctx.rt.cipher.decrypt(channel.secrets).get("verify_token", "")
+    hook = ctx.rt.registry.get(channel.kind).webhook  # the token the kind's webhook handshake asks for
+    verify_token = ctx.rt.cipher.decrypt(channel.secrets).get(hook.verify_secret, "") if hook.verify_secret else ""
     return _page(request, ctx, "channel.html", "channels", channel=channel, verify_token=verify_token,
                  webhook_url=webhook_url(request, ctx, channel.kind), new=bool(new))
 
