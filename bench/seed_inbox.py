@@ -170,7 +170,8 @@ class Data:
         for c in self.contacts:
             kind, ext = ("whatsapp", c["phone"][1:]) if c["phone"] else ("messenger", f"{7 * 10**15 + c['id']}")
             yield {"id": c["id"], "workspace_id": c["workspace_id"], "contact_id": c["id"], "kind": kind, "external_id": ext,
-                       "profile_name": c["name"], "created_at": c["created_at"]}
+                   "channel_id": self.channels[c["workspace_id"]][0], "profile_name": c["name"],
+                   "created_at": c["created_at"]}
 
     # -- conversations and the shape of their timelines ------------------------------------------------
     def make_conversations(self) -> None:

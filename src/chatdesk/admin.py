@@ -2,7 +2,7 @@
 service call in a transaction, and returns what to print."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .accounts import service as accounts
 from .channels import service as channels
+from .channels.registry import adapter_class
 from .core.clock import SystemClock
 from .core.crypto import Cipher
 from .core.db import Database
@@ -53,33 +54,19 @@ async def create_token(s: Settings, slug: str, name: str = "", *, migrate: bool 
     return await in_transaction(s, do, migrate=migrate)
 
 
-def whatsapp_config(waba_id: str, graph_url: str | None) -> dict[str, Any]:
-    config: dict[str, Any] = {"waba_id": waba_id}
-    if graph_url:
-        config["graph_url"] = graph_url.rstrip("/")
-    return config
-
-
-async def add_whatsapp(s: Settings, slug: str, phone_number_id: str, display: str, waba_id: str,
-                       access_token: str, app_secret: str, verify_token: str, graph_url: str | None,
-                       rate_limit: float = 80.0, *, migrate: bool = True) -> str:
-    for label, value in (("--phone-number-id", phone_number_id), ("--waba-id", waba_id)):
-        if not value.isdigit():
-            raise ValueError(f"{label} must be digits (Meta's numeric id), got {value!r}")
-    for label, value in (("--access-token", access_token), ("--app-secret", app_secret),
-                         ("--verify-token", verify_token), ("--display-phone-number", display)):
-        if not value.strip():
-            raise ValueError(f"{label} must not be empty")
+async def add_channel(s: Settings, kind: str, slug: str, values: Mapping[str, Any], *, migrate: bool = True) -> str:
+    """Connect a channel of any kind from its settings (raises ``InvalidSettings`` naming the bad
+    field, ``UnknownChannelKind``); no network call."""
+    row = adapter_class(kind).validate(values).to_row()
     cipher = Cipher(s.encryption_key())
 
     async def do(session: AsyncSession) -> str:
         workspace = await accounts.workspace_by_slug(session, slug)
         channel = await channels.add_channel(
-            session, cipher, workspace_id=workspace.id, kind="whatsapp", external_id=phone_number_id,
-            display=display, config=whatsapp_config(waba_id, graph_url), now=SystemClock().now(),
-            secrets={"access_token": access_token, "app_secret": app_secret, "verify_token": verify_token},
-            rate_limit_mps=rate_limit)
-        return f"channel {channel.id} (whatsapp {display}) added to {workspace.slug}"
+            session, cipher, workspace_id=workspace.id, kind=kind, external_id=row.external_id,
+            display=row.display, config=row.config, secrets=row.secrets, now=SystemClock().now(),
+            rate_limit_mps=row.rate_limit_mps)
+        return f"channel {channel.id} ({kind} {row.display}) added to {workspace.slug}"
     return await in_transaction(s, do, migrate=migrate)
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .channels import api as channels_api
 from .channels import webhooks
 from .channels.inbound_store import InboundWriter
 from .channels.registry import build_registry
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(webhooks.router)
     app.include_router(conversations_api.router)
     app.include_router(contacts_api.router)
+    app.include_router(channels_api.router)
     app.include_router(live.router)
     app.include_router(inbox_router)
     app.mount(STATIC_PREFIX, static_files(), name="inbox-static")

@@ -5,11 +5,13 @@ Errors a user can fix print one line on stderr and exit with code 2, never a tra
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from .core.errors import Problem
 from .core.settings import Settings
@@ -107,23 +109,64 @@ def token_create(workspace: Annotated[str, typer.Option(help="workspace slug")],
     typer.echo(run(lambda: admin.create_token(settings(), workspace, name)))
 
 
-@channel_app.command("add")
-def channel_add(kind: str, workspace: Annotated[str, typer.Option(help="workspace slug")],
-                phone_number_id: Annotated[str, typer.Option()], display_phone_number: Annotated[str, typer.Option()],
-                waba_id: Annotated[str, typer.Option()], access_token: Annotated[str, typer.Option()],
-                app_secret: Annotated[str, typer.Option()], verify_token: Annotated[str, typer.Option()],
-                graph_url: Annotated[str | None, typer.Option(help="Graph API base URL (the sandbox's)")] = None,
-                rate_limit: Annotated[float, typer.Option(help="messages per second")] = 80.0) -> None:
-    """Connect a channel (whatsapp) to a workspace."""
-    from . import admin
+class _KindGroup(TyperGroup):
+    """``chatdesk channel add KIND``: one subcommand per registered kind; an unknown kind is a
+    usage error naming the kinds there are."""
 
-    if kind != "whatsapp":
-        fail(f"unknown channel kind {kind!r}; supported: whatsapp")
-    if graph_url and not graph_url.startswith(("http://", "https://")):
-        fail("--graph-url must be an http(s) URL")
-    typer.echo(run(lambda: admin.add_whatsapp(settings(), workspace, phone_number_id, display_phone_number,
-                                              waba_id, access_token, app_secret, verify_token, graph_url,
-                                              rate_limit)))
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            ctx.fail(f"unknown channel kind {args[0]!r}; supported: {', '.join(self.list_commands(ctx))}")
+        return super().resolve_command(ctx, args)
+
+
+channel_add_app = typer.Typer(cls=_KindGroup, no_args_is_help=True,
+                              help="Connect a channel to a workspace (one subcommand per kind).")
+channel_app.add_typer(channel_add_app, name="add")
+
+
+def _channel_add_command(kind: str) -> Callable[..., None]:
+    """A ``channel add KIND`` command whose options are the kind's settings model's fields."""
+    from .channels.base import InvalidSettings
+    from .channels.registry import adapter_class
+
+    adapter = adapter_class(kind)
+    model = adapter.settings_model
+    required = {name for name, f in model.model_fields.items() if f.is_required() or model.flag(name, "cli_required")}
+    params = [inspect.Parameter("workspace", inspect.Parameter.KEYWORD_ONLY,
+                                annotation=Annotated[str, typer.Option(help="workspace slug")])]
+    for name, field in model.model_fields.items():
+        kind_of = field.annotation if field.annotation in (int, float) else str
+        default = inspect.Parameter.empty if name in required else field.get_default(call_default_factory=False)
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[
+            kind_of if default is not None else kind_of | None, typer.Option(help=field.description or field.title)]))
+
+    def add(workspace: str, **values: Any) -> None:
+        from . import admin
+
+        for name in required:
+            if not str(values[name]).strip():
+                fail(f"--{name.replace('_', '-')} must not be empty")
+        values = {k: v for k, v in values.items() if v is not None}
+        try:
+            adapter.validate(values)
+        except InvalidSettings as exc:
+            fail(f"--{exc.field.replace('_', '-')} {exc.message}")
+        typer.echo(run(lambda: admin.add_channel(settings(), kind, workspace, values)))
+
+    add.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    add.__annotations__ = {}
+    add.__doc__ = f"Connect a {adapter.title} channel to a workspace."
+    return add
+
+
+def _register_channel_kinds() -> None:
+    from .channels.registry import kinds
+
+    for kind in kinds():
+        channel_add_app.command(kind)(_channel_add_command(kind))
+
+
+_register_channel_kinds()
 
 
 @events_app.command("replay")

@@ -56,8 +56,10 @@ async def _seed(settings: Settings, sandbox_url: str) -> dict[str, Any]:
         seed["slug"] = await admin.create_workspace(settings, "Demo Shop", migrate=False)
         await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"], migrate=False)
         seed["api_token"] = await admin.create_token(settings, seed["slug"], "demo", migrate=False)
-        await admin.add_whatsapp(settings, seed["slug"], PHONE_NUMBER_ID, DISPLAY, WABA_ID, seed["access_token"],
-                                 seed["app_secret"], seed["verify_token"], sandbox_url, migrate=False)
+        await admin.add_channel(settings, "whatsapp", seed["slug"], {
+            "phone_number_id": PHONE_NUMBER_ID, "display_phone_number": DISPLAY, "waba_id": WABA_ID,
+            "access_token": seed["access_token"], "app_secret": seed["app_secret"],
+            "verify_token": seed["verify_token"], "graph_url": sandbox_url}, migrate=False)
         path.write_text(json.dumps(seed, indent=2))
         path.chmod(0o600)
         return seed

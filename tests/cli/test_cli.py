@@ -77,6 +77,33 @@ def test_invalid_role_email_and_ids(cli):
     assert cli("workspace", "create", "Zoned", "--timezone", "Europe/Amsterdam").stdout.strip() == "zoned"
 
 
+def test_channel_add_has_a_subcommand_per_kind_with_the_kind_s_options(cli):
+    from chatdesk.channels.registry import ADAPTERS
+
+    listed = cli("channel", "add", "--help").stdout
+    for cls in ADAPTERS:
+        assert cls.kind in listed
+        out = cli("channel", "add", cls.kind, "--help").stdout
+        for name in cls.settings_model.model_fields:
+            assert f"--{name.replace('_', '-')}" in out
+    out = " ".join(cli("channel", "add", "whatsapp", "--help").stdout.split())
+    assert "Signs the webhooks Meta sends." in out and "messages per second" in out
+
+
+def test_channel_add_names_the_bad_option(cli):
+    slug = cli("workspace", "create", "Shop").stdout.strip()
+    good = {"--phone-number-id": "42", "--display-phone-number": "1", "--waba-id": "1", "--access-token": "t",
+            "--app-secret": "s", "--verify-token": "v"}
+
+    def add(**changed: str) -> subprocess.CompletedProcess:
+        options = {**good, **{f"--{k.replace('_', '-')}": v for k, v in changed.items()}}
+        return cli("channel", "add", "whatsapp", "--workspace", slug, *[x for kv in options.items() for x in kv])
+    assert "--graph-url must start with http" in one_line_error(add(graph_url="ftp://x"))
+    assert "--rate-limit must be above zero" in one_line_error(add(rate_limit="0"))
+    assert "--display-phone-number must not be empty" in one_line_error(add(display_phone_number=" "))
+    assert "--waba-id must be digits" in one_line_error(add(waba_id="x1"))
+
+
 def test_duplicate_channel_is_refused(cli):
     slug = cli("workspace", "create", "Shop").stdout.strip()
     args = ("channel", "add", "whatsapp", "--workspace", slug, "--phone-number-id", "42", "--display-phone-number",

@@ -3,9 +3,15 @@ speaks. Differences between platforms are data (``Capabilities``), not ``if kind
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, ClassVar, Literal, Protocol
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,10 @@ class Capabilities:
     default_rate_mps: float
     read_receipts: bool = True
     identity_is_phone: bool = False  # the customer's id on the channel is their phone number
+    # "global": the customer's id is the same on every channel of the kind (WhatsApp's wa_id is
+    # the phone number), so one contact writing to two of a workspace's numbers stays one contact;
+    # "channel": ids are scoped per page / account (Messenger PSID, Instagram IGSID).
+    identity_scope: Literal["global", "channel"] = "channel"
 
 
 @dataclass
@@ -109,6 +119,10 @@ class Connection:
     secrets: dict[str, Any]
 
 
+# A provider error code and title → the sentence an agent reads (an adapter's ``explain``).
+Explain = Callable[[int | None, str | None], str]
+
+
 class ChannelError(Exception):
     """A provider refused or failed. ``code`` is the provider's error code when it gave one."""
 
@@ -133,19 +147,106 @@ class PermanentChannelError(ChannelError):
     """Trying again will not help (window closed, bad token, invalid parameter...)."""
 
 
+@dataclass(frozen=True)
+class ChannelRow:
+    """What a channel's settings store: the provider id, what agents see, non-secret config and
+    the secrets (encrypted at rest by ``channels.service``)."""
+
+    external_id: str
+    display: str
+    config: dict[str, Any]
+    secrets: dict[str, Any]
+    rate_limit_mps: float = 80.0
+
+    def connection(self) -> Connection:
+        return Connection(self.external_id, self.config, self.secrets)
+
+
+class InvalidSettings(ValueError):
+    """A channel setting is not valid: ``field`` names it (CLI: ``--field-name``; form: its label)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+class ChannelSettings(BaseModel):
+    """A kind's settings and secrets, typed. Subclasses declare their fields with a ``title`` and
+    a ``description`` (the CLI's ``--help`` and the connect form's labels) and mark them through
+    ``json_schema_extra``:
+
+    - ``secret``: stored encrypted, never shown again (a password input in the form);
+    - ``form: False``: not asked in the browser (a default, generated or filled from the health
+      check: a health record's key that names a field fills that field when it was left blank);
+    - ``cli_required``: the CLI insists on it although the browser does not;
+    - ``wide``: the form gives it a full row; ``numeric``: the browser offers a digit keypad;
+      ``url``: a URL input; ``placeholder``: an example shown in the empty input.
+    """
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
+
+    def to_row(self) -> ChannelRow:
+        raise NotImplementedError
+
+    @classmethod
+    def flag(cls, name: str, key: str) -> Any:
+        extra = cls.model_fields[name].json_schema_extra
+        return extra.get(key) if isinstance(extra, dict) else None
+
+    @classmethod
+    def form_fields(cls) -> list[str]:
+        """The fields the browser's connect form asks for, in declaration order."""
+        return [name for name in cls.model_fields if cls.flag(name, "form") is not False]
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> ChannelSettings:
+        """Validated settings, or ``InvalidSettings`` naming the first bad field."""
+        try:
+            return cls.model_validate(dict(values))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else ""
+            message = first["msg"].removeprefix("Value error, ")
+            raise InvalidSettings(field, "is required" if first["type"] == "missing" else message) from None
+
+
+class WebhookEntry(Protocol):
+    """How a kind's provider calls us: the GET handshake and the POST signature check. The
+    secrets are read from each channel's stored secrets under the names given here."""
+
+    signing_secret: str  # the secret that signs POST bodies
+    verify_secret: str | None  # the secret the GET handshake must present (None: no handshake)
+
+    def handshake(self, query: Mapping[str, str], tokens: list[str]) -> str | None: ...
+    def verify(self, raw: bytes, headers: Mapping[str, str], secret: str) -> bool: ...
+
+
 class ChannelAdapter(Protocol):
-    """One messaging platform. Adapters never touch the database."""
+    """One messaging platform. Adapters never touch the database.
 
-    kind: str
-    capabilities: Capabilities
+    The class attributes (``kind``, ``title``, ``capabilities``, ``settings_model``,
+    ``webhook``) and ``validate``/``explain`` are usable without an instance (no HTTP client):
+    the CLI builds its options from them.
+    """
 
-    def verify_signature(self, raw: bytes, headers: dict[str, str], secret: str) -> bool: ...
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    settings_model: ClassVar[type[ChannelSettings]]
+    webhook: ClassVar[WebhookEntry]
+
+    @classmethod
+    def create(cls, http: httpx.AsyncClient, settings: Settings) -> ChannelAdapter: ...
+    @classmethod
+    def validate(cls, values: Mapping[str, Any]) -> ChannelSettings: ...
+    @staticmethod
+    def explain(code: int | None, title: str | None = None) -> str: ...
     def routing_ids(self, raw: bytes) -> list[str]: ...
     def parse(self, raw: bytes) -> list[InboundEvent]: ...
     async def send(self, conn: Connection, message: OutboundMessage) -> SendResult: ...
     async def mark_read(self, conn: Connection, provider_message_id: str) -> None: ...
     async def fetch_media(self, conn: Connection, media_id: str, max_bytes: int) -> tuple[bytes, str]: ...
-    async def check(self, conn: Connection) -> dict[str, Any]: ...
+    async def health(self, conn: Connection) -> dict[str, Any]: ...
 
 
 class PayloadError(ValueError):

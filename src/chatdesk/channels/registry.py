@@ -1,4 +1,7 @@
-"""The one place that knows which channel kinds exist. Everything else asks the registry."""
+"""The one place that knows which channel kinds exist. Everything else asks the registry.
+
+Adding a kind is one line in ``ADAPTERS`` (and its folder under ``channels/``).
+"""
 from __future__ import annotations
 
 import httpx
@@ -7,9 +10,26 @@ from ..core.settings import Settings
 from .base import ChannelAdapter
 from .whatsapp.adapter import WhatsAppAdapter
 
+ADAPTERS: list[type[ChannelAdapter]] = [
+    WhatsAppAdapter,
+]
+
 
 class UnknownChannelKind(KeyError):
     pass
+
+
+def adapter_class(kind: str) -> type[ChannelAdapter]:
+    """A kind's adapter class: its settings model, capabilities and webhook entry, usable without
+    an HTTP client (the CLI reads them)."""
+    for cls in ADAPTERS:
+        if cls.kind == kind:
+            return cls
+    raise UnknownChannelKind(kind)
+
+
+def kinds() -> list[str]:
+    return [cls.kind for cls in ADAPTERS]
 
 
 class ChannelRegistry:
@@ -28,6 +48,4 @@ class ChannelRegistry:
 
 def build_registry(http: httpx.AsyncClient, settings: Settings) -> ChannelRegistry:
     """Adapters for every supported kind, sharing one HTTP client."""
-    return ChannelRegistry([
-        WhatsAppAdapter(http, graph_url=settings.graph_url, graph_version=settings.graph_version),
-    ])
+    return ChannelRegistry([cls.create(http, settings) for cls in ADAPTERS])

@@ -89,13 +89,14 @@ class ChannelDirectory:
         self._cache[key] = (time.monotonic() + self.ttl, value)
         return value
 
-    async def app_secrets(self, session: AsyncSession, kind: str) -> list[str]:
-        """Every app secret of a kind, kept ``ttl`` seconds: a body that names no channel is
-        checked against all of them, and such bodies can come from anyone, at any rate."""
+    async def signing_secrets(self, session: AsyncSession, kind: str, name: str) -> list[str]:
+        """Every secret ``name`` (the kind's webhook signing secret) of a kind, kept ``ttl``
+        seconds: a body that names no channel is checked against all of them, and such bodies
+        can come from anyone, at any rate."""
         hit = self._secrets.get(kind)
         if hit and hit[0] > time.monotonic():
             return hit[1]
-        secrets = await app_secrets(session, self.cipher, kind)
+        secrets = await secret_values(session, self.cipher, kind, name)
         self._secrets[kind] = (time.monotonic() + self.ttl, secrets)
         return secrets
 
@@ -104,16 +105,8 @@ class ChannelDirectory:
         self._secrets.clear()
 
 
-async def verify_tokens(session: AsyncSession, cipher: Cipher, kind: str) -> list[str]:
-    """Every configured webhook verify token of a kind (for Meta's GET handshake)."""
-    return await _secret_values(session, cipher, kind, "verify_token")
-
-
-async def app_secrets(session: AsyncSession, cipher: Cipher, kind: str) -> list[str]:
-    """Every configured app secret of a kind (to tell a signed but unreadable body from junk)."""
-    return await _secret_values(session, cipher, kind, "app_secret")
-
-
-async def _secret_values(session: AsyncSession, cipher: Cipher, kind: str, name: str) -> list[str]:
+async def secret_values(session: AsyncSession, cipher: Cipher, kind: str, name: str) -> list[str]:
+    """Every configured value of one secret of a kind's channels (the webhook handshake's
+    verify tokens, the signing secrets)."""
     rows = (await session.execute(select(Channel.secrets).where(Channel.kind == kind))).scalars()
     return list(dict.fromkeys(v for v in (cipher.decrypt(s).get(name) for s in rows) if v))

@@ -1,4 +1,5 @@
-"""Webhook endpoints: Meta's verification handshake and the signed POSTs.
+"""Webhook endpoints: each kind's handshake and its signed POSTs, checked by the kind's
+``webhook`` entry (Meta's ``hub.*`` handshake and ``X-Hub-Signature-256``: ``channels/meta/webhook.py``).
 
 A POST is answered 200 only after its raw body is durably stored with the job that will
 process it (``InboundWriter``, group commit); a replayed body (same bytes) is acknowledged
@@ -15,10 +16,10 @@ from starlette.routing import Route
 
 from ..core.errors import Problem
 from ..core.runtime import Runtime, use_runtime
-from .base import PayloadError
+from .base import PayloadError, WebhookEntry
 from .inbound_store import PROCESS_JOB
 from .registry import UnknownChannelKind
-from .service import verify_tokens
+from .service import secret_values
 
 log = logging.getLogger("chatdesk.webhooks")
 router = APIRouter(tags=["webhooks"])
@@ -35,14 +36,17 @@ def _adapter(rt: Runtime, kind: str):
 
 @router.get("/webhooks/{kind}", response_class=PlainTextResponse)
 async def verify(kind: str, request: Request, rt: Runtime = Depends(use_runtime)) -> Response:
-    """``hub.mode=subscribe`` with a known verify token echoes ``hub.challenge``; else 403."""
-    _adapter(rt, kind)
-    q = request.query_params
-    async with rt.db.reader() as session:
-        tokens = await verify_tokens(session, rt.cipher, kind)
-    if q.get("hub.mode") == "subscribe" and q.get("hub.verify_token") in tokens:
-        return PlainTextResponse(q.get("hub.challenge", ""))
-    return PlainTextResponse("Forbidden", status_code=403)
+    """The kind's handshake (Meta: ``hub.mode=subscribe`` with a known verify token echoes
+    ``hub.challenge``); anything else is 403."""
+    hook = _adapter(rt, kind).webhook
+    answer = None
+    if hook.verify_secret is not None:
+        async with rt.db.reader() as session:
+            tokens = await secret_values(session, rt.cipher, kind, hook.verify_secret)
+        answer = hook.handshake(request.query_params, tokens)
+    if answer is None:
+        return PlainTextResponse("Forbidden", status_code=403)
+    return PlainTextResponse(answer)
 
 
 class WebhookReceiver:
@@ -58,12 +62,13 @@ class WebhookReceiver:
         rt: Runtime = app.state.runtime
         kind = scope["path_params"]["kind"]
         adapter = _adapter(rt, kind)
+        hook = adapter.webhook
         raw = await _read_body(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             numbers = adapter.routing_ids(raw)
         except PayloadError as exc:
-            if not await _signed_by_any_channel(rt, adapter, kind, raw, headers):
+            if not await _signed_by_any_channel(rt, hook, kind, raw, headers):
                 _reject(app, kind)
             app.state.metrics.webhook_rejected(kind)
             raise Problem(400, "invalid_payload", "The body is not a webhook of this channel", str(exc)) from None
@@ -77,7 +82,8 @@ class WebhookReceiver:
             return
         # Every channel the body speaks for must have signed it: one app secret must not let its
         # holder write into another workspace's channel by naming it beside its own.
-        if not all(adapter.verify_signature(raw, headers, r.secrets.get("app_secret", "")) for r in refs):
+        secret = hook.signing_secret
+        if not all(hook.verify(raw, headers, r.secrets.get(secret, "")) for r in refs):
             _reject(app, kind)
         await app.state.inbound_writer.store(kind, refs[0].id, raw)
         app.state.metrics.webhook_received(kind)
@@ -86,15 +92,16 @@ class WebhookReceiver:
 
 def _reject(app: Any, kind: str) -> None:
     app.state.metrics.webhook_rejected(kind)
-    raise Problem(401, "invalid_signature", "X-Hub-Signature-256 does not match the body")
+    raise Problem(401, "invalid_signature", "The webhook signature does not match the body")
 
 
-async def _signed_by_any_channel(rt: Runtime, adapter: Any, kind: str, raw: bytes, headers: dict[str, str]) -> bool:
+async def _signed_by_any_channel(rt: Runtime, hook: WebhookEntry, kind: str, raw: bytes,
+                                 headers: dict[str, str]) -> bool:
     """For a body that names no channel: was it signed by one of ours? (A stranger's junk is
     401, like any unsigned request; only a body one of our apps signed earns the 400.)"""
     async with rt.db.reader() as session:
-        secrets = await rt.channels.app_secrets(session, kind)
-    return any(adapter.verify_signature(raw, headers, secret) for secret in secrets)
+        secrets = await rt.channels.signing_secrets(session, kind, hook.signing_secret)
+    return any(hook.verify(raw, headers, secret) for secret in secrets)
 
 
 async def _read_body(receive: Any) -> bytes:

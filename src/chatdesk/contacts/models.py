@@ -65,16 +65,25 @@ class Contact(Base):
 
 
 class ContactIdentity(Base):
-    """How a channel knows the customer: wa_id, PSID, IGSID, widget visitor id."""
+    """How one channel knows the customer: wa_id, PSID, IGSID, widget visitor id.
+
+    Unique per channel: Messenger and Instagram ids are scoped per page / account, so the same id
+    on two channels may be two people, and a send must use the identity on its own channel.
+    """
 
     __tablename__ = "contact_identities"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
     profile_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (UniqueConstraint("workspace_id", "kind", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "external_id"),
+        # kinds whose ids are global (WhatsApp): a known customer writing to another number
+        Index("ix_contact_identities_kind_external", "workspace_id", "kind", "external_id"),
+    )

@@ -22,37 +22,64 @@ class Sender:
     phone: str | None
 
 
-async def resolve_identity(session: AsyncSession, *, workspace_id: int, kind: str, external_id: str,
+@dataclass(frozen=True)
+class IdentityChannel:
+    """The channel a sender wrote on: its id, workspace, kind and whether the kind's ids are
+    the same on every channel of the workspace (``identity_scope`` "global": WhatsApp's wa_id
+    is the phone number) or scoped to this channel ("channel": Messenger PSID, Instagram IGSID)."""
+
+    id: int
+    workspace_id: int
+    kind: str
+    identity_scope: str
+
+
+async def resolve_identity(session: AsyncSession, *, channel: IdentityChannel, external_id: str,
                            profile_name: str | None, phone: str | None, now: datetime) -> Contact:
     """The contact behind a channel identity, created on first contact."""
-    found = await resolve_identities(session, workspace_id=workspace_id, kind=kind,
-                                     senders=[Sender(external_id, profile_name, phone)], now=now)
+    found = await resolve_identities(session, channel=channel, senders=[Sender(external_id, profile_name, phone)],
+                                     now=now)
     return found[external_id]
 
 
-async def resolve_identities(session: AsyncSession, *, workspace_id: int, kind: str,
-                             senders: list[Sender], now: datetime) -> dict[str, Contact]:
-    """Contacts for many senders at once (a webhook batch): one query for the known ones,
-    one flush for the new ones. The platform's latest profile name is kept up to date."""
+async def resolve_identities(session: AsyncSession, *, channel: IdentityChannel, senders: list[Sender],
+                             now: datetime) -> dict[str, Contact]:
+    """Contacts for many senders on one channel at once (a webhook batch): one query for the
+    known ones, one flush for the new ones. A sender new to this channel whose id is global
+    (WhatsApp) and known on another channel of the workspace keeps that contact and gets an
+    identity here; otherwise a new contact is created. Profile names are kept up to date."""
     latest = {s.external_id: s for s in senders}  # the last report of each sender wins
-    rows = (await session.execute(
-        select(Contact, ContactIdentity).join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
-        .where(ContactIdentity.workspace_id == workspace_id, ContactIdentity.kind == kind,
-               ContactIdentity.external_id.in_(list(latest))))).all()
-    found: dict[str, Contact] = {}
-    for contact, identity in rows:
-        _follow_profile_name(contact, identity, latest[identity.external_id], now)
-        found[identity.external_id] = contact
-    new = {eid: Contact(workspace_id=workspace_id, name=s.profile_name or (s.phone or eid), phone=s.phone,
+    found = await _known(session, latest, now, ContactIdentity.channel_id == channel.id)
+    elsewhere: dict[str, Contact] = {}
+    missing = [eid for eid in latest if eid not in found]
+    if missing and channel.identity_scope == "global":
+        elsewhere = await _known(session, {eid: latest[eid] for eid in missing}, now,
+                                 ContactIdentity.workspace_id == channel.workspace_id,
+                                 ContactIdentity.kind == channel.kind)
+    new = {eid: Contact(workspace_id=channel.workspace_id, name=s.profile_name or (s.phone or eid), phone=s.phone,
                         attributes={}, created_at=now, updated_at=now)
-           for eid, s in latest.items() if eid not in found}
+           for eid, s in latest.items() if eid not in found and eid not in elsewhere}
     if new:
         session.add_all(new.values())
         await session.flush()
-        session.add_all([ContactIdentity(workspace_id=workspace_id, contact_id=c.id, kind=kind, external_id=eid,
-                                         profile_name=latest[eid].profile_name, created_at=now)
-                         for eid, c in new.items()])
-        found.update(new)
+    added = {**elsewhere, **new}
+    session.add_all([ContactIdentity(workspace_id=channel.workspace_id, contact_id=c.id, channel_id=channel.id,
+                                     kind=channel.kind, external_id=eid, profile_name=latest[eid].profile_name,
+                                     created_at=now) for eid, c in added.items()])
+    return {**found, **added}
+
+
+async def _known(session: AsyncSession, senders: dict[str, Sender], now: datetime, *where: Any) -> dict[str, Contact]:
+    """The contacts of the identities matching ``where`` with these ids (the oldest identity of
+    an id wins), their profile names brought up to date."""
+    rows = (await session.execute(
+        select(Contact, ContactIdentity).join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
+        .where(*where, ContactIdentity.external_id.in_(list(senders))).order_by(ContactIdentity.id))).all()
+    found: dict[str, Contact] = {}
+    for contact, identity in rows:
+        if identity.external_id not in found:
+            _follow_profile_name(contact, identity, senders[identity.external_id], now)
+            found[identity.external_id] = contact
     return found
 
 
@@ -80,9 +107,10 @@ async def identities(session: AsyncSession, contact_ids: list[int]) -> dict[int,
     return out
 
 
-async def identity_for(session: AsyncSession, contact_id: int, kind: str) -> ContactIdentity | None:
+async def identity_for(session: AsyncSession, contact_id: int, channel_id: int) -> ContactIdentity | None:
+    """How the conversation's channel knows the contact: the id a send to them must use."""
     return (await session.execute(select(ContactIdentity).where(
-        ContactIdentity.contact_id == contact_id, ContactIdentity.kind == kind)
+        ContactIdentity.contact_id == contact_id, ContactIdentity.channel_id == channel_id)
         .order_by(ContactIdentity.id).limit(1))).scalar_one_or_none()
 
 

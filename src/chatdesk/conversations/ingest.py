@@ -24,7 +24,7 @@ from ..channels.base import (
 from ..channels.jobs import INBOUND_PROCESS
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
-from ..contacts.service import Sender, resolve_identities
+from ..contacts.service import IdentityChannel, Sender, resolve_identities
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch
 from ..core.runtime import Runtime
@@ -59,7 +59,8 @@ def inbound_handler(rt: Runtime) -> TwoStepBatch:
         for channel_id, items in batch.messages.items():
             await _store_messages(rt, session, batch.channels[channel_id], items)
         for channel_id, found in batch.statuses.items():
-            await service.record_statuses(session, channel_id, found)
+            explain = rt.registry.get(batch.channels[channel_id].kind).explain
+            await service.record_statuses(session, channel_id, found, explain)
         table = InboundEvent.__table__
         await session.execute(update(table).where(table.c.id.in_(batch.event_ids)).values(processed_at=rt.clock.now()))
         for event_id, error in batch.errors.items():
@@ -103,7 +104,8 @@ async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRe
     if not fresh:
         return
     caps = rt.registry.get(channel.kind).capabilities
-    contacts = await resolve_identities(session, workspace_id=channel.workspace_id, kind=channel.kind, now=now,
+    scope = IdentityChannel(channel.id, channel.workspace_id, channel.kind, caps.identity_scope)
+    contacts = await resolve_identities(session, channel=scope, now=now,
                                         senders=[Sender(i.sender_id, i.sender_name,
                                                         f"+{i.sender_id}" if caps.identity_is_phone else None)
                                                  for i in fresh])

@@ -2,24 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..core.pages import TOTAL_CAP, Page  # noqa: F401  (re-exported: the conversations API's envelope)
 from ..core.states import ConversationStatus, Priority
 
-T = TypeVar("T")
-# Totals are counted up to this many rows: an exact COUNT(*) over a big workspace costs more
-# than the page it comes with. Clients page on until a page comes back short.
-TOTAL_CAP = 10_000
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    page: int
-    per_page: int
-    total: int = Field(description=f"Matching rows, counted up to {TOTAL_CAP:,}: a total of {TOTAL_CAP:,} "
-                                   f"means at least that many")
 
 
 class ContactBrief(BaseModel):

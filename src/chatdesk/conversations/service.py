@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..channels.base import InboundMessageEvent, InboundStatusEvent
-from ..channels.meta.errors import explain
+from ..channels.base import Explain, InboundMessageEvent, InboundStatusEvent
 from ..channels.models import DeliveryStatus
 from ..core.db import get_in_workspace, insert_ignore
 from ..core.errors import Problem
@@ -103,7 +102,8 @@ def _customer_wrote(conv: Conversation, event: InboundMessageEvent, now: datetim
     conv.updated_at = now
 
 
-async def record_statuses(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent]) -> None:
+async def record_statuses(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent],
+                          explain: Explain) -> None:
     """Keep each receipt (once), then move the known messages' statuses forward, in order.
     Receipts for messages not known yet stay in ``delivery_statuses`` (see ``apply_backlog``)."""
     if not events:
@@ -122,7 +122,7 @@ async def record_statuses(session: AsyncSession, channel_id: int, events: list[I
         message = messages.get(e.provider_message_id)
         if message is not None:
             apply_status(session, message, e.status, error_code=e.error_code, error_title=e.error_title,
-                         error_detail=e.error_detail, pricing=e.pricing, now=e.occurred_at)
+                         error_detail=e.error_detail, pricing=e.pricing, now=e.occurred_at, explain=explain)
 
 
 async def _adopt_by_tracking(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent],
@@ -144,7 +144,8 @@ async def _adopt_by_tracking(session: AsyncSession, channel_id: int, events: lis
 
 def apply_status(session: AsyncSession, message: Message, status: str, *, now: datetime,
                  error_code: int | None = None, error_title: str | None = None,
-                 error_detail: str | None = None, pricing: dict[str, Any] | None = None) -> bool:
+                 error_detail: str | None = None, pricing: dict[str, Any] | None = None,
+                 explain: Explain | None = None) -> bool:
     new = policy.next_status(message.status, status)
     if pricing and pricing.get("category"):
         message.cost_category = pricing["category"]
@@ -153,13 +154,13 @@ def apply_status(session: AsyncSession, message: Message, status: str, *, now: d
     message.status = new
     if new == policy.FAILED:
         message.error_code, message.error_title = error_code, error_title
-        message.error_detail = explain(error_code, error_title) if error_code else error_detail
+        message.error_detail = explain(error_code, error_title) if error_code and explain else error_detail
     message.updated_at = max(message.updated_at, now)
     emit(session, message.workspace_id, event_of(message, "message.updated"))
     return True
 
 
-async def apply_backlog(session: AsyncSession, message: Message) -> None:
+async def apply_backlog(session: AsyncSession, message: Message, explain: Explain) -> None:
     """Apply receipts that arrived before the send response told us the provider's id."""
     rows = (await session.execute(select(DeliveryStatus).where(
         DeliveryStatus.channel_id == message.channel_id,
@@ -167,7 +168,8 @@ async def apply_backlog(session: AsyncSession, message: Message) -> None:
         .order_by(DeliveryStatus.occurred_at))).scalars()
     for row in rows:
         apply_status(session, message, row.status, now=row.occurred_at, error_code=row.error_code,
-                     error_title=row.error_title, error_detail=row.error_detail, pricing=row.pricing)
+                     error_title=row.error_title, error_detail=row.error_detail, pricing=row.pricing,
+                     explain=explain)
 
 
 async def get_conversation(session: AsyncSession, workspace_id: int, conversation_id: int) -> Conversation:

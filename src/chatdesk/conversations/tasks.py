@@ -11,8 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..channels.base import ChannelError, OutboundMessage, PermanentChannelError, RetriableChannelError
-from ..channels.meta.errors import explain
+from ..channels.base import (
+    ChannelError,
+    Explain,
+    OutboundMessage,
+    PermanentChannelError,
+    RetriableChannelError,
+)
 from ..channels.service import ChannelRef
 from ..contacts.service import identity_for
 from ..core.events import emit
@@ -82,7 +87,7 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
             return None  # already sent (or adopted by its receipts) or deleted: nothing to do twice
         conv = await session.get(Conversation, message.conversation_id)
         channel = await rt.channels.by_id(session, message.channel_id)
-        identity = await identity_for(session, conv.contact_id, channel.kind)
+        identity = await identity_for(session, conv.contact_id, channel.id)
         reply_to = await session.get(Message, message.reply_to_id) if message.reply_to_id else None
         last = (await session.execute(select(SendAttempt.outcome, SendAttempt.at)
                                       .where(SendAttempt.message_id == message.id)
@@ -125,7 +130,7 @@ async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_mess
         service.apply_status(session, message, "pending", now=rt.clock.now())
         (await session.get(SendAttempt, attempt_id)).outcome = "accepted"
         await session.flush()
-        await service.apply_backlog(session, message)
+        await service.apply_backlog(session, message, await _explain(rt, session, message.channel_id))
 
 
 def _upload_bytes(media: MediaStore, message: Message) -> bytes | None:
@@ -147,10 +152,18 @@ async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelEr
             session.add(attempt)
         attempt.outcome, attempt.error_code = "failed", exc.code
         attempt.error_title, attempt.detail = exc.title[:300], exc.detail
+        explain = await _explain(rt, session, row.channel_id)
         service.apply_status(session, row, policy.FAILED, now=rt.clock.now(), error_code=exc.code,
-                             error_title=exc.title[:300], error_detail=exc.detail)
+                             error_title=exc.title[:300], error_detail=exc.detail, explain=explain)
         if exc.code is None:
             row.error_detail = explain(None, exc.title)
+
+
+async def _explain(rt: Runtime, session: Any, channel_id: int) -> Explain:
+    """The explanations of the channel's kind (the channel is cached: usually no round trip)."""
+    channel = await rt.channels.by_id(session, channel_id)
+    assert channel is not None, "a message's channel outlives it (deleting a channel deletes its messages)"
+    return rt.registry.get(channel.kind).explain
 
 
 def media_handler(rt: Runtime, media: MediaStore):
@@ -167,6 +180,7 @@ def media_handler(rt: Runtime, media: MediaStore):
         except RetriableChannelError as exc:
             raise RetryJob(str(exc)) from exc
         except PermanentChannelError as exc:
+            explain = rt.registry.get(channel.kind).explain
             await _media_result(rt, message.id, {"media_error": explain(exc.code, exc.title)})
             return
         key = media.save(message.workspace_id, data, mime)

@@ -1,5 +1,5 @@
 """Settings pages for owners and admins: the workspace (name, time zone), channels (connect
-WhatsApp), agents, teams, labels, canned responses. Forms post, then redirect back (POST/redirect/GET); problems re-render."""
+one of each registered kind), agents, teams, labels, canned responses. Forms post, then redirect back (POST/redirect/GET); problems re-render."""
 from __future__ import annotations
 
 import functools
@@ -27,9 +27,9 @@ def _page(request: Request, ctx: Ctx, template: str, tab: str, status: int = 200
     return render(request, f"admin/{template}", ctx=ctx, tab=tab, status=status, section="settings", **values)
 
 
-def webhook_url(request: Request, ctx: Ctx) -> str:
+def webhook_url(request: Request, ctx: Ctx, kind: str) -> str:
     base = ctx.rt.settings.public_url or str(request.base_url)
-    return base.rstrip("/") + "/webhooks/whatsapp"
+    return base.rstrip("/") + f"/webhooks/{kind}"
 
 
 @router.get("")
@@ -69,7 +69,8 @@ async def _channels_page(request: Request, ctx: Ctx, status: int = 200, **values
     async with ctx.rt.db.reader() as session:
         channels = await setup.workspace_channels(session, ctx.ws)
     values.setdefault("form", {})
-    return _page(request, ctx, "channels.html", "channels", status, channels=channels, **values)
+    return _page(request, ctx, "channels.html", "channels", status, channels=channels,
+                 forms=setup.connect_forms(ctx.rt.registry.kinds()), **values)
 
 
 @router.get("/channels")
@@ -78,19 +79,20 @@ async def channels_page(ctx: Admin, request: Request) -> Response:
 
 
 @router.post("/channels")
-async def connect_whatsapp(ctx: Admin, request: Request, name: str = Form(""), phone_number_id: str = Form(""),
-                           waba_id: str = Form(""), access_token: str = Form(""), app_secret: str = Form(""),
-                           graph_url: str = Form("")) -> Response:
-    """Check the credentials with the Graph API, then save and show the webhook settings."""
-    form = {"name": name, "phone_number_id": phone_number_id.strip(), "waba_id": waba_id.strip(),
-            "graph_url": graph_url.strip()}
+async def connect_channel(ctx: Admin, request: Request) -> Response:
+    """Check the credentials with the provider (the kind's form: its settings model), then save
+    and show the webhook settings."""
+    posted = {k: v.strip() for k, v in (await request.form()).items() if isinstance(v, str) and k != "csrf_token"}
+    kind = posted.get("kind", "")
+    secret = {f.name for form in setup.connect_forms(ctx.rt.registry.kinds()) for f in form.fields if f.secret}
+    form = {k: v for k, v in posted.items() if k not in secret}  # shown again on a problem; secrets never
     try:
-        conn = setup.whatsapp_connection(form["phone_number_id"], form["waba_id"], access_token, app_secret,
-                                         form["graph_url"] or None)
-        health = await setup.check(ctx.rt.registry, "whatsapp", conn, ctx.rt.clock.now())
+        settings = setup.form_settings(kind, posted)
+        health = await setup.check(ctx.rt.registry, kind, settings.to_row().connection(), ctx.rt.clock.now())
         async with ctx.rt.db.session() as session:
-            channel = await setup.save_checked(session, ctx.rt.cipher, workspace_id=ctx.ws, kind="whatsapp",
-                                               conn=conn, health=health, name=name, now=ctx.rt.clock.now())
+            channel = await setup.save_checked(session, ctx.rt.cipher, workspace_id=ctx.ws, kind=kind,
+                                               settings=settings, health=health, name=posted.get("name", ""),
+                                               now=ctx.rt.clock.now())
     except Problem as exc:
         return await _channels_page(request, ctx, 422, form=form, problem=exc)
     ctx.rt.channels.forget()
@@ -101,9 +103,10 @@ async def connect_whatsapp(ctx: Admin, request: Request, name: str = Form(""), p
 async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int = 0) -> Response:
     async with ctx.rt.db.reader() as session:
         channel = await setup.get_channel(session, ctx.ws, channel_id)
-    verify_token = ctx.rt.cipher.decrypt(channel.secrets).get("verify_token", "")
+    hook = ctx.rt.registry.get(channel.kind).webhook  # the token the kind's webhook handshake asks for
+    verify_token = ctx.rt.cipher.decrypt(channel.secrets).get(hook.verify_secret, "") if hook.verify_secret else ""
     return _page(request, ctx, "channel.html", "channels", channel=channel, verify_token=verify_token,
-                 webhook_url=webhook_url(request, ctx), new=bool(new))
+                 webhook_url=webhook_url(request, ctx, channel.kind), new=bool(new))
 
 
 @router.post("/channels/{channel_id}/check")

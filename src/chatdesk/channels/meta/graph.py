@@ -10,7 +10,6 @@ import httpx
 from ..base import PermanentChannelError, RetriableChannelError
 from .errors import is_retriable
 
-
 # Failures that happen before the request leaves: retrying them cannot send anything twice.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
             httpx.InvalidURL)

@@ -1,17 +1,29 @@
 """The WhatsApp Cloud API channel: webhooks in, Graph API calls out."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
-from ..base import (Capabilities, Connection, InboundEvent, OutboundMessage, PermanentChannelError,
-                    SendResult)
-from ..meta import signature
+from ...core.settings import Settings
+from ..base import (
+    Capabilities,
+    ChannelSettings,
+    Connection,
+    InboundEvent,
+    OutboundMessage,
+    PermanentChannelError,
+    SendResult,
+    WebhookEntry,
+)
+from ..meta import errors
 from ..meta.graph import GraphClient
+from ..meta.webhook import META_WEBHOOK
 from . import inbound
 from . import payloads as wa
+from .settings import WhatsAppSettings
 
 CAPABILITIES = Capabilities(
     kind="whatsapp",
@@ -25,17 +37,34 @@ CAPABILITIES = Capabilities(
                      "document": 100 * 2**20, "sticker": 500 * 2**10},
     default_rate_mps=80.0,
     identity_is_phone=True,
+    identity_scope="global",  # the wa_id is the customer's phone number, the same on every number
 )
 
 
 class WhatsAppAdapter:
-    kind = "whatsapp"
-    capabilities = CAPABILITIES
+    kind: ClassVar[str] = "whatsapp"
+    title: ClassVar[str] = "WhatsApp"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
+    settings_model: ClassVar[type[ChannelSettings]] = WhatsAppSettings
+    webhook: ClassVar[WebhookEntry] = META_WEBHOOK
+
+    @staticmethod
+    def explain(code: int | None, title: str | None = None) -> str:
+        return errors.explain(code, title)
 
     def __init__(self, http: httpx.AsyncClient, *, graph_url: str, graph_version: str):
         self.http = http
         self.graph_url = graph_url
         self.graph_version = graph_version
+
+    @classmethod
+    def create(cls, http: httpx.AsyncClient, settings: Settings) -> WhatsAppAdapter:
+        return cls(http, graph_url=settings.graph_url, graph_version=settings.graph_version)
+
+    @classmethod
+    def validate(cls, values: Mapping[str, Any]) -> ChannelSettings:
+        """Checks that need no network call: ids are digits, secrets not blank, URL http(s)."""
+        return WhatsAppSettings.from_values(values)
 
     def _graph(self, conn: Connection) -> GraphClient:
         return GraphClient(self.http, conn.config.get("graph_url") or self.graph_url,
@@ -43,9 +72,6 @@ class WhatsAppAdapter:
                            conn.secrets["access_token"])
 
     # --------------------------------------------------------------- inbound
-    def verify_signature(self, raw: bytes, headers: dict[str, str], secret: str) -> bool:
-        return signature.verify(raw, headers.get("x-hub-signature-256"), secret)
-
     def routing_ids(self, raw: bytes) -> list[str]:
         return inbound.routing_ids(raw)
 
@@ -110,6 +136,8 @@ class WhatsAppAdapter:
         data, mime = await graph.download(info.url, max_bytes)
         return data, info.mime_type or mime
 
-    async def check(self, conn: Connection) -> dict[str, Any]:
-        """Does the token work for this number? (``GET /{phone-number-id}``)."""
-        return await self._graph(conn).call("GET", conn.external_id)
+    async def health(self, conn: Connection) -> dict[str, Any]:
+        """Does the token work for this number? (``GET /{phone-number-id}``): the number's name,
+        display number and quality rating, as the health record keeps them."""
+        info = await self._graph(conn).call("GET", conn.external_id)
+        return {key: info.get(key) for key in ("verified_name", "display_phone_number", "quality_rating")}
