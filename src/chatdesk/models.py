@@ -7,10 +7,11 @@ from .conversations.canned import CannedResponse
 from .conversations.labels import ConversationLabel, Label
 from .conversations.models import Conversation, Message, SendAttempt
 from .core.db import Base
+from .core.events import StoredEvent
 from .core.jobs import Job
 from .core.pg_ratelimit import rate_buckets
 from .teams.models import Team, TeamMember
 
 __all__ = ["ApiToken", "Base", "CannedResponse", "Channel", "Contact", "ContactIdentity", "Conversation",
            "ConversationLabel", "DeliveryStatus", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message",
-           "SendAttempt", "Team", "rate_buckets", "TeamMember", "User", "Workspace"]
+           "SendAttempt", "StoredEvent", "Team", "rate_buckets", "TeamMember", "User", "Workspace"]

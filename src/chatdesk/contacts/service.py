@@ -10,6 +10,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.errors import not_found
+from ..core.events import emit
+from .events import ContactCreated, ContactUpdated
 from .models import Contact, ContactIdentity, name_key
 
 
@@ -41,7 +43,8 @@ async def resolve_identities(session: AsyncSession, *, workspace_id: int, kind: 
                ContactIdentity.external_id.in_(list(latest))))).all()
     found: dict[str, Contact] = {}
     for contact, identity in rows:
-        _follow_profile_name(contact, identity, latest[identity.external_id], now)
+        if _follow_profile_name(contact, identity, latest[identity.external_id], now):
+            emit(session, ContactUpdated(workspace_id=workspace_id, contact_id=contact.id, fields=("name",)))
         found[identity.external_id] = contact
     new = {eid: Contact(workspace_id=workspace_id, name=s.profile_name or (s.phone or eid), phone=s.phone,
                         attributes={}, created_at=now, updated_at=now)
@@ -52,19 +55,25 @@ async def resolve_identities(session: AsyncSession, *, workspace_id: int, kind: 
         session.add_all([ContactIdentity(workspace_id=workspace_id, contact_id=c.id, kind=kind, external_id=eid,
                                          profile_name=latest[eid].profile_name, created_at=now)
                          for eid, c in new.items()])
+        for contact in new.values():
+            emit(session, ContactCreated(workspace_id=workspace_id, contact_id=contact.id))
         found.update(new)
     return found
 
 
-def _follow_profile_name(contact: Contact, identity: ContactIdentity, sender: Sender, now: datetime) -> None:
+def _follow_profile_name(contact: Contact, identity: ContactIdentity, sender: Sender, now: datetime) -> bool:
+    """True when the contact's name changed."""
     name = sender.profile_name
     if not name or identity.profile_name == name:
-        return
+        return False
+    renamed = False
     # Follow the platform's profile name unless an agent renamed the contact.
     if contact.name in (identity.profile_name, sender.phone, identity.external_id, ""):
+        renamed = contact.name != name
         contact.name = name
     identity.profile_name = name
     contact.updated_at = now
+    return renamed
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:

@@ -20,6 +20,7 @@ from ..core.jobs import ClaimedJob, RetryJob
 from ..core.media import MediaStore
 from ..core.runtime import Runtime
 from . import policy, service
+from .events import MessageUpdated
 from .models import Conversation, Message, SendAttempt
 
 log = logging.getLogger("chatdesk.send")
@@ -178,7 +179,7 @@ async def _media_result(rt: Runtime, message_id: int, values: dict[str, Any]) ->
         message = await session.get(Message, message_id)
         message.content = {**message.content, **values}
         message.updated_at = rt.clock.now()
-        emit(session, message.workspace_id, service.event_of(message, "message.updated"))
+        emit(session, service.event_of(message, MessageUpdated))
 
 
 def read_handler(rt: Runtime):
