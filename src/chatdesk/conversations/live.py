@@ -114,7 +114,9 @@ async def stream(bus: EventBus, db: Database, workspace_id: int, request: Reques
 
 
 def event_stream(rt: Runtime, workspace_id: int, request: Request) -> StreamingResponse:
-    return StreamingResponse(stream(rt.bus, rt.db, workspace_id, request), media_type="text/event-stream",
+    """The SSE response for a workspace (the REST API's and the inbox's)."""
+    chunks = stream(rt.bus, rt.db, workspace_id, request, cap=BACKLOG_CAP)
+    return StreamingResponse(chunks, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

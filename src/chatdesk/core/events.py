@@ -86,6 +86,7 @@ def emit(session: AsyncSession, ev: DomainEvent) -> None:
 
 
 def _store_pending(session: Session) -> None:
+    session.info.pop(STORED_KEY, None)  # what an earlier commit of this session stored went out then
     pending: list[DomainEvent] = session.info.pop(PENDING_KEY, None) or []
     if not pending:
         return
@@ -96,14 +97,20 @@ def _store_pending(session: Session) -> None:
     if postgres:  # ids in commit order (module docstring)
         session.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
     table = StoredEvent.__table__
-    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    if postgres:
+        ids = list(session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                   rows).scalars())
+    else:
+        # SQLite numbers one INSERT's rows in order (one writer, AUTOINCREMENT) but promises no
+        # order for RETURNING; an ordered RETURNING makes SQLAlchemy insert row by row instead.
+        ids = sorted(session.execute(insert(table).returning(table.c.id), rows).scalars())
     stored = [(row["workspace_id"], live_dict(event_id, row["type"], row["payload"]))
               for row, event_id in zip(rows, ids, strict=True)]
     if postgres:
         from .pg_events import notify  # PostgreSQL modules load only when used
 
         notify(session, stored)
-    session.info.setdefault(STORED_KEY, []).extend(stored)
+    session.info[STORED_KEY] = stored
 
 
 def live_dict(event_id: int, type_: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +167,7 @@ class LocalBus:
     def attach(self, db: Database) -> None:
         """Publish the events a committed session stored."""
         def _on_commit(session: Any) -> None:
-            for workspace_id, ev in session.info.pop(STORED_KEY, []):
+            for workspace_id, ev in session.info.get(STORED_KEY, ()):  # (more than one bus may listen)
                 self.deliver(workspace_id, ev)
         db.on_commit(_on_commit)
 
