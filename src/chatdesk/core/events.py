@@ -30,10 +30,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, cast
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Index, String, event, func, insert, select
+from sqlalchemy import Index, String, Table, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -86,18 +86,19 @@ def emit(session: AsyncSession, ev: DomainEvent) -> None:
 
 
 def _store_pending(session: Session) -> None:
+    """Before commit: insert the transaction's events in one statement, then (PostgreSQL) NOTIFY
+    them; after commit, ``LocalBus`` delivers what this left in ``STORED_KEY``."""
     session.info.pop(STORED_KEY, None)  # what an earlier commit of this session stored went out then
     pending: list[DomainEvent] = session.info.pop(PENDING_KEY, None) or []
     if not pending:
         return
     now = now_utc()
-    rows = [{"workspace_id": ev.workspace_id, "type": ev.type.value, "payload": ev.payload(), "occurred_at": now}
-            for ev in pending]
+    rows: list[dict[str, Any]] = [{"workspace_id": ev.workspace_id, "type": ev.type.value,
+                                   "payload": ev.payload(), "occurred_at": now} for ev in pending]
+    table = cast(Table, StoredEvent.__table__)
     postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:  # ids in commit order (module docstring)
-        session.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))
-    table = StoredEvent.__table__
     if postgres:
+        session.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))  # ids in commit order (above)
         ids = list(session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                    rows).scalars())
     else:
