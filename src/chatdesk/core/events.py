@@ -98,6 +98,9 @@ def _store_pending(session: Session) -> None:
     table = cast(Table, StoredEvent.__table__)
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
+        # Write the transaction's other changes first: they may wait on row locks, which must
+        # not happen while holding the events lock (slower, and a waiter could hold the row).
+        session.flush()
         session.execute(select(func.pg_advisory_xact_lock(EVENTS_LOCK)))  # ids in commit order (above)
         ids = list(session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                    rows).scalars())
