@@ -4,6 +4,7 @@ from .channels.models import Channel, DeliveryStatus, InboundEvent
 from .contacts.models import Contact, ContactIdentity
 from .conversations.models import CannedResponse, Conversation, ConversationLabel, Label, Message, SendAttempt
 from .core.db import Base
+from .core.events import StoredEvent
 from .core.jobs import Job
 from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
@@ -11,4 +12,4 @@ from .teams.models import Team, TeamMember
 
 __all__ = ["ApiToken", "Base", "CannedResponse", "Channel", "Contact", "ContactIdentity", "Conversation",
            "ConversationLabel", "DeliveryStatus", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message",
-           "Schedule", "SendAttempt", "Team", "TeamMember", "User", "Workspace", "rate_buckets"]
+           "Schedule", "SendAttempt", "StoredEvent", "Team", "TeamMember", "User", "Workspace", "rate_buckets"]

@@ -1,5 +1,6 @@
 """Live events across processes over LISTEN/NOTIFY: delivered after commit, never for a
-rollback, to subscribers on another engine (another web process), in order, in any volume."""
+rollback, to subscribers on another engine (another web process), in order, in any volume,
+with the ids they were stored under."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,8 @@ import pytest
 
 from chatdesk.core.backends import make_bus
 from chatdesk.core.db import Database
-from chatdesk.core.events import emit
+from chatdesk.conversations.events import ConversationRead, MessageUpdated
+from chatdesk.core.events import CATCH_UP, emit
 from chatdesk.core.pg_events import pack
 from tests.pg import is_postgres
 
@@ -21,9 +23,9 @@ def test_pack_keeps_every_payload_under_notifys_limit_and_in_order():
     assert [tuple(x) for p in payloads for x in json.loads(p)] == [(w, e) for w, e in items]
 
 
-def test_pack_drops_an_event_that_can_never_fit():
+def test_pack_replaces_an_event_that_can_never_fit_by_a_catch_up_marker():
     items = [(1, {"type": "a"}), (1, {"type": "huge", "x": "y" * 2000}), (1, {"type": "b"})]
-    assert [e["type"] for p in pack(items, limit=500) for _, e in json.loads(p)] == ["a", "b"]
+    assert [e["type"] for p in pack(items, limit=500) for _, e in json.loads(p)] == ["a", CATCH_UP, "b"]
 
 
 @pytest.fixture
@@ -53,11 +55,13 @@ async def test_event_committed_in_one_process_reaches_a_subscriber_in_another(tw
     stream, first = await _subscribed(web_bus, 7)
     try:
         async with worker_db.session() as s:
-            emit(s, 7, {"type": "message.created", "message_id": 1})
-            emit(s, 8, {"type": "message.created", "message_id": 99})  # another workspace
-            emit(s, 7, {"type": "message.updated", "message_id": 1})
-        assert (await asyncio.wait_for(first, 5))["type"] == "message.created"
-        assert (await _next(stream))["type"] == "message.updated"
+            emit(s, ConversationRead(workspace_id=7, conversation_id=1))
+            emit(s, ConversationRead(workspace_id=8, conversation_id=99))  # another workspace
+            emit(s, MessageUpdated(workspace_id=7, conversation_id=1, message_id=1, direction="in", status="received"))
+        read = await asyncio.wait_for(first, 5)
+        updated = await _next(stream)
+        assert read["type"] == "conversation.read" and updated["type"] == "message.updated"
+        assert read["id"] + 2 == updated["id"]  # stored together, in emit order
     finally:
         await stream.aclose()
 
@@ -68,11 +72,11 @@ async def test_rolled_back_events_are_never_seen(two_processes):
     try:
         with pytest.raises(RuntimeError):
             async with worker_db.session() as s:
-                emit(s, 7, {"type": "message.created", "message_id": 1})
+                emit(s, ConversationRead(workspace_id=7, conversation_id=1))
                 raise RuntimeError("rolled back")
         async with worker_db.session() as s:
-            emit(s, 7, {"type": "message.created", "message_id": 2})
-        assert (await asyncio.wait_for(first, 5))["message_id"] == 2
+            emit(s, ConversationRead(workspace_id=7, conversation_id=2))
+        assert (await asyncio.wait_for(first, 5))["conversation_id"] == 2
     finally:
         await stream.aclose()
 
@@ -83,9 +87,9 @@ async def test_a_big_transaction_arrives_whole_and_in_order(two_processes):
     try:
         async with worker_db.session() as s:  # ~60 kB of events: many NOTIFY payloads
             for i in range(800):
-                emit(s, 7, {"type": "message.created", "message_id": i, "conversation_id": i})
-        got = [(await asyncio.wait_for(first, 5))["message_id"]]
-        got += [(await _next(stream))["message_id"] for _ in range(799)]
+                emit(s, ConversationRead(workspace_id=7, conversation_id=i))
+        got = [(await asyncio.wait_for(first, 5))["conversation_id"]]
+        got += [(await _next(stream))["conversation_id"] for _ in range(799)]
         assert got == list(range(800))
     finally:
         await stream.aclose()

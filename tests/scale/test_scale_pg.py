@@ -80,7 +80,7 @@ async def _post(client: httpx.AsyncClient, url: str, raw: bytes) -> None:
 
 
 class EventStream:
-    """``GET /api/v1/events`` read in the background; collects ``message.created`` ids."""
+    """``GET /api/v1/events`` read in the background; collects ``message.received`` ids."""
 
     def __init__(self, client: httpx.AsyncClient, url: str, token: str):
         self.created: set[int] = set()
@@ -93,7 +93,7 @@ class EventStream:
             async for line in resp.aiter_lines():
                 if line.startswith("data: "):
                     event = json.loads(line[6:])
-                    if event.get("type") == "message.created":
+                    if event.get("type") == "message.received":
                         self.created.add(event["message_id"])
 
     async def close(self) -> None:

@@ -80,12 +80,12 @@ def test_live_stream_and_reply_loop(product):
         lines = events.iter_lines()
         assert next(lines).startswith(":")  # connected
         http.post(f"{sbase}/_sandbox/customers/31699000111/messages", json={"type": "text", "text": "Hoi!"})
-        event = _next_event(lines, "message.created")
+        event = _next_event(lines, "message.received")
         conv_id = event["conversation_id"]
         resp = http.post(f"{base}/api/v1/conversations/{conv_id}/messages", headers=auth,
                          json={"type": "text", "text": "Hallo! Hoe kunnen we helpen?"})
         assert resp.status_code == 202
-        updated = _next_event(lines, "message.updated", lambda e: e["message_id"] == resp.json()["id"])
+        updated = _next_event(lines, "message.sent", lambda e: e["message_id"] == resp.json()["id"])
         assert updated["direction"] == "out"
     end = time.monotonic() + 15
     while time.monotonic() < end:

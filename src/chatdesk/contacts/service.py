@@ -10,6 +10,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.db import get_in_workspace
+from ..core.events import emit
+from .events import ContactCreated, ContactUpdated
 from .models import Contact, ContactIdentity, name_key
 
 
@@ -62,6 +64,8 @@ async def resolve_identities(session: AsyncSession, *, channel: IdentityChannel,
     if new:
         session.add_all(new.values())
         await session.flush()
+        for contact in new.values():
+            emit(session, ContactCreated(workspace_id=channel.workspace_id, contact_id=contact.id))
     added = {**elsewhere, **new}
     session.add_all([ContactIdentity(workspace_id=channel.workspace_id, contact_id=c.id, channel_id=channel.id,
                                      kind=channel.kind, external_id=eid, profile_name=latest[eid].profile_name,
@@ -78,20 +82,26 @@ async def _known(session: AsyncSession, senders: dict[str, Sender], now: datetim
     found: dict[str, Contact] = {}
     for contact, identity in rows:
         if identity.external_id not in found:
-            _follow_profile_name(contact, identity, senders[identity.external_id], now)
+            if _follow_profile_name(contact, identity, senders[identity.external_id], now):
+                emit(session, ContactUpdated(workspace_id=contact.workspace_id, contact_id=contact.id,
+                                             fields=("name",)))
             found[identity.external_id] = contact
     return found
 
 
-def _follow_profile_name(contact: Contact, identity: ContactIdentity, sender: Sender, now: datetime) -> None:
+def _follow_profile_name(contact: Contact, identity: ContactIdentity, sender: Sender, now: datetime) -> bool:
+    """True when the contact's name changed."""
     name = sender.profile_name
     if not name or identity.profile_name == name:
-        return
+        return False
+    renamed = False
     # Follow the platform's profile name unless an agent renamed the contact.
     if contact.name in (identity.profile_name, sender.phone, identity.external_id, ""):
+        renamed = contact.name != name
         contact.name = name
     identity.profile_name = name
     contact.updated_at = now
+    return renamed
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:

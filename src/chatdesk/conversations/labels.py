@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.events import emit
+from .events import ConversationUpdated
 from .models import Conversation, ConversationLabel, Label
 
 COLORS = ("slate", "red", "orange", "amber", "green", "teal", "blue", "violet", "pink")
@@ -66,5 +67,5 @@ async def set_labels(session: AsyncSession, conv: Conversation, label_ids: list[
         session.add(ConversationLabel(conversation_id=conv.id, label_id=label_id))
     conv.updated_at = now
     await session.flush()
-    emit(session, conv.workspace_id, {"type": "conversation.updated", "conversation_id": conv.id,
-                                      "labels": sorted(wanted)})
+    emit(session, ConversationUpdated(workspace_id=conv.workspace_id, conversation_id=conv.id,
+                                      labels=tuple(sorted(wanted))))

@@ -1,50 +1,127 @@
 """Live updates as Server-Sent Events: ``GET /api/v1/events`` streams the workspace's events.
 
-Each event is one ``data:`` line of JSON. A comment line every 15 s keeps proxies from closing
-an idle stream. The inbox's browser stream reuses ``stream()`` with session auth.
+The stream is the first consumer of the durable domain events (``core/events.py``), read by
+cursor. Every stored event goes out as ``id: <event id>``, ``event: <type>`` and one ``data:``
+line of JSON; a client that reconnects with ``Last-Event-ID`` (the header EventSource sends, or
+``?last_event_id=`` for clients that cannot set headers) gets every event of its workspace it
+missed, in order, once, then the live ones. How: subscribe to the live bus first, then read the
+backlog from the table, then pass on only live events newer than the last one sent. A live
+queue that overflowed (a slow client), a lost LISTEN connection and a quiet keep-alive period
+all lead back to the table from the cursor, so no stored event is lost on the way.
+
+A backlog over ``BACKLOG_CAP`` events is not replayed: the client gets ``stream.resync``
+(refetch what you show) and the cursor jumps to the newest event. Ephemeral events (typing,
+``stream.resync``) go out without an id line. A comment line every 15 s keeps proxies from
+closing an idle stream. The inbox's browser stream reuses ``stream()`` with session auth.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from ..accounts.deps import api_workspace
-from ..core.events import EventBus
+from ..core.db import Database
+from ..core.events import CATCH_UP, EventBus, latest_id, read_after
 from ..core.runtime import Runtime, use_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 KEEPALIVE = 15.0
+BACKLOG_CAP = 10_000
+RESYNC = "stream.resync"
 
 
-async def stream(bus: EventBus, workspace_id: int, request: Request,
-                 keepalive: float = KEEPALIVE) -> AsyncIterator[str]:
-    events = bus.subscribe(workspace_id).__aiter__()
-    yield ": connected\n\n"
-    pending: asyncio.Task | None = None
+def requested_cursor(request: Request) -> int | None:
+    """The id of the last event the client saw, if it says (header first, then the query)."""
+    raw = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
     try:
+        value = int(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and value >= 0 else None
+
+
+def sse(ev: dict[str, Any]) -> str:
+    """One SSE message: with an id line when the event is stored, without when ephemeral."""
+    head = f"id: {ev['id']}\n" if "id" in ev else ""
+    return f"{head}event: {ev.get('type', 'message')}\ndata: {json.dumps(ev)}\n\n"
+
+
+class Cursor:
+    """Where one stream is in its workspace's events, and the reads that move it on."""
+
+    def __init__(self, db: Database, workspace_id: int, cap: int):
+        self.db, self.workspace_id, self.cap = db, workspace_id, cap
+        self.last = 0
+
+    async def start(self, requested: int | None) -> list[str]:
+        """Place the cursor (before subscribing): at the client's last event, or, for a new
+        client, at the newest event. A cursor beyond the newest (another database) resyncs."""
+        async with self.db.reader() as session:
+            newest = await latest_id(session, self.workspace_id)
+        if requested is None or requested <= newest:
+            self.last = newest if requested is None else requested
+            return []
+        return self._resync(newest)
+
+    async def catch_up(self) -> list[str]:
+        """Everything stored after the cursor, up to the cap."""
+        async with self.db.reader() as session:
+            found = await read_after(session, self.workspace_id, self.last, self.cap + 1)
+            if len(found) > self.cap:
+                return self._resync(await latest_id(session, self.workspace_id))
+        if found:
+            self.last = found[-1]["id"]
+        return [sse(ev) for ev in found]
+
+    def accept(self, ev: dict[str, Any]) -> list[str]:
+        """A live event: stored ones only when newer than the last one sent."""
+        if "id" not in ev:
+            return [sse(ev)]
+        if ev["id"] <= self.last:
+            return []
+        self.last = ev["id"]
+        return [sse(ev)]
+
+    def _resync(self, newest: int) -> list[str]:
+        # A bare id line moves the client's Last-Event-ID on without dispatching an event.
+        self.last = newest
+        return [sse({"type": RESYNC}), f"id: {newest}\n\n"]
+
+
+async def stream(bus: EventBus, db: Database, workspace_id: int, request: Request,
+                 keepalive: float = KEEPALIVE, cap: int = BACKLOG_CAP) -> AsyncIterator[str]:
+    cursor = Cursor(db, workspace_id, cap)
+    first = await cursor.start(requested_cursor(request))
+    async with bus.subscription(workspace_id) as live:
+        yield ": connected\n\n"
+        for chunk in first + await cursor.catch_up():
+            yield chunk
         while not await request.is_disconnected():
-            pending = pending or asyncio.ensure_future(events.__anext__())
-            done, _ = await asyncio.wait({pending}, timeout=keepalive)
-            if not done:
+            try:
+                ev = await asyncio.wait_for(live.get(), timeout=keepalive)
+            except TimeoutError:
                 yield ": keepalive\n\n"
-                continue
-            event, pending = pending.result(), None
-            yield f"event: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n"
-    finally:
-        if pending:  # let the cancelled read finish before closing the generator it runs in
-            pending.cancel()
-            await asyncio.gather(pending, return_exceptions=True)
-        await events.aclose()
+                chunks = await cursor.catch_up()  # events stored by processes we hear nothing from
+            else:
+                chunks = await cursor.catch_up() if ev.get("type") == CATCH_UP else cursor.accept(ev)
+            for chunk in chunks:
+                yield chunk
+
+
+def event_stream(rt: Runtime, workspace_id: int, request: Request) -> StreamingResponse:
+    """The SSE response for a workspace (the REST API's and the inbox's)."""
+    chunks = stream(rt.bus, rt.db, workspace_id, request, cap=BACKLOG_CAP)
+    return StreamingResponse(chunks, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.get("/events", response_class=StreamingResponse)
 async def events(request: Request, ws: Annotated[int, Depends(api_workspace)],
                  rt: Annotated[Runtime, Depends(use_runtime)]) -> StreamingResponse:
-    """The workspace's live events (message.created, message.updated, conversation.*)."""
-    return StreamingResponse(stream(rt.bus, ws, request), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    """The workspace's events (message.*, conversation.*, contact.*), resumable with Last-Event-ID."""
+    return event_stream(rt, ws, request)

@@ -17,14 +17,25 @@ from ..core.db import get_in_workspace, insert_ignore
 from ..core.errors import Problem
 from ..core.events import emit
 from ..core.jobs import enqueue
+from ..core.states import MessageStatus
 from . import policy
+from .events import (
+    ConversationCreated,
+    ConversationRead,
+    ConversationStatusChanged,
+    MessageCreated,
+    MessageEvent,
+    MessageReceived,
+    MessageSent,
+    MessageStatusChanged,
+)
 from .jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE, FetchMedia, MarkRead, SendMessage
 from .models import Conversation, Message
 
 
-def event_of(message: Message, kind: str) -> dict[str, Any]:
-    return {"type": kind, "conversation_id": message.conversation_id, "message_id": message.id,
-            "direction": message.direction, "status": message.status}
+def event_of(message: Message, kind: type[MessageEvent], **more: Any) -> MessageEvent:
+    return kind(workspace_id=message.workspace_id, conversation_id=message.conversation_id, message_id=message.id,
+                direction=message.direction, status=message.status, **more)
 
 
 async def current_conversations(session: AsyncSession, *, workspace_id: int, channel_id: int,
@@ -43,6 +54,9 @@ async def current_conversations(session: AsyncSession, *, workspace_id: int, cha
         session.add_all(new)
         await session.flush()
         found.update({conv.contact_id: conv for conv in new})
+        for conv in new:
+            emit(session, ConversationCreated(workspace_id=workspace_id, conversation_id=conv.id, channel_id=channel_id,
+                                              contact_id=conv.contact_id, status=conv.status))
     return found
 
 
@@ -77,16 +91,19 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
                      "text": event.text, "content": content, "provider_message_id": event.provider_message_id,
                      "reply_to_id": reply_to_id, "status": policy.INBOUND_STATUS, "sent_at": event.sent_at or now,
                      "created_at": now, "updated_at": now})
+        was = conv.status
         _customer_wrote(conv, event, now)
+        if conv.status != was:
+            emit(session, ConversationStatusChanged(workspace_id=conv.workspace_id, conversation_id=conv.id,
+                                                    status=conv.status))
     table = Message.__table__
     ids = list((await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                       rows)).scalars())
     for (conv, event, _), message_id in zip(items, ids, strict=True):
         if event.media is not None:
             enqueue(session, FETCH_MEDIA, FetchMedia(message_id=message_id), now=now, workspace_id=conv.workspace_id)
-        emit(session, conv.workspace_id, {"type": "message.created", "conversation_id": conv.id,
-                                          "message_id": message_id, "direction": "in",
-                                          "status": policy.INBOUND_STATUS})
+        emit(session, MessageReceived(workspace_id=conv.workspace_id, conversation_id=conv.id, message_id=message_id,
+                                      direction="in", status=policy.INBOUND_STATUS))
     return ids
 
 
@@ -156,7 +173,11 @@ def apply_status(session: AsyncSession, message: Message, status: str, *, now: d
         message.error_code, message.error_title = error_code, error_title
         message.error_detail = explain(error_code, error_title) if error_code and explain else error_detail
     message.updated_at = max(message.updated_at, now)
-    emit(session, message.workspace_id, event_of(message, "message.updated"))
+    if new == MessageStatus.PENDING and message.provider_message_id:
+        emit(session, event_of(message, MessageSent))
+    else:
+        emit(session, event_of(message, MessageStatusChanged,
+                               error_code=message.error_code if new == policy.FAILED else None))
     return True
 
 
@@ -192,7 +213,7 @@ async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str
     await session.flush()
     enqueue(session, SEND_MESSAGE, SendMessage(message_id=message.id), now=now, workspace_id=conv.workspace_id,
             max_attempts=policy.MAX_SEND_ATTEMPTS)
-    emit(session, conv.workspace_id, event_of(message, "message.created"))
+    emit(session, event_of(message, MessageCreated))
     return message
 
 
@@ -206,7 +227,7 @@ async def add_note(session: AsyncSession, conv: Conversation, *, text: str, now:
                       content={}, status=policy.NOTE_STATUS, created_at=now, updated_at=now)
     session.add(message)
     await session.flush()
-    emit(session, conv.workspace_id, event_of(message, "message.created"))
+    emit(session, event_of(message, MessageCreated))
     return message
 
 
@@ -220,7 +241,7 @@ async def mark_read(session: AsyncSession, conv: Conversation, *, now: datetime)
     if had_unread and last_in is not None:
         enqueue(session, MARK_READ, MarkRead(message_id=last_in), now=now, workspace_id=conv.workspace_id)
     if had_unread:
-        emit(session, conv.workspace_id, {"type": "conversation.read", "conversation_id": conv.id})
+        emit(session, ConversationRead(workspace_id=conv.workspace_id, conversation_id=conv.id))
     return had_unread
 
 

@@ -25,6 +25,7 @@ from ..core.jobs import ClaimedJob, RetryJob
 from ..core.media import MediaStore
 from ..core.runtime import Runtime
 from . import policy, service
+from .events import MessageUpdated
 from .jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
 from .models import Conversation, Message, SendAttempt
 
@@ -193,7 +194,7 @@ async def _media_result(rt: Runtime, message_id: int, values: dict[str, Any]) ->
         message = await session.get(Message, message_id)
         message.content = {**message.content, **values}
         message.updated_at = rt.clock.now()
-        emit(session, message.workspace_id, service.event_of(message, "message.updated"))
+        emit(session, service.event_of(message, MessageUpdated))
 
 
 def read_handler(rt: Runtime):

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import Membership
 from ..core.errors import Problem, not_found
-from ..core.events import EventBus, emit
-from ..core.states import ConversationStatus, Priority
+from ..core.events import DomainEvent, EventBus, emit
+from ..core.states import ConversationStatus, EventType, Priority
 from . import labels
+from .events import ConversationAssigned, ConversationStatusChanged, ConversationUpdated
 from .models import Conversation
 
 PRIORITIES = tuple(Priority)
@@ -49,9 +50,9 @@ async def change(session: AsyncSession, conv: Conversation, what: StateChange, *
         await labels.set_labels(session, conv, what.label_ids, now=now)
 
 
-def _changed(session: AsyncSession, conv: Conversation, now: datetime, **what: Any) -> None:
+def _changed(session: AsyncSession, conv: Conversation, now: datetime, ev: DomainEvent) -> None:
     conv.updated_at = now
-    emit(session, conv.workspace_id, {"type": "conversation.updated", "conversation_id": conv.id, **what})
+    emit(session, ev)
 
 
 async def assign(session: AsyncSession, conv: Conversation, *, now: datetime, assignee_id: Any = UNSET,
@@ -70,7 +71,8 @@ async def assign(session: AsyncSession, conv: Conversation, *, now: datetime, as
             )
             await get_team(session, conv.workspace_id, team_id)
         conv.team_id = team_id
-    _changed(session, conv, now, assignee_id=conv.assignee_id, team_id=conv.team_id)
+    _changed(session, conv, now, ConversationAssigned(workspace_id=conv.workspace_id, conversation_id=conv.id,
+                                                      assignee_id=conv.assignee_id, team_id=conv.team_id))
     await session.flush()
 
 
@@ -88,7 +90,8 @@ async def set_status(session: AsyncSession, conv: Conversation, status: str, *, 
     if status != ConversationStatus.RESOLVED and conv.status == ConversationStatus.RESOLVED:
         await _check_reopen(session, conv)
     conv.status = status
-    _changed(session, conv, now, status=status)
+    _changed(session, conv, now, ConversationStatusChanged(workspace_id=conv.workspace_id, conversation_id=conv.id,
+                                                           status=status, snoozed_until=conv.snoozed_until))
     await session.flush()
 
 
@@ -106,7 +109,8 @@ async def set_priority(session: AsyncSession, conv: Conversation, priority: str,
     if priority not in PRIORITIES:
         raise Problem(422, "invalid_priority", f"Priority must be one of {', '.join(PRIORITIES)}")
     conv.priority = priority
-    _changed(session, conv, now, priority=priority)
+    _changed(session, conv, now, ConversationUpdated(workspace_id=conv.workspace_id, conversation_id=conv.id,
+                                                     priority=priority))
     await session.flush()
 
 
@@ -120,5 +124,5 @@ def effective_status(conv: Conversation, now: datetime) -> str:
 async def typing(bus: EventBus, workspace_id: int, conversation_id: int, *, user_id: int, name: str,
                  mode: str) -> None:
     """Tell the other agents someone is writing here (no database write: it is ephemeral)."""
-    await bus.publish(workspace_id, {"type": "conversation.typing", "conversation_id": conversation_id,
+    await bus.publish(workspace_id, {"type": EventType.TYPING.value, "conversation_id": conversation_id,
                                      "user_id": user_id, "name": name, "mode": "note" if mode == "note" else "reply"})

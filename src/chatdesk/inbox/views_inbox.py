@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, Response
 
 from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
@@ -201,5 +201,4 @@ async def media(message_id: int, ctx: Agent, request: Request) -> Response:
 @router.get("/events")
 async def events(ctx: Agent, request: Request) -> Response:
     """The workspace's live events for the signed-in agent's browser (SSE)."""
-    return StreamingResponse(live.stream(ctx.rt.bus, ctx.ws, request), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return live.event_stream(ctx.rt, ctx.ws, request)

@@ -135,22 +135,29 @@
       refreshList(); if (convId()) fetchNew();
     };
     es.onerror = function () { body.classList.add("offline"); };
-    es.addEventListener("message.created", function (e) {
-      var ev = JSON.parse(e.data);
-      if (String(ev.conversation_id) === convId()) { fetchNew(); if (ev.direction === "in") { var t = $("#typing"); if (t) t.hidden = true; } }
-      refreshList();
-    });
-    es.addEventListener("message.updated", function (e) {
-      var ev = JSON.parse(e.data);
-      if (String(ev.conversation_id) === convId() && document.getElementById("m-" + ev.message_id)) refreshMessage(ev.message_id);
-      refreshList();
-    });
-    ["conversation.updated", "conversation.read"].forEach(function (type) {
+    ["message.received", "message.created"].forEach(function (type) {  // a new message in a timeline
       es.addEventListener(type, function (e) {
         var ev = JSON.parse(e.data);
-        if (String(ev.conversation_id) === convId() && type === "conversation.updated") refreshHeader();
+        if (String(ev.conversation_id) === convId()) { fetchNew(); if (ev.direction === "in") { var t = $("#typing"); if (t) t.hidden = true; } }
         refreshList();
       });
+    });
+    ["message.sent", "message.status_changed", "message.updated"].forEach(function (type) {  // one that changed
+      es.addEventListener(type, function (e) {
+        var ev = JSON.parse(e.data);
+        if (String(ev.conversation_id) === convId() && document.getElementById("m-" + ev.message_id)) refreshMessage(ev.message_id);
+        refreshList();
+      });
+    });
+    ["conversation.updated", "conversation.assigned", "conversation.status_changed", "conversation.read"].forEach(function (type) {
+      es.addEventListener(type, function (e) {
+        var ev = JSON.parse(e.data);
+        if (String(ev.conversation_id) === convId() && type !== "conversation.read") refreshHeader();
+        refreshList();
+      });
+    });
+    es.addEventListener("stream.resync", function () {  // too much was missed to replay: refetch
+      refreshList(); if (convId()) { fetchNew(); refreshHeader(); }
     });
     es.addEventListener("conversation.typing", function (e) { showTyping(JSON.parse(e.data)); });
   }

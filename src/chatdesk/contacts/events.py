@@ -1,0 +1,18 @@
+"""The contacts domain's events: a contact was created or changed (ids only, no personal data)."""
+from __future__ import annotations
+
+from ..core.events import DomainEvent
+from ..core.states import EventType
+
+
+class ContactCreated(DomainEvent):
+    type = EventType.CONTACT_CREATED
+    contact_id: int
+
+
+class ContactUpdated(DomainEvent):
+    """Its profile changed; ``fields`` names what (e.g. ``("name",)``)."""
+
+    type = EventType.CONTACT_UPDATED
+    contact_id: int
+    fields: tuple[str, ...] = ()
