@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chatdesk.contacts.service import Sender, resolve_identities
+from chatdesk.contacts.service import IdentityChannel, Sender, resolve_identities
 from chatdesk.conversations import labels, service, triage
 from chatdesk.core.events import read_after
 from tests.conftest import settle
@@ -60,7 +60,8 @@ async def test_contacts_are_created_once_and_updated_when_their_name_changes(sta
 
     async def resolve(name: str) -> int:
         async with stack.rt.db.session() as s:
-            found = await resolve_identities(s, workspace_id=stack.workspace_id, kind="whatsapp", now=now,
+            channel = IdentityChannel(stack.channel_id, stack.workspace_id, "whatsapp", "global")
+            found = await resolve_identities(s, channel=channel, now=now,
                                              senders=[Sender("31699000001", name, "+31699000001")])
             return found["31699000001"].id
     contact_id = await resolve("Ann")
