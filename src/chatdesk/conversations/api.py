@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
 from ..accounts.deps import api_workspace
+from ..channels.content import Media, with_values
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is, page_size
@@ -82,7 +83,8 @@ async def send_message(conversation_id: int, request: Request, ws: Workspace, rt
         caps = rt.registry.get((await rt.channels.by_id(session, conv.channel_id)).kind).capabilities
         content = body.content()
         if upload is not None:
-            content.update(_store_upload(rt, ws, body.type, upload, caps.media_max_bytes.get(body.type, 0)))
+            content = with_values(content, **_store_upload(rt, ws, body.type, upload,
+                                                           caps.media_max_bytes.get(body.type, 0)))
         elif body.type in MEDIA and not body.link:
             raise Problem(422, "media_missing", "Media needs a link or an uploaded file")
         target = await _message_in(session, conv.id, body.message_id or body.reply_to_id)
@@ -144,8 +146,8 @@ async def message_media(message_id: int, ws: Workspace, rt: Rt):
         message = await session.get(Message, message_id)
     if message is None or message.workspace_id != ws:
         raise not_found("Message")
-    path = MediaStore(rt.settings.media_dir).path(ws, (message.content or {}).get("stored") or "")
-    if path is None:
+    content = message.content
+    store = MediaStore(rt.settings.media_dir)
+    if not isinstance(content, Media) or (path := store.path(ws, content.stored or "")) is None:
         raise not_found("Media")
-    return FileResponse(path, media_type=message.content.get("mime_type") or "application/octet-stream",
-                        filename=message.content.get("filename"))
+    return FileResponse(path, media_type=content.mime_type or "application/octet-stream", filename=content.filename)

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.base import Capabilities, InboundMessageEvent, InboundStatusEvent
+from ..channels.content import Content, Note, dump_content
 from ..channels.meta.errors import explain
 from ..channels.models import DeliveryStatus
 from ..core.db import insert_ignore
@@ -73,7 +74,7 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
     fetches and tell the agents' browsers. Returns the new messages' ids, in order."""
     rows = []
     for conv, event, reply_to_id in items:
-        content = dict(event.content)
+        content = dump_content(event.content)
         if event.reply_to_provider_id:
             content["reply_to_provider_id"] = event.reply_to_provider_id
         rows.append({"workspace_id": conv.workspace_id, "conversation_id": conv.id, "channel_id": conv.channel_id,
@@ -86,7 +87,7 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
     ids = list((await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                       rows)).scalars())
     for (conv, event, _), message_id in zip(items, ids, strict=True):
-        if event.media is not None:
+        if event.content.media_to_fetch() is not None:
             enqueue(session, MEDIA_JOB, {"message_id": message_id}, now=now, workspace_id=conv.workspace_id)
         emit(session, conv.workspace_id, {"type": "message.created", "conversation_id": conv.id,
                                           "message_id": message_id, "direction": "in",
@@ -181,7 +182,7 @@ async def get_conversation(session: AsyncSession, workspace_id: int, conversatio
 
 
 async def queue_outbound(session: AsyncSession, conv: Conversation, caps: Capabilities, *, type: str,
-                         text: str | None, content: dict[str, Any], now: datetime,
+                         text: str | None, content: Content, now: datetime,
                          author_type: str = "api", author_id: int | None = None,
                          reply_to: Message | None = None) -> Message:
     """Check policy, then store the message (queued) and its send job in the caller's transaction."""
@@ -209,7 +210,7 @@ async def add_note(session: AsyncSession, conv: Conversation, *, text: str, now:
         raise Problem(422, "empty_message", "The note is empty")
     message = Message(workspace_id=conv.workspace_id, conversation_id=conv.id, channel_id=conv.channel_id,
                       direction="out", author_type=author_type, author_id=author_id, type="note", text=text,
-                      content={}, status=policy.NOTE_STATUS, created_at=now, updated_at=now)
+                      content=Note(), status=policy.NOTE_STATUS, created_at=now, updated_at=now)
     session.add(message)
     await session.flush()
     emit(session, conv.workspace_id, event_of(message, "message.created"))

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..channels.base import ChannelError, OutboundMessage, PermanentChannelError, RetriableChannelError
+from ..channels.content import Media, with_values
 from ..channels.meta.errors import explain
 from ..channels.service import ChannelRef
 from ..contacts.service import identity_for
@@ -90,7 +91,7 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
         await _failed(rt, message, job, PermanentChannelError("The contact has no identity on this channel"))
         return None
     outbound = OutboundMessage(type=message.type, to=identity.external_id, text=message.text,
-                               content=dict(message.content),
+                               content=message.content,
                                reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
                                media_bytes=_upload_bytes(media, message),
                                tracking=policy.tracking_tag(message.id))
@@ -128,10 +129,10 @@ async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_mess
 
 
 def _upload_bytes(media: MediaStore, message: Message) -> bytes | None:
-    key = message.content.get("stored")
-    if not key or message.content.get("media_id") or message.content.get("link"):
+    c = message.content
+    if not isinstance(c, Media) or not c.stored or c.provider_media_id or c.link:
         return None
-    path = media.path(message.workspace_id, key)
+    path = media.path(message.workspace_id, c.stored)
     return path.read_bytes() if path else None
 
 
@@ -156,10 +157,10 @@ def media_handler(rt: Runtime, media: MediaStore):
     async def handle(job: ClaimedJob) -> None:
         async with rt.db.reader() as session:
             message = await session.get(Message, job.payload["message_id"])
-            if message is None or message.content.get("stored"):
-                return
+            media_id = message.content.media_to_fetch() if message is not None else None
+            if message is None or media_id is None:
+                return  # gone, fetched already, or nothing the provider holds
             channel = await rt.channels.by_id(session, message.channel_id)
-        media_id = message.content.get("id")
         try:
             data, mime = await rt.registry.get(channel.kind).fetch_media(
                 channel.connection(), media_id, rt.settings.media_max_bytes)
@@ -176,7 +177,7 @@ def media_handler(rt: Runtime, media: MediaStore):
 async def _media_result(rt: Runtime, message_id: int, values: dict[str, Any]) -> None:
     async with rt.db.session() as session:
         message = await session.get(Message, message_id)
-        message.content = {**message.content, **values}
+        message.content = with_values(message.content, **values)
         message.updated_at = rt.clock.now()
         emit(session, message.workspace_id, service.event_of(message, "message.updated"))
 

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts import members
+from ..channels.content import Media, Text
 from ..channels.models import Channel
 from ..conversations import inbox_queries, labels, policy, service
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
+from ..conversations.policy import CAPTIONED
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
 from ..teams import service as teams
@@ -75,15 +77,16 @@ async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str
         return await service.add_note(session, conv, text=text, now=now, author_type="agent", author_id=ctx.user.id)
     caps = ctx.rt.registry.get((await ctx.rt.channels.by_id(session, conv.channel_id)).kind).capabilities
     reply_to = await inbox_queries.one_message(session, conv, reply_to_id) if reply_to_id else None
-    type_, content = "text", {"preview_url": "http" in text}
+    type_, content = "text", Text(body=text.strip() or None, preview_url="http" in text)
     if upload is not None:
-        type_, content = _stored_upload(ctx, upload, caps.media_max_bytes)
+        type_, content = _stored_upload(ctx, upload, caps.media_max_bytes, text.strip() or None)
     return await service.queue_outbound(session, conv, caps, type=type_, text=text.strip() or None,
                                         content=content, now=now, author_type="agent", author_id=ctx.user.id,
                                         reply_to=reply_to)
 
 
-def _stored_upload(ctx: Ctx, upload: tuple[bytes, str, str], caps: dict[str, int]) -> tuple[str, dict[str, Any]]:
+def _stored_upload(ctx: Ctx, upload: tuple[bytes, str, str], caps: dict[str, int],
+                   caption: str | None) -> tuple[str, Media]:
     data, mime, filename = upload
     type_ = "document"
     for prefix, kind in UPLOAD_TYPES:
@@ -96,7 +99,8 @@ def _stored_upload(ctx: Ctx, upload: tuple[bytes, str, str], caps: dict[str, int
         raise Problem(413, "media_too_large", "The file is too large for this channel",
                       f"{type_} files may be at most {cap // 2**20} MB here.")
     key = MediaStore(ctx.rt.settings.media_dir).save(ctx.ws, data, mime)
-    return type_, {"stored": key, "mime_type": mime, "filename": filename[:200], "size": len(data)}
+    return type_, Media.model_validate({"type": type_, "stored": key, "mime_type": mime, "filename": filename[:200],
+                                        "size": len(data), "caption": caption if type_ in CAPTIONED else None})
 
 
 async def message_in_workspace(session: AsyncSession, ws: int, message_id: int) -> Message:
