@@ -15,8 +15,16 @@ import logging
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import (AliasChoices, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, TypeAdapter,
-                      ValidationError, model_serializer)
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationError,
+    model_serializer,
+)
 
 log = logging.getLogger("chatdesk.content")
 
@@ -278,13 +286,15 @@ def with_values(content: Content, **values: Any) -> Content:
 
 
 def parse_content(message_type: str, data: Mapping[str, Any] | None) -> Content:
-    """A stored row's content, typed: today's rows as they are, older rows (no ``type``, the
-    shapes of before) upgraded. A row that no longer reads is shown as ``unsupported`` with
-    what it held, not an error: one bad row must not cost a conversation's timeline."""
-    kind = content_type_of(message_type)
+    """A stored row's content, typed: today's rows as they are, older rows (no content ``type``:
+    the shapes of before, read by the row's message type) upgraded. A row that no longer reads
+    is shown as ``unsupported`` with what it held, not an error: one bad row must not cost a
+    conversation's timeline."""
     raw = dict(data or {})
     try:
-        return CONTENT.validate_python(raw if raw.get("type") == kind else _upgrade(kind, message_type, raw))
+        if raw.get("type") in CONTENT_TYPES:  # written since content is typed: it says what it is
+            return CONTENT.validate_python(raw)
+        return CONTENT.validate_python(_upgrade(content_type_of(message_type), message_type, raw))
     except ValidationError as exc:
         log.warning("stored %s content does not read: %s", message_type, exc.errors(include_url=False)[:1])
         return Unsupported(original_type=message_type, raw=raw,

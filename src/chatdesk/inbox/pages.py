@@ -3,12 +3,12 @@ and the one write the composer makes (reply or note, with an optional attachment
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts import members
-from ..channels.content import Media, Text
+from ..channels.content import Content, Media, Text
 from ..channels.models import Channel
 from ..conversations import inbox_queries, labels, policy, service
 from ..conversations.inbox_queries import InboxFilter
@@ -77,7 +77,7 @@ async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str
         return await service.add_note(session, conv, text=text, now=now, author_type="agent", author_id=ctx.user.id)
     caps = ctx.rt.registry.get((await ctx.rt.channels.by_id(session, conv.channel_id)).kind).capabilities
     reply_to = await inbox_queries.one_message(session, conv, reply_to_id) if reply_to_id else None
-    type_, content = "text", Text(body=text.strip() or None, preview_url="http" in text)
+    type_, content = "text", cast(Content, Text(body=text.strip() or None, preview_url="http" in text))
     if upload is not None:
         type_, content = _stored_upload(ctx, upload, caps.media_max_bytes, text.strip() or None)
     return await service.queue_outbound(session, conv, caps, type=type_, text=text.strip() or None,

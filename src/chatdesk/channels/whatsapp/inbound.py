@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from ...core.clock import from_epoch
-from .. import content as c
+from .. import content as typed
 from ..base import (
     InboundEvent,
     InboundMessageEvent,
@@ -130,8 +130,8 @@ def _unreadable_message(number: str, item: Any, names: dict[str | None, str | No
     if not (isinstance(wamid, str) and wamid and isinstance(sender, str) and sender):
         return UnreadableItem(number, f"message: {reason}")
     original = fields.get("type")
-    content = c.Unsupported(original_type=original if isinstance(original, str) else None, raw=fields,
-                            error=c.ContentError(title="Message could not be read", details=reason))
+    content = typed.Unsupported(original_type=original if isinstance(original, str) else None, raw=fields,
+                            error=typed.ContentError(title="Message could not be read", details=reason))
     return InboundMessageEvent(channel_external_id=number, provider_message_id=wamid, sender_id=sender,
                                sender_name=names.get(sender), sent_at=_when(fields.get("timestamp")),
                                type="unsupported", text=None, content=content, raw=fields)
@@ -144,50 +144,50 @@ def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMess
         kind, text, content = "unsupported", None, _unsupported(m, _reason(exc))
     extra: dict[str, Any] = {}
     if m.context and (m.context.forwarded or m.context.frequently_forwarded or m.context.referred_product):
-        extra["context"] = c.MessageContext(forwarded=m.context.forwarded,
+        extra["context"] = typed.MessageContext(forwarded=m.context.forwarded,
                                             frequently_forwarded=m.context.frequently_forwarded,
                                             referred_product=m.context.referred_product)
     if m.referral:
-        extra["referral"] = c.Referral.model_validate(m.referral.wire())
+        extra["referral"] = typed.Referral.model_validate(m.referral.wire())
     return InboundMessageEvent(
         channel_external_id=number, provider_message_id=m.id, sender_id=m.from_, sender_name=name,
         sent_at=_when(m.timestamp), type=kind, text=text, content=content.model_copy(update=extra) if extra else content,
         raw=m.wire(), reply_to_provider_id=m.context.id if m.context and m.context.id else None)
 
 
-def _typed(m: wa.InboundMessage) -> tuple[str, str | None, c.Content]:
+def _typed(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
     """(chatdesk type, searchable text, typed content) for one message."""
     body = getattr(m, m.type, None) if m.type in MEDIA or m.type in _SIMPLE else None
     if m.type == "text" and m.text:
-        return "text", m.text.body, c.Text(body=m.text.body)
+        return "text", m.text.body, typed.Text(body=m.text.body)
     if m.type in MEDIA and isinstance(body, wa.Media):
-        return m.type, body.caption, c.Media(
+        return m.type, body.caption, typed.Media(
             type=m.type, provider_media_id=body.id, mime_type=body.mime_type, sha256=body.sha256,
             filename=body.filename, caption=body.caption, voice=body.voice, animated=body.animated)
     if m.type == "location" and m.location:
         loc = m.location
-        return "location", " ".join(filter(None, [loc.name, loc.address])) or None, c.Location(
+        return "location", " ".join(filter(None, [loc.name, loc.address])) or None, typed.Location(
             latitude=loc.latitude, longitude=loc.longitude, name=loc.name, address=loc.address, url=loc.url)
     if m.type == "contacts" and m.contacts:
         names = [card.name.formatted_name for card in m.contacts if card.name and card.name.formatted_name]
-        return "contacts", ", ".join(names) or None, c.Contacts(
-            contacts=[c.ContactCard.model_validate(card.wire()) for card in m.contacts])
+        return "contacts", ", ".join(names) or None, typed.Contacts(
+            contacts=[typed.ContactCard.model_validate(card.wire()) for card in m.contacts])
     if m.type == "interactive" and m.interactive:
         return _interactive(m)
     if m.type == "button" and m.button:
-        return "quick_reply", m.button.text, c.Button(payload=m.button.payload, text=m.button.text)
+        return "quick_reply", m.button.text, typed.Button(payload=m.button.payload, text=m.button.text)
     if m.type == "reaction" and m.reaction:
-        return "reaction", m.reaction.emoji or None, c.Reaction(message_id=m.reaction.message_id,
+        return "reaction", m.reaction.emoji or None, typed.Reaction(message_id=m.reaction.message_id,
                                                                 emoji=m.reaction.emoji)
     if m.type == "order" and m.order:
-        return "order", m.order.text or None, c.Order(
+        return "order", m.order.text or None, typed.Order(
             catalog_id=m.order.catalog_id, text=m.order.text,
-            product_items=[c.OrderItem(product_retailer_id=i.product_retailer_id, quantity=i.quantity,
+            product_items=[typed.OrderItem(product_retailer_id=i.product_retailer_id, quantity=i.quantity,
                                        item_price=i.item_price, currency=i.currency)
                            for i in m.order.product_items])
     if m.type == "system" and m.system:
         rest = {k: v for k, v in m.system.items() if k not in ("body", "type")}
-        return "system", m.system.get("body"), c.System.model_validate(
+        return "system", m.system.get("body"), typed.System.model_validate(
             {**rest, "body": m.system.get("body"), "event": m.system.get("type")})
     return "unsupported", None, _unsupported(m)
 
@@ -195,28 +195,28 @@ def _typed(m: wa.InboundMessage) -> tuple[str, str | None, c.Content]:
 _SIMPLE = {"text", "location", "interactive", "button", "reaction", "order"}
 
 
-def _interactive(m: wa.InboundMessage) -> tuple[str, str | None, c.Content]:
+def _interactive(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
     i = m.interactive
     assert i is not None
     reply = i.list_reply if i.type == "list_reply" else i.button_reply if i.type == "button_reply" else None
     if reply is not None:
-        choice = c.Choice(id=reply.id, title=reply.title, description=reply.description)
-        return i.type, reply.title, c.Interactive(kind="list_reply" if i.type == "list_reply" else "button_reply",
+        choice = typed.Choice(id=reply.id, title=reply.title, description=reply.description)
+        return i.type, reply.title, typed.Interactive(kind="list_reply" if i.type == "list_reply" else "button_reply",
                                                   reply=choice)
     if i.type == "nfm_reply" and i.nfm_reply:
-        return "flow_reply", i.nfm_reply.get("body"), c.Interactive(kind="flow_reply", response=dict(i.nfm_reply))
+        return "flow_reply", i.nfm_reply.get("body"), typed.Interactive(kind="flow_reply", response=dict(i.nfm_reply))
     return "unsupported", None, _unsupported(m)
 
 
-def _unsupported(m: wa.InboundMessage, reason: str | None = None) -> c.Unsupported:
+def _unsupported(m: wa.InboundMessage, reason: str | None = None) -> typed.Unsupported:
     error = None
     if reason is not None:
-        error = c.ContentError(title="Message could not be read", details=reason)
+        error = typed.ContentError(title="Message could not be read", details=reason)
     elif m.errors:
         first = m.errors[0]
-        error = c.ContentError(code=first.code, title=first.title,
+        error = typed.ContentError(code=first.code, title=first.title,
                                details=first.error_data.details if first.error_data else None)
-    return c.Unsupported(original_type=m.type, raw=m.wire(), error=error)
+    return typed.Unsupported(original_type=m.type, raw=m.wire(), error=error)
 
 
 def _status(number: str, s: wa.Status) -> InboundStatusEvent:
