@@ -50,8 +50,8 @@ def avatar_hue(key: Any) -> int:
 
 
 # by content type
-PREVIEW_LABELS = {"image": "📷", "video": "🎥", "audio": "🎤", "document": "📄", "sticker": "🏷", "location": "📍",
-                  "contacts": "👤", "note": "📝"}
+PREVIEW_LABELS = {"image": "📷", "video": "🎥", "audio": "🎤", "document": "📄", "sticker": "🏷",
+                  "location": "📍", "contacts": "👤", "note": "📝"}
 
 
 def preview(message: Any, limit: int = 80) -> str:

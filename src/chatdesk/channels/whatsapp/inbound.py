@@ -131,7 +131,7 @@ def _unreadable_message(number: str, item: Any, names: dict[str | None, str | No
         return UnreadableItem(number, f"message: {reason}")
     original = fields.get("type")
     content = typed.Unsupported(original_type=original if isinstance(original, str) else None, raw=fields,
-                            error=typed.ContentError(title="Message could not be read", details=reason))
+                                error=typed.ContentError(title="Message could not be read", details=reason))
     return InboundMessageEvent(channel_external_id=number, provider_message_id=wamid, sender_id=sender,
                                sender_name=names.get(sender), sent_at=_when(fields.get("timestamp")),
                                type="unsupported", text=None, content=content, raw=fields)
@@ -145,14 +145,16 @@ def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMess
     extra: dict[str, Any] = {}
     if m.context and (m.context.forwarded or m.context.frequently_forwarded or m.context.referred_product):
         extra["context"] = typed.MessageContext(forwarded=m.context.forwarded,
-                                            frequently_forwarded=m.context.frequently_forwarded,
-                                            referred_product=m.context.referred_product)
+                                                frequently_forwarded=m.context.frequently_forwarded,
+                                                referred_product=m.context.referred_product)
     if m.referral:
         extra["referral"] = typed.Referral.model_validate(m.referral.wire())
+    if extra:
+        content = content.model_copy(update=extra)
     return InboundMessageEvent(
         channel_external_id=number, provider_message_id=m.id, sender_id=m.from_, sender_name=name,
-        sent_at=_when(m.timestamp), type=kind, text=text, content=content.model_copy(update=extra) if extra else content,
-        raw=m.wire(), reply_to_provider_id=m.context.id if m.context and m.context.id else None)
+        sent_at=_when(m.timestamp), type=kind, text=text, content=content, raw=m.wire(),
+        reply_to_provider_id=m.context.id if m.context and m.context.id else None)
 
 
 def _typed(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
@@ -178,12 +180,12 @@ def _typed(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
         return "quick_reply", m.button.text, typed.Button(payload=m.button.payload, text=m.button.text)
     if m.type == "reaction" and m.reaction:
         return "reaction", m.reaction.emoji or None, typed.Reaction(message_id=m.reaction.message_id,
-                                                                emoji=m.reaction.emoji)
+                                                                    emoji=m.reaction.emoji)
     if m.type == "order" and m.order:
         return "order", m.order.text or None, typed.Order(
             catalog_id=m.order.catalog_id, text=m.order.text,
             product_items=[typed.OrderItem(product_retailer_id=i.product_retailer_id, quantity=i.quantity,
-                                       item_price=i.item_price, currency=i.currency)
+                                           item_price=i.item_price, currency=i.currency)
                            for i in m.order.product_items])
     if m.type == "system" and m.system:
         rest = {k: v for k, v in m.system.items() if k not in ("body", "type")}
@@ -201,10 +203,11 @@ def _interactive(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
     reply = i.list_reply if i.type == "list_reply" else i.button_reply if i.type == "button_reply" else None
     if reply is not None:
         choice = typed.Choice(id=reply.id, title=reply.title, description=reply.description)
-        return i.type, reply.title, typed.Interactive(kind="list_reply" if i.type == "list_reply" else "button_reply",
-                                                  reply=choice)
+        kind: typed.InteractiveKind = "list_reply" if i.type == "list_reply" else "button_reply"
+        return kind, reply.title, typed.Interactive(kind=kind, reply=choice)
     if i.type == "nfm_reply" and i.nfm_reply:
-        return "flow_reply", i.nfm_reply.get("body"), typed.Interactive(kind="flow_reply", response=dict(i.nfm_reply))
+        flow = typed.Interactive(kind="flow_reply", response=dict(i.nfm_reply))
+        return "flow_reply", i.nfm_reply.get("body"), flow
     return "unsupported", None, _unsupported(m)
 
 
@@ -215,7 +218,7 @@ def _unsupported(m: wa.InboundMessage, reason: str | None = None) -> typed.Unsup
     elif m.errors:
         first = m.errors[0]
         error = typed.ContentError(code=first.code, title=first.title,
-                               details=first.error_data.details if first.error_data else None)
+                                   details=first.error_data.details if first.error_data else None)
     return typed.Unsupported(original_type=m.type, raw=m.wire(), error=error)
 
 
