@@ -36,7 +36,7 @@ class Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")
 
     @model_serializer(mode="wrap")
-    def _without_none(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+    def _without_none(self, handler: SerializerFunctionWrapHandler):  # no return type: it would replace the schema
         return {k: v for k, v in handler(self).items() if v is not None and v != []}
 
 
