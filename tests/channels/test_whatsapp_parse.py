@@ -66,8 +66,8 @@ def test_text_keeps_body_sender_and_profile_name():
 def test_media_message_carries_a_reference_to_fetch():
     (event,) = parse_events(payload("wa_inbound_image.json"))
     raw = json.loads(payload("wa_inbound_image.json"))["entry"][0]["changes"][0]["value"]["messages"][0]["image"]
-    assert event.media.provider_media_id == raw["id"]
-    assert event.media.mime_type == raw["mime_type"]
+    assert event.content.media_to_fetch() == event.content.provider_media_id == raw["id"]
+    assert event.content.mime_type == raw["mime_type"]
     assert event.text == raw.get("caption")
 
 
@@ -75,21 +75,21 @@ def test_reply_context_and_referral_are_kept():
     (reply,) = parse_events(payload("wa_inbound_reply_context.json"))
     assert reply.reply_to_provider_id and reply.reply_to_provider_id.startswith("wamid.")
     (ad,) = parse_events(payload("wa_inbound_referral.json"))
-    assert ad.content["referral"]["source_type"] == "ad"
-    assert ad.content["referral"]["ctwa_clid"]
+    assert ad.content.referral.source_type == "ad"
+    assert ad.content.referral.ctwa_clid
 
 
 def test_list_reply_and_order_keep_their_typed_content():
     (choice,) = parse_events(payload("wa_inbound_list_reply.json"))
-    assert choice.content["id"] and choice.text == choice.content["title"]
+    assert choice.content.reply.id and choice.text == choice.content.reply.title
     (order,) = parse_events(payload("wa_inbound_order.json"))
-    assert [i["quantity"] for i in order.content["product_items"]] == [2, 1]
+    assert [i.quantity for i in order.content.product_items] == [2, 1]
 
 
 def test_unsupported_keeps_raw_payload_and_error():
     (event,) = parse_events(payload("wa_inbound_unsupported.json"))
-    assert event.content["error"]["code"] == 131051
-    assert event.content["raw"]["type"] == "unsupported"
+    assert event.content.error.code == 131051
+    assert event.content.raw["type"] == "unsupported"
 
 
 def test_an_unknown_type_is_stored_as_unsupported_never_dropped():
@@ -100,8 +100,8 @@ def test_an_unknown_type_is_stored_as_unsupported_never_dropped():
     del msg["text"]
     (event,) = parse_events(json.dumps(body).encode())
     assert event.type == "unsupported"
-    assert event.content["original_type"] == "hologram"
-    assert event.content["raw"]["hologram"] == {"beam": 3}
+    assert event.content.original_type == "hologram"
+    assert event.content.raw["hologram"] == {"beam": 3}
 
 
 def test_failed_status_keeps_code_and_title():

@@ -4,7 +4,7 @@ speaks. Differences between platforms are data (``Capabilities``), not ``if kind
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..core.settings import Settings
+from .content import Content
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,6 @@ class Capabilities:
 
 
 @dataclass
-class MediaRef:
-    """Media the provider holds for us: fetched later by id."""
-
-    provider_media_id: str
-    mime_type: str | None = None
-    sha256: str | None = None
-    filename: str | None = None
-
-
-@dataclass
 class InboundMessageEvent:
     """A customer's message, parsed out of a webhook into channel-neutral form."""
 
@@ -55,10 +46,9 @@ class InboundMessageEvent:
     sent_at: datetime | None  # None: the provider's time could not be read (stored as received)
     type: str
     text: str | None
-    content: dict[str, Any]
+    content: Content  # media to fetch: a ``Media`` with a ``provider_media_id``
     raw: dict[str, Any]
     reply_to_provider_id: str | None = None
-    media: MediaRef | None = None
 
 
 @dataclass
@@ -95,10 +85,10 @@ class OutboundMessage:
 
     type: str
     to: str
+    content: Content
     text: str | None = None
-    content: dict[str, Any] = field(default_factory=dict)
     reply_to_provider_id: str | None = None
-    media_bytes: bytes | None = None  # for upload; else content["link"] or content["media_id"]
+    media_bytes: bytes | None = None  # for upload; else the content's link or provider_media_id
     # An opaque tag the provider repeats on this message's receipts (WhatsApp:
     # biz_opaque_callback_data), so a send whose answer was lost is recognised by its receipts.
     tracking: str | None = None

@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
 from ..accounts.deps import api_workspace
+from ..channels.content import Media
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
@@ -121,8 +122,8 @@ async def message_media(message_id: int, ws: Workspace, rt: Rt):
     """The media file of a message, to members of its workspace only."""
     async with rt.db.reader() as session:
         message = await get_in_workspace(session, Message, ws, message_id)
-    path = MediaStore(rt.settings.media_dir).path(ws, (message.content or {}).get("stored") or "")
-    if path is None:
+    content = message.content
+    store = MediaStore(rt.settings.media_dir)
+    if not isinstance(content, Media) or (path := store.path(ws, content.stored or "")) is None:
         raise not_found("Media")
-    return FileResponse(path, media_type=message.content.get("mime_type") or "application/octet-stream",
-                        filename=message.content.get("filename"))
+    return FileResponse(path, media_type=content.mime_type or "application/octet-stream", filename=content.filename)

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import User
+from ..channels.content import Reaction
 from ..channels.models import Channel
 from ..contacts.models import Contact, ContactIdentity
 from ..contacts.service import number_ends_with
@@ -295,7 +296,7 @@ async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, l
     quoted = {m.id: m for m in (await session.execute(select(Message).where(
         Message.id.in_(reply_ids), Message.conversation_id == conv.id))).scalars()} if reply_ids else {}
     # reactions point at the provider id of the message they react to
-    wamids = {(m.content or {}).get("message_id") for m in messages if m.type == "reaction"} - {None}
+    wamids = {m.content.message_id for m in messages if isinstance(m.content, Reaction)} - {None}
     if wamids:
         for target in (await session.execute(select(Message).where(
                 Message.channel_id == conv.channel_id, Message.provider_message_id.in_(wamids)))).scalars():

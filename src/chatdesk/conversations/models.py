@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from ..core.db import Base, Id, Json, UTCDateTime
+from ..channels.content import BaseContent, Content, dump_content, parse_content, validate_content
+from ..core.db import Base, Id, UTCDateTime
 
 
 class Conversation(Base):
@@ -42,6 +46,25 @@ class Conversation(Base):
     )
 
 
+class ContentJson(TypeDecorator[Any]):
+    """``messages.content``: typed content in (a dict must validate as content, ``type``
+    included), the stored dict out. ``Message.content`` types what comes out: rows written before
+    content was typed need the row's message type to be read."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, BaseContent):  # valid once built
+            return dump_content(value)
+        return dump_content(validate_content(value))
+
+
 class Message(Base):
     """One entry of a conversation's timeline: inbound, outbound, or a private note."""
 
@@ -56,7 +79,8 @@ class Message(Base):
     author_id: Mapped[int | None] = mapped_column(Id, nullable=True)
     type: Mapped[str] = mapped_column(String(24))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
-    content: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # the stored form; read and write ``content``
+    content_data: Mapped[Content | dict[str, Any]] = mapped_column("content", ContentJson)
     provider_message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reply_to_id: Mapped[int | None] = mapped_column(Id, nullable=True)
     status: Mapped[str] = mapped_column(String(16))
@@ -72,6 +96,22 @@ class Message(Base):
         Index("ix_messages_timeline", "conversation_id", "id"),
         Index("uq_messages_provider", "channel_id", "provider_message_id", unique=True),
     )
+
+    @property
+    def content(self) -> Content:
+        """The message's typed content (read once per loaded value)."""
+        data = self.content_data
+        if isinstance(data, BaseContent):
+            return data
+        cached = self.__dict__.get("_content_typed")
+        if cached is None or cached[0] is not data:
+            cached = (data, parse_content(self.type, data))
+            self.__dict__["_content_typed"] = cached
+        return cached[1]
+
+    @content.setter
+    def content(self, value: Content) -> None:
+        self.content_data = value
 
 
 class SendAttempt(Base):

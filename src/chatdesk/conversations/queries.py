@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..channels.content import Media
 from ..channels.models import Channel
 from ..channels.registry import ChannelRegistry
 from ..contacts.models import Contact
@@ -90,10 +91,13 @@ async def list_messages(session: AsyncSession, conv: Conversation, *, page: int,
 
 
 def message_out(m: Message) -> MessageOut:
-    content = {k: v for k, v in (m.content or {}).items() if k != "stored"}
+    content = m.content
+    stored = isinstance(content, Media) and content.stored is not None
+    if stored:
+        content = content.model_copy(update={"stored": None})  # the media store's key stays inside
     error = ErrorOut(code=m.error_code, title=m.error_title, detail=m.error_detail) \
         if m.status == policy.FAILED else None
-    media_url = f"/api/v1/messages/{m.id}/media" if (m.content or {}).get("stored") else None
+    media_url = f"/api/v1/messages/{m.id}/media" if stored else None
     return MessageOut(
         id=m.id, conversation_id=m.conversation_id, direction=m.direction, author_type=m.author_type,
         author_id=m.author_id, type=m.type, text=m.text, content=content, status=m.status, error=error,

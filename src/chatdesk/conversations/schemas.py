@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from ..channels.content import MEDIA_TYPES, Content, Location, Media, Note, Reaction, Text
 from ..core.pages import TOTAL_CAP, Page  # noqa: F401  (re-exported: the conversations API's envelope)
 from ..core.states import ConversationStatus, Priority
-
+from .policy import CAPTIONED
 
 
 class ContactBrief(BaseModel):
@@ -53,7 +54,7 @@ class MessageOut(BaseModel):
     author_id: int | None
     type: str
     text: str | None
-    content: dict[str, Any]
+    content: Content
     status: str
     error: ErrorOut | None
     provider_message_id: str | None
@@ -65,7 +66,7 @@ class MessageOut(BaseModel):
 
 
 OUT_TYPES = ("text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note")
-MEDIA = ("image", "audio", "video", "document", "sticker")
+MEDIA = MEDIA_TYPES
 
 
 class SendMessageIn(BaseModel):
@@ -87,25 +88,38 @@ class SendMessageIn(BaseModel):
     message_id: int | None = Field(default=None, description="reaction: the message reacted to")
     reply_to_id: int | None = Field(default=None, description="quote this message of the conversation")
 
+    _content: Content | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _complete(self) -> SendMessageIn:
         if self.type == "location" and (self.latitude is None or self.longitude is None):
             raise ValueError("a location needs latitude and longitude")
         if self.type == "reaction" and self.message_id is None:
             raise ValueError("a reaction needs message_id, the message reacted to")
+        try:
+            self._content = self._typed()
+        except ValidationError as exc:  # reported like the request's own fields
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(f"{self.type} content: {where}: {first['msg']}") from None
         return self
 
-    def content(self) -> dict[str, Any]:
+    def content(self) -> Content:
+        """The typed content this request describes (media stored from an upload is added by the caller)."""
+        assert self._content is not None
+        return self._content
+
+    def _typed(self) -> Content:
         if self.type == "text":
-            return {"preview_url": self.preview_url}
+            return Text(body=self.text, preview_url=self.preview_url)
         if self.type in MEDIA:
-            return {k: v for k, v in {"link": self.link, "filename": self.filename}.items() if v}
+            return Media.model_validate({"type": self.type, "link": self.link, "filename": self.filename,
+                                         "caption": self.text if self.type in CAPTIONED else None})
         if self.type == "location":
-            return {k: v for k, v in {"latitude": self.latitude, "longitude": self.longitude,
-                                      "name": self.name, "address": self.address}.items() if v is not None}
+            return Location(latitude=self.latitude, longitude=self.longitude, name=self.name, address=self.address)
         if self.type == "reaction":
-            return {"emoji": self.emoji or ""}
-        return {}
+            return Reaction(emoji=self.emoji or "")
+        return Note()
 
 
 class ConversationPatch(BaseModel):

@@ -7,12 +7,13 @@ together with the caller's transaction (``service.queue_outbound``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.base import Capabilities
+from ..channels.content import MEDIA_TYPES, Content, Media, Text, with_values
 from ..core.errors import Problem
 from ..core.media import MediaStore
 from ..core.runtime import Runtime
@@ -21,7 +22,7 @@ from . import policy, service
 from .models import Conversation, Message
 
 NOTE = "note"
-MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
+CAPTIONED = frozenset({"image", "video", "document"})
 # An upload without a type is sent as what its MIME type says; images WhatsApp would refuse as
 # images (GIF, WebP...) go as documents, which every channel takes.
 UPLOAD_TYPES = (("image/", "image"), ("video/", "video"), ("audio/", "audio"))
@@ -39,11 +40,12 @@ class Upload:
 
 @dataclass(frozen=True)
 class Draft:
-    """What someone wants to send. ``type`` None: a text, or what the upload's MIME type says."""
+    """What someone wants to send. ``type`` None: a text, or what the upload's MIME type says.
+    ``content`` None: built from ``text`` (and the upload)."""
 
     type: str | None = None
     text: str | None = None
-    content: dict[str, Any] = field(default_factory=dict)
+    content: Content | None = None
     upload: Upload | None = None
     reply_to_id: int | None = None
     author_type: AuthorType = AuthorType.API
@@ -87,15 +89,28 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
         refusal = policy.check_media(caps, type=type_, size=len(draft.upload.data))
     if refusal is not None:
         raise refusal.problem()
-    if type_ in MEDIA_TYPES and draft.upload is None and not draft.content.get("link"):
+    content = _content(type_, text, draft.content)
+    if type_ in MEDIA_TYPES and draft.upload is None and not getattr(content, "link", None):
         raise Problem(422, "media_missing", "Media needs a link or an uploaded file")
     reply_to = await message_in_conversation(session, conv, draft.reply_to_id)
-    content = dict(draft.content)
     if draft.upload is not None:
-        content.update(_store(rt, conv.workspace_id, draft.upload))
+        content = with_values(content, **_store(rt, conv.workspace_id, draft.upload))
     return await service.queue_outbound(session, conv, type=type_, text=text, content=content, now=now,
                                         author_type=draft.author_type, author_id=draft.author_id,
                                         reply_to=reply_to)
+
+
+def _content(type_: str, text: str | None, given: Content | None) -> Content:
+    """The typed content to store: what the caller gave, else what the type and text say; the
+    text (normalised) is the body of a text and the caption of media that takes one."""
+    if type_ == "text":
+        return with_values(given or Text(), body=text)
+    if type_ in MEDIA_TYPES:
+        base = given if isinstance(given, Media) else Media.model_validate({"type": type_})
+        return with_values(base, caption=text if type_ in CAPTIONED else None)
+    if given is None:
+        raise Problem(422, "invalid_message", "The message is not valid", f"a {type_} message needs its content")
+    return given
 
 
 async def message_in_conversation(session: AsyncSession, conv: Conversation, message_id: int | None) -> Message | None:

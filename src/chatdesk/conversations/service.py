@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.base import Explain, InboundMessageEvent, InboundStatusEvent
+from ..channels.content import Content, Note, dump_content
 from ..channels.models import DeliveryStatus
 from ..core.db import get_in_workspace, insert_ignore
 from ..core.errors import Problem
@@ -83,7 +84,7 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
     fetches and tell the agents' browsers. Returns the new messages' ids, in order."""
     rows = []
     for conv, event, reply_to_id in items:
-        content = dict(event.content)
+        content = dump_content(event.content)
         if event.reply_to_provider_id:
             content["reply_to_provider_id"] = event.reply_to_provider_id
         rows.append({"workspace_id": conv.workspace_id, "conversation_id": conv.id, "channel_id": conv.channel_id,
@@ -100,7 +101,7 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
     ids = list((await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                       rows)).scalars())
     for (conv, event, _), message_id in zip(items, ids, strict=True):
-        if event.media is not None:
+        if event.content.media_to_fetch() is not None:
             enqueue(session, FETCH_MEDIA, FetchMedia(message_id=message_id), now=now, workspace_id=conv.workspace_id)
         emit(session, MessageReceived(workspace_id=conv.workspace_id, conversation_id=conv.id, message_id=message_id,
                                       direction="in", status=policy.INBOUND_STATUS))
@@ -198,7 +199,7 @@ async def get_conversation(session: AsyncSession, workspace_id: int, conversatio
 
 
 async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str,
-                         text: str | None, content: dict[str, Any], now: datetime,
+                         text: str | None, content: Content, now: datetime,
                          author_type: str = "api", author_id: int | None = None,
                          reply_to: Message | None = None) -> Message:
     """Store the message (queued) and its send job in the caller's transaction. Only the send
@@ -224,7 +225,7 @@ async def add_note(session: AsyncSession, conv: Conversation, *, text: str, now:
         raise Problem(422, "empty_message", "The note is empty")
     message = Message(workspace_id=conv.workspace_id, conversation_id=conv.id, channel_id=conv.channel_id,
                       direction="out", author_type=author_type, author_id=author_id, type="note", text=text,
-                      content={}, status=policy.NOTE_STATUS, created_at=now, updated_at=now)
+                      content=Note(), status=policy.NOTE_STATUS, created_at=now, updated_at=now)
     session.add(message)
     await session.flush()
     emit(session, event_of(message, MessageCreated))

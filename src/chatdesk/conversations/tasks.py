@@ -18,6 +18,7 @@ from ..channels.base import (
     PermanentChannelError,
     RetriableChannelError,
 )
+from ..channels.content import Media, with_values
 from ..channels.service import ChannelRef
 from ..contacts.service import identity_for
 from ..core.events import emit
@@ -97,7 +98,7 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
         await _failed(rt, message, job, PermanentChannelError("The contact has no identity on this channel"))
         return None
     outbound = OutboundMessage(type=message.type, to=identity.external_id, text=message.text,
-                               content=dict(message.content),
+                               content=message.content,
                                reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
                                media_bytes=_upload_bytes(media, message),
                                tracking=policy.tracking_tag(message.id))
@@ -135,10 +136,10 @@ async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_mess
 
 
 def _upload_bytes(media: MediaStore, message: Message) -> bytes | None:
-    key = message.content.get("stored")
-    if not key or message.content.get("media_id") or message.content.get("link"):
+    c = message.content
+    if not isinstance(c, Media) or not c.stored or c.provider_media_id or c.link:
         return None
-    path = media.path(message.workspace_id, key)
+    path = media.path(message.workspace_id, c.stored)
     return path.read_bytes() if path else None
 
 
@@ -171,10 +172,10 @@ def media_handler(rt: Runtime, media: MediaStore):
     async def handle(job: ClaimedJob) -> None:
         async with rt.db.reader() as session:
             message = await session.get(Message, FETCH_MEDIA.parse(job).message_id)
-            if message is None or message.content.get("stored"):
-                return
+            media_id = message.content.media_to_fetch() if message is not None else None
+            if message is None or media_id is None:
+                return  # gone, fetched already, or nothing the provider holds
             channel = await rt.channels.by_id(session, message.channel_id)
-        media_id = message.content.get("id")
         try:
             data, mime = await rt.registry.get(channel.kind).fetch_media(
                 channel.connection(), media_id, rt.settings.media_max_bytes)
@@ -192,7 +193,7 @@ def media_handler(rt: Runtime, media: MediaStore):
 async def _media_result(rt: Runtime, message_id: int, values: dict[str, Any]) -> None:
     async with rt.db.session() as session:
         message = await session.get(Message, message_id)
-        message.content = {**message.content, **values}
+        message.content = with_values(message.content, **values)
         message.updated_at = rt.clock.now()
         emit(session, service.event_of(message, MessageUpdated))
 

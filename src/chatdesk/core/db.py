@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -105,7 +105,7 @@ class WalCheckpointer:
             await asyncio.sleep(self.interval)
             try:
                 await asyncio.to_thread(self._checkpoint)
-            except Exception as exc:  # noqa: BLE001  a failed checkpoint is retried next round
+            except Exception as exc:
                 logging.getLogger("chatdesk.db").warning("WAL checkpoint failed: %s", exc)
 
     def _checkpoint(self) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts import members
+from ..channels.content import Text
 from ..channels.models import Channel
 from ..conversations import inbox_queries, labels, policy, sending
 from ..conversations.inbox_queries import InboxFilter
@@ -69,7 +70,8 @@ def triage_status(conv: Conversation, now: Any) -> str:
 async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str, note: bool,
                upload: Upload | None, reply_to_id: int | None) -> Message:
     """The composer's reply or note, through the one send path."""
-    draft = Draft(type=sending.NOTE if note else None, text=text, content={"preview_url": "http" in text},
+    draft = Draft(type=sending.NOTE if note else None, text=text,
+                  content=None if upload is not None else Text(preview_url="http" in text),
                   upload=upload, reply_to_id=None if note else reply_to_id,
                   author_type=AuthorType.AGENT, author_id=ctx.user.id)
     return await sending.send(session, ctx.rt, conv, draft)

@@ -50,13 +50,17 @@ def avatar_hue(key: Any) -> int:
     return sum(str(key).encode()) % 8
 
 
+# by content type
+PREVIEW_LABELS = {"image": "📷", "video": "🎥", "audio": "🎤", "document": "📄", "sticker": "🏷",
+                  "location": "📍", "contacts": "👤", "note": "📝"}
+
+
 def preview(message: Any, limit: int = 80) -> str:
     """One line describing a message, for the conversation list."""
     if message is None:
         return ""
     text = (message.text or "").replace("\n", " ").strip()
-    label = {"image": "📷", "video": "🎥", "audio": "🎤", "document": "📄", "sticker": "🏷", "location": "📍",
-             "contacts": "👤", "reaction": "", "note": "📝"}.get(message.type, "")
+    label = PREVIEW_LABELS.get(message.content.type, "")
     line = f"{label} {text}".strip() if text or label else f"[{message.type}]"
     return line[:limit] + ("…" if len(line) > limit else "")
 

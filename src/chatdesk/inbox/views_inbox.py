@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
+from ..channels.content import Media
 from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
@@ -185,14 +186,14 @@ async def media(message_id: int, ctx: Agent, request: Request) -> Response:
     """A message's media, to members of its workspace only; never rendered as a page."""
     async with ctx.rt.db.reader() as session:
         message = await pages.message_in_workspace(session, ctx.ws, message_id)
-    content = message.content or {}
-    path = MediaStore(ctx.rt.settings.media_dir).path(ctx.ws, content.get("stored") or "")
-    if path is None:
+    content = message.content
+    store = MediaStore(ctx.rt.settings.media_dir)
+    if not isinstance(content, Media) or (path := store.path(ctx.ws, content.stored or "")) is None:
         raise not_found("Media")
-    mime = content.get("mime_type") or "application/octet-stream"
+    mime = content.mime_type or "application/octet-stream"
     inline = mime.startswith(INLINE_MEDIA)
     return FileResponse(path, media_type=mime if inline else "application/octet-stream",
-                        filename=content.get("filename") or f"{message.type}-{message.id}",
+                        filename=content.filename or f"{message.type}-{message.id}",
                         content_disposition_type="inline" if inline else "attachment",
                         headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
                                  "Cache-Control": "private, max-age=3600"})

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import httpx
 
 from ...core.settings import Settings
+from .. import content
 from ..base import (
     Capabilities,
     ChannelSettings,
@@ -90,34 +91,52 @@ class WhatsAppAdapter:
         return SendResult(response.messages[0].id, recipient)
 
     async def _request(self, graph: GraphClient, conn: Connection, m: OutboundMessage) -> wa.SendRequest:
-        req = wa.SendRequest(recipient_type="individual", to=m.to, type=m.type,
-                             biz_opaque_callback_data=m.tracking)
-        if m.reply_to_provider_id and m.type != "reaction":
-            req.context = wa.SendContext(message_id=m.reply_to_provider_id)
+        """The wire request for ``m``: each sendable content type mapped explicitly."""
         c = m.content
-        if m.type == "text":
-            req.text = wa.SendText(body=m.text or "", preview_url=bool(c.get("preview_url", False)))
-        elif m.type in wa.MEDIA_TYPES:
-            media_id = c.get("media_id")
-            if m.media_bytes is not None and not media_id:
-                media_id = await self.upload(graph, conn, m.media_bytes, c.get("mime_type") or "application/octet-stream",
-                                             c.get("filename") or "file")
-            caption = m.text if m.type in ("image", "video", "document") else None
-            setattr(req, m.type, wa.SendMedia(id=media_id, link=None if media_id else c.get("link"),
-                                              caption=caption or None,
-                                              filename=c.get("filename") if m.type == "document" else None))
-        elif m.type == "location":
-            req.location = wa.Location(**{k: c[k] for k in ("latitude", "longitude", "name", "address") if k in c})
-        elif m.type == "reaction":
-            req.reaction = wa.SendReaction(message_id=m.reply_to_provider_id or c.get("message_id", ""),
-                                           emoji=c.get("emoji", ""))
-        elif m.type in ("interactive", "template"):
-            setattr(req, m.type, c[m.type])
-        elif m.type == "contacts":
-            req.contacts = c["contacts"]
+        req = wa.SendRequest(recipient_type="individual", to=m.to, type=c.type,
+                             biz_opaque_callback_data=m.tracking)
+        if m.reply_to_provider_id and not isinstance(c, content.Reaction):
+            req.context = wa.SendContext(message_id=m.reply_to_provider_id)
+        if isinstance(c, content.Text):
+            req.text = wa.SendText(body=c.body or m.text or "", preview_url=bool(c.preview_url))
+        elif isinstance(c, content.Media):
+            media = await self._media(graph, conn, c, m)
+            if c.type == "image":
+                req.image = media
+            elif c.type == "audio":
+                req.audio = media
+            elif c.type == "video":
+                req.video = media
+            elif c.type == "document":
+                req.document = media
+            else:
+                req.sticker = media
+        elif isinstance(c, content.Location):
+            req.location = wa.Location(latitude=c.latitude, longitude=c.longitude, name=c.name, address=c.address)
+        elif isinstance(c, content.Reaction):
+            req.reaction = wa.SendReaction(message_id=m.reply_to_provider_id or c.message_id or "",
+                                           emoji=c.emoji or "")
+        elif isinstance(c, content.Interactive) and c.kind in ("list", "buttons"):
+            req.interactive = _interactive(c)
+        elif isinstance(c, content.Template):
+            req.template = {"name": c.name, "language": {"code": c.language},
+                            "components": [part.model_dump(mode="json") for part in c.components]}
+        elif isinstance(c, content.Contacts):
+            req.contacts = [card.model_dump(mode="json") for card in c.contacts]
         else:
             raise PermanentChannelError(f"WhatsApp cannot send a {m.type!r} message", code=131051)
         return req
+
+    async def _media(self, graph: GraphClient, conn: Connection, c: content.Media,
+                     m: OutboundMessage) -> wa.SendMedia:
+        """By the provider's id (uploading the stored file first if it has none), else by link."""
+        media_id = c.provider_media_id
+        if m.media_bytes is not None and not media_id:
+            media_id = await self.upload(graph, conn, m.media_bytes, c.mime_type or "application/octet-stream",
+                                         c.filename or "file")
+        caption = (c.caption or m.text) if c.type in ("image", "video", "document") else None
+        return wa.SendMedia(id=media_id, link=None if media_id else c.link, caption=caption or None,
+                            filename=c.filename if c.type == "document" else None)
 
     async def upload(self, graph: GraphClient, conn: Connection, data: bytes, mime: str, filename: str) -> str:
         result = await graph.call("POST", f"{conn.external_id}/media",
@@ -141,3 +160,27 @@ class WhatsAppAdapter:
         display number and quality rating, as the health record keeps them."""
         info = await self._graph(conn).call("GET", conn.external_id)
         return {key: info.get(key) for key in ("verified_name", "display_phone_number", "quality_rating")}
+
+
+def _interactive(c: content.Interactive) -> dict[str, Any]:
+    """A list or reply buttons as WhatsApp's ``interactive`` object."""
+    body: dict[str, Any] = {"type": "list" if c.kind == "list" else "button", "body": {"text": c.body or ""}}
+    if c.header:
+        body["header"] = {"type": "text", "text": c.header}
+    if c.footer:
+        body["footer"] = {"text": c.footer}
+    if c.kind == "list":
+        body["action"] = {"button": c.button or "", "sections": [
+            {**({"title": s.title} if s.title else {}),
+             "rows": [_choice(row, with_description=True) for row in s.rows]} for s in c.sections]}
+    else:
+        body["action"] = {"buttons": [{"type": "reply", "reply": _choice(b, with_description=False)}
+                                      for b in c.buttons]}
+    return body
+
+
+def _choice(choice: content.Choice, *, with_description: bool) -> dict[str, Any]:
+    out = {"id": choice.id, "title": choice.title or ""}
+    if with_description and choice.description:
+        out["description"] = choice.description
+    return out

@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from ...core.clock import from_epoch
+from .. import content as typed
 from ..base import (
     InboundEvent,
     InboundMessageEvent,
     InboundStatusEvent,
-    MediaRef,
     PayloadError,
     UnreadableItem,
 )
@@ -111,10 +111,14 @@ def _read(model: type[M], item: Any) -> M | str:
     try:
         return model.model_validate(item)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "item"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        return f"{where}: {first['msg']}{more}"
+        return _reason(exc)
+
+
+def _reason(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "item"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
 
 
 def _unreadable_message(number: str, item: Any, names: dict[str | None, str | None],
@@ -125,74 +129,97 @@ def _unreadable_message(number: str, item: Any, names: dict[str | None, str | No
     wamid, sender = fields.get("id"), wa.number_as_text(fields.get("from"))
     if not (isinstance(wamid, str) and wamid and isinstance(sender, str) and sender):
         return UnreadableItem(number, f"message: {reason}")
-    sent_at = _when(fields.get("timestamp"))
-    content = {"original_type": fields.get("type"), "raw": fields,
-               "error": {"code": None, "title": "Message could not be read", "details": reason}}
+    original = fields.get("type")
+    content = typed.Unsupported(original_type=original if isinstance(original, str) else None, raw=fields,
+                                error=typed.ContentError(title="Message could not be read", details=reason))
     return InboundMessageEvent(channel_external_id=number, provider_message_id=wamid, sender_id=sender,
-                               sender_name=names.get(sender), sent_at=sent_at, type="unsupported",
-                               text=None, content=content, raw=fields)
+                               sender_name=names.get(sender), sent_at=_when(fields.get("timestamp")),
+                               type="unsupported", text=None, content=content, raw=fields)
 
 
 def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMessageEvent:
-    kind, text, content, media = _typed(m)
+    try:
+        kind, text, content = _typed(m)
+    except ValidationError as exc:  # a body WhatsApp accepted but our content refuses (latitude 200)
+        kind, text, content = "unsupported", None, _unsupported(m, _reason(exc))
+    extra: dict[str, Any] = {}
     if m.context and (m.context.forwarded or m.context.frequently_forwarded or m.context.referred_product):
-        content["context"] = m.context.wire()
+        extra["context"] = typed.MessageContext(forwarded=m.context.forwarded,
+                                                frequently_forwarded=m.context.frequently_forwarded,
+                                                referred_product=m.context.referred_product)
     if m.referral:
-        content["referral"] = m.referral.wire()
+        extra["referral"] = typed.Referral.model_validate(m.referral.wire())
+    if extra:
+        content = content.model_copy(update=extra)
     return InboundMessageEvent(
         channel_external_id=number, provider_message_id=m.id, sender_id=m.from_, sender_name=name,
         sent_at=_when(m.timestamp), type=kind, text=text, content=content, raw=m.wire(),
-        reply_to_provider_id=m.context.id if m.context and m.context.id else None, media=media)
+        reply_to_provider_id=m.context.id if m.context and m.context.id else None)
 
 
-def _typed(m: wa.InboundMessage) -> tuple[str, str | None, dict[str, Any], MediaRef | None]:
-    """(chatdesk type, searchable text, typed content, media to fetch) for one message."""
+def _typed(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
+    """(chatdesk type, searchable text, typed content) for one message."""
     body = getattr(m, m.type, None) if m.type in MEDIA or m.type in _SIMPLE else None
     if m.type == "text" and m.text:
-        return "text", m.text.body, {"body": m.text.body}, None
+        return "text", m.text.body, typed.Text(body=m.text.body)
     if m.type in MEDIA and isinstance(body, wa.Media):
-        ref = MediaRef(body.id, body.mime_type, body.sha256, body.filename) if body.id else None
-        return m.type, body.caption, body.wire(), ref
+        return m.type, body.caption, typed.Media(
+            type=m.type, provider_media_id=body.id, mime_type=body.mime_type, sha256=body.sha256,
+            filename=body.filename, caption=body.caption, voice=body.voice, animated=body.animated)
     if m.type == "location" and m.location:
         loc = m.location
-        return "location", " ".join(filter(None, [loc.name, loc.address])) or None, loc.wire(), None
+        return "location", " ".join(filter(None, [loc.name, loc.address])) or None, typed.Location(
+            latitude=loc.latitude, longitude=loc.longitude, name=loc.name, address=loc.address, url=loc.url)
     if m.type == "contacts" and m.contacts:
-        names = [c.name.formatted_name for c in m.contacts if c.name and c.name.formatted_name]
-        return "contacts", ", ".join(names) or None, {"contacts": [c.wire() for c in m.contacts]}, None
+        names = [card.name.formatted_name for card in m.contacts if card.name and card.name.formatted_name]
+        return "contacts", ", ".join(names) or None, typed.Contacts(
+            contacts=[typed.ContactCard.model_validate(card.wire()) for card in m.contacts])
     if m.type == "interactive" and m.interactive:
         return _interactive(m)
     if m.type == "button" and m.button:
-        return "quick_reply", m.button.text, m.button.wire(), None
+        return "quick_reply", m.button.text, typed.Button(payload=m.button.payload, text=m.button.text)
     if m.type == "reaction" and m.reaction:
-        return "reaction", m.reaction.emoji or None, m.reaction.wire(), None
+        return "reaction", m.reaction.emoji or None, typed.Reaction(message_id=m.reaction.message_id,
+                                                                    emoji=m.reaction.emoji)
     if m.type == "order" and m.order:
-        return "order", m.order.text or None, m.order.wire(), None
+        return "order", m.order.text or None, typed.Order(
+            catalog_id=m.order.catalog_id, text=m.order.text,
+            product_items=[typed.OrderItem(product_retailer_id=i.product_retailer_id, quantity=i.quantity,
+                                           item_price=i.item_price, currency=i.currency)
+                           for i in m.order.product_items])
     if m.type == "system" and m.system:
-        return "system", m.system.get("body"), dict(m.system), None
-    return "unsupported", None, _unsupported(m), None
+        rest = {k: v for k, v in m.system.items() if k not in ("body", "type")}
+        return "system", m.system.get("body"), typed.System.model_validate(
+            {**rest, "body": m.system.get("body"), "event": m.system.get("type")})
+    return "unsupported", None, _unsupported(m)
 
 
 _SIMPLE = {"text", "location", "interactive", "button", "reaction", "order"}
 
 
-def _interactive(m: wa.InboundMessage) -> tuple[str, str | None, dict[str, Any], MediaRef | None]:
+def _interactive(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
     i = m.interactive
     assert i is not None
     reply = i.list_reply if i.type == "list_reply" else i.button_reply if i.type == "button_reply" else None
     if reply is not None:
-        return i.type, reply.title, reply.wire(), None
+        choice = typed.Choice(id=reply.id, title=reply.title, description=reply.description)
+        kind: typed.InteractiveKind = "list_reply" if i.type == "list_reply" else "button_reply"
+        return kind, reply.title, typed.Interactive(kind=kind, reply=choice)
     if i.type == "nfm_reply" and i.nfm_reply:
-        return "flow_reply", i.nfm_reply.get("body"), dict(i.nfm_reply), None
-    return "unsupported", None, _unsupported(m), None
+        flow = typed.Interactive(kind="flow_reply", response=dict(i.nfm_reply))
+        return "flow_reply", i.nfm_reply.get("body"), flow
+    return "unsupported", None, _unsupported(m)
 
 
-def _unsupported(m: wa.InboundMessage) -> dict[str, Any]:
-    content: dict[str, Any] = {"original_type": m.type, "raw": m.wire()}
-    if m.errors:
+def _unsupported(m: wa.InboundMessage, reason: str | None = None) -> typed.Unsupported:
+    error = None
+    if reason is not None:
+        error = typed.ContentError(title="Message could not be read", details=reason)
+    elif m.errors:
         first = m.errors[0]
-        content["error"] = {"code": first.code, "title": first.title,
-                            "details": first.error_data.details if first.error_data else None}
-    return content
+        error = typed.ContentError(code=first.code, title=first.title,
+                                   details=first.error_data.details if first.error_data else None)
+    return typed.Unsupported(original_type=m.type, raw=m.wire(), error=error)
 
 
 def _status(number: str, s: wa.Status) -> InboundStatusEvent:

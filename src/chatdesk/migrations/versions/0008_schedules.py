@@ -7,8 +7,8 @@ Revision ID: 0008
 Revises: 0007
 Written by hand.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import chatdesk.core.db
