@@ -69,3 +69,20 @@ def test_retention_days_is_at_least_one(tmp_path, monkeypatch):
     assert Settings(data_dir=tmp_path).retention_days == 7
     with pytest.raises(ValidationError):
         Settings(data_dir=tmp_path, retention_days=0)
+
+
+async def test_domain_events_older_than_the_setting_are_pruned_too(bare):
+    """The events table is read by cursor within days; the daily job keeps it from growing forever."""
+    from chatdesk.core.events import StoredEvent
+
+    now = bare.clock.now()
+    async with bare.rt.db.session() as s:
+        await s.execute(insert(StoredEvent), [
+            {"workspace_id": bare.workspace_id, "type": "message.received", "payload": {"n": n},
+             "occurred_at": now - timedelta(days=age)} for n, age in enumerate([45, 31, 2])])
+    await bare.drain()
+    bare.clock.advance(days=1)
+    await bare.drain()
+    async with bare.rt.db.reader() as s:
+        left = (await s.execute(select(StoredEvent.payload).order_by(StoredEvent.id))).scalars().all()
+    assert left == [{"n": 2}]
