@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -38,7 +38,7 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def run(fn: Callable[[], Awaitable[T]]) -> T:
+def run(fn: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine; turn the errors a user can act on into one line and exit code 2."""
     from sqlalchemy.exc import DBAPIError, IntegrityError
 

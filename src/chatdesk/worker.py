@@ -6,6 +6,7 @@ from .channels.jobs import INBOUND_PROCESS
 from .conversations import tasks
 from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
+from .core.db import table_of
 from .core.events import StoredEvent
 from .core.media import MediaStore
 from .core.metrics import Metrics
@@ -17,7 +18,7 @@ from .core.scheduler import Periodic, Scheduler
 # What retention prunes, by domain (core.retention): one line per domain.
 PRUNABLE: list[Prunable] = [
     *channels_retention.PRUNABLE,
-    Prunable(StoredEvent.__table__, "occurred_at"),  # domain events: consumers read within days
+    Prunable(table_of(StoredEvent), "occurred_at"),  # domain events: consumers read within days
 ]
 # The periodic jobs (core.scheduler); their kinds need a handler below.
 SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE]

@@ -3,10 +3,11 @@ once processed (unprocessed ones are never pruned: ``processed_at`` is NULL) and
 receipts."""
 from __future__ import annotations
 
+from ..core.db import table_of
 from ..core.retention import Prunable
 from .models import DeliveryStatus, InboundEvent
 
 PRUNABLE = [
-    Prunable(InboundEvent.__table__, "processed_at"),
-    Prunable(DeliveryStatus.__table__, "occurred_at"),
+    Prunable(table_of(InboundEvent), "processed_at"),
+    Prunable(table_of(DeliveryStatus), "occurred_at"),
 ]

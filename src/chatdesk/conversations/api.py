@@ -12,7 +12,7 @@ from ..channels.content import Media
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.media import MediaStore
-from ..core.params import OptionalText, PageNo, PerPage, blank_is, page_size
+from ..core.params import OptionalText, PageNo, PerPage, blank_is
 from ..core.runtime import Runtime, use_runtime
 from ..core.states import ConversationStatus
 from . import queries, sending, service, triage
@@ -23,13 +23,14 @@ from .sending import Draft, Upload
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 Workspace = Annotated[int, Depends(api_workspace)]
 Rt = Annotated[Runtime, Depends(use_runtime)]
-MessagesPerPage = page_size(50)
+MessagesPerPage = Annotated[int, Query(ge=1, le=100, description="items per page (≤ 100)"), blank_is(50)]
 StatusFilter = Annotated[ConversationStatus | None, Query(), blank_is(None)]
 
 
 @router.get("/conversations", response_model=Page[ConversationOut])
 async def list_conversations(ws: Workspace, rt: Rt, status: StatusFilter = None,
-                             channel: Annotated[OptionalText, Query(description="a channel kind (whatsapp) or id")] = None,
+                             channel: Annotated[OptionalText, Query(
+                                 description="a channel kind (whatsapp) or id")] = None,
                              page: PageNo = 1, per_page: PerPage = 25):
     if channel and not channel.isdigit() and channel not in rt.registry.kinds():
         raise Problem(422, "invalid_request", "The request is not valid",
@@ -105,8 +106,10 @@ async def _read_send(request: Request) -> tuple[SendMessageIn, Upload | None]:
             return SendMessageIn.model_validate(fields), upload
         return SendMessageIn.model_validate_json(await request.body()), None
     except ValidationError as exc:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)]
-        raise Problem(422, "invalid_message", "The message is not valid", errors[0]["msg"], errors=errors) from None
+        found = exc.errors(include_url=False)
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in found]
+        raise Problem(422, "invalid_message", "The message is not valid", str(found[0]["msg"]),
+                      errors=errors) from None
 
 
 @router.post("/conversations/{conversation_id}/read", status_code=204)

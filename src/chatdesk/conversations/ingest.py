@@ -25,6 +25,7 @@ from ..channels.jobs import INBOUND_PROCESS
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
 from ..contacts.service import IdentityChannel, Sender, resolve_identities
+from ..core.db import table_of
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch
 from ..core.runtime import Runtime
@@ -47,7 +48,7 @@ class ParsedBatch:
 def inbound_handler(rt: Runtime) -> TwoStepBatch:
     async def prepare(jobs: list[ClaimedJob]) -> ParsedBatch:
         batch = ParsedBatch([INBOUND_PROCESS.parse(job).event_id for job in jobs])
-        table = InboundEvent.__table__
+        table = table_of(InboundEvent)
         async with rt.db.reader() as session:
             events = (await session.execute(select(table.c.id, table.c.kind, table.c.body)
                                             .where(table.c.id.in_(batch.event_ids)).order_by(table.c.id))).all()
@@ -61,7 +62,7 @@ def inbound_handler(rt: Runtime) -> TwoStepBatch:
         for channel_id, found in batch.statuses.items():
             explain = rt.registry.get(batch.channels[channel_id].kind).explain
             await service.record_statuses(session, channel_id, found, explain)
-        table = InboundEvent.__table__
+        table = table_of(InboundEvent)
         await session.execute(update(table).where(table.c.id.in_(batch.event_ids)).values(processed_at=rt.clock.now()))
         for event_id, error in batch.errors.items():
             await session.execute(update(table).where(table.c.id == event_id).values(error=error))

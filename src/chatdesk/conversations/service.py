@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..channels.base import Explain, InboundMessageEvent, InboundStatusEvent
 from ..channels.content import Content, Note, dump_content
 from ..channels.models import DeliveryStatus
-from ..core.db import get_in_workspace, insert_ignore
+from ..core.db import get_in_workspace, insert_ignore, table_of
 from ..core.errors import Problem
 from ..core.events import emit
 from ..core.jobs import enqueue
@@ -74,7 +74,7 @@ async def message_ids_by_provider(session: AsyncSession, channel_id: int,
         return {}
     rows = await session.execute(select(Message.provider_message_id, Message.id).where(
         Message.channel_id == channel_id, Message.provider_message_id.in_(provider_ids)))
-    return dict(rows.all())
+    return {provider_id: message_id for provider_id, message_id in rows.all() if provider_id is not None}
 
 
 async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, InboundMessageEvent, int | None]],
@@ -97,7 +97,7 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
         if conv.status != was:
             emit(session, ConversationStatusChanged(workspace_id=conv.workspace_id, conversation_id=conv.id,
                                                     status=conv.status))
-    table = Message.__table__
+    table = table_of(Message)
     ids = list((await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                       rows)).scalars())
     for (conv, event, _), message_id in zip(items, ids, strict=True):
@@ -126,14 +126,15 @@ async def record_statuses(session: AsyncSession, channel_id: int, events: list[I
     Receipts for messages not known yet stay in ``delivery_statuses`` (see ``apply_backlog``)."""
     if not events:
         return
-    await session.execute(insert_ignore(session.bind.dialect.name, DeliveryStatus.__table__,
+    await session.execute(insert_ignore(session.get_bind().dialect.name, table_of(DeliveryStatus),
                                         ["channel_id", "provider_message_id", "status"]), [{
         "channel_id": channel_id, "provider_message_id": e.provider_message_id, "status": e.status,
         "occurred_at": e.occurred_at, "error_code": e.error_code, "error_title": e.error_title,
         "error_detail": e.error_detail, "pricing": e.pricing} for e in events])
     ids = list({e.provider_message_id for e in events})
     messages = {m.provider_message_id: m for m in (await session.execute(select(Message).where(
-        Message.channel_id == channel_id, Message.provider_message_id.in_(ids)))).scalars()}
+        Message.channel_id == channel_id, Message.provider_message_id.in_(ids)))).scalars()
+        if m.provider_message_id is not None}
     await _adopt_by_tracking(session, channel_id, [e for e in events if e.provider_message_id not in messages],
                              messages)
     for e in events:

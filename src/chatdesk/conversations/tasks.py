@@ -87,8 +87,8 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
         message = await session.get(Message, SEND_MESSAGE.parse(job).message_id)
         if message is None or message.status != "queued":
             return None  # already sent (or adopted by its receipts) or deleted: nothing to do twice
-        conv = await session.get(Conversation, message.conversation_id)
-        channel = await rt.channels.by_id(session, message.channel_id)
+        conv = await session.get_one(Conversation, message.conversation_id)
+        channel = await _channel(rt, session, message.channel_id)
         identity = await identity_for(session, conv.contact_id, channel.id)
         reply_to = await session.get(Message, message.reply_to_id) if message.reply_to_id else None
         last = (await session.execute(select(SendAttempt.outcome, SendAttempt.at)
@@ -102,7 +102,8 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
                                reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
                                media_bytes=_upload_bytes(media, message),
                                tracking=policy.tracking_tag(message.id))
-    return message, channel, outbound, (last[0], last[1]) if last else (None, None)
+    previous: LastAttempt = (last[0], last[1]) if last else (None, None)
+    return message, channel, outbound, previous
 
 
 async def _begin_attempt(rt: Runtime, message_id: int, attempt: int) -> int:
@@ -117,7 +118,7 @@ async def _begin_attempt(rt: Runtime, message_id: int, attempt: int) -> int:
 
 async def _end_attempt(rt: Runtime, attempt_id: int, outcome: str, exc: ChannelError | None = None) -> None:
     async with rt.db.session() as session:
-        row = await session.get(SendAttempt, attempt_id)
+        row = await session.get_one(SendAttempt, attempt_id)
         row.outcome = outcome
         if exc is not None:
             row.error_code, row.error_title, row.detail = exc.code, exc.title[:300], exc.detail
@@ -126,11 +127,11 @@ async def _end_attempt(rt: Runtime, attempt_id: int, outcome: str, exc: ChannelE
 async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_message_id: str) -> None:
     """Record the provider's id, then apply any receipts that arrived before this answer."""
     async with rt.db.session() as session:
-        message = await session.get(Message, message_id)
+        message = await session.get_one(Message, message_id)
         message.provider_message_id = provider_message_id
         message.sent_at = message.sent_at or rt.clock.now()
         service.apply_status(session, message, "pending", now=rt.clock.now())
-        (await session.get(SendAttempt, attempt_id)).outcome = "accepted"
+        (await session.get_one(SendAttempt, attempt_id)).outcome = "accepted"
         await session.flush()
         await service.apply_backlog(session, message, await _explain(rt, session, message.channel_id))
 
@@ -147,7 +148,7 @@ async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelEr
                   attempt_id: int | None = None) -> None:
     log.info("message %s failed: %s", message.id, exc)
     async with rt.db.session() as session:
-        row = await session.get(Message, message.id)
+        row = await session.get_one(Message, message.id)
         attempt = await session.get(SendAttempt, attempt_id) if attempt_id else None
         if attempt is None:
             attempt = SendAttempt(message_id=message.id, attempt=job.attempts, at=rt.clock.now())
@@ -163,9 +164,16 @@ async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelEr
 
 async def _explain(rt: Runtime, session: Any, channel_id: int) -> Explain:
     """The explanations of the channel's kind (the channel is cached: usually no round trip)."""
+    return rt.registry.get((await _channel(rt, session, channel_id)).kind).explain
+
+
+async def _channel(rt: Runtime, session: Any, channel_id: int) -> ChannelRef:
+    """A message's channel. It outlives its messages (deleting a channel deletes them), so a
+    missing one is a broken database: say so, and let the job retry and then go dead."""
     channel = await rt.channels.by_id(session, channel_id)
-    assert channel is not None, "a message's channel outlives it (deleting a channel deletes its messages)"
-    return rt.registry.get(channel.kind).explain
+    if channel is None:
+        raise LookupError(f"channel {channel_id} of a message is gone")
+    return channel
 
 
 def media_handler(rt: Runtime, media: MediaStore):
@@ -175,7 +183,7 @@ def media_handler(rt: Runtime, media: MediaStore):
             media_id = message.content.media_to_fetch() if message is not None else None
             if message is None or media_id is None:
                 return  # gone, fetched already, or nothing the provider holds
-            channel = await rt.channels.by_id(session, message.channel_id)
+            channel = await _channel(rt, session, message.channel_id)
         try:
             data, mime = await rt.registry.get(channel.kind).fetch_media(
                 channel.connection(), media_id, rt.settings.media_max_bytes)
@@ -192,7 +200,7 @@ def media_handler(rt: Runtime, media: MediaStore):
 
 async def _media_result(rt: Runtime, message_id: int, values: dict[str, Any]) -> None:
     async with rt.db.session() as session:
-        message = await session.get(Message, message_id)
+        message = await session.get_one(Message, message_id)
         message.content = with_values(message.content, **values)
         message.updated_at = rt.clock.now()
         emit(session, service.event_of(message, MessageUpdated))
@@ -204,7 +212,7 @@ def read_handler(rt: Runtime):
             message = await session.get(Message, MARK_READ.parse(job).message_id)
             if message is None or not message.provider_message_id:
                 return
-            channel = await rt.channels.by_id(session, message.channel_id)
+            channel = await _channel(rt, session, message.channel_id)
         try:
             await rt.registry.get(channel.kind).mark_read(channel.connection(), message.provider_message_id)
         except RetriableChannelError as exc:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, overload
 
 _DURATION = re.compile(r"(\d+)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -25,6 +25,10 @@ def from_epoch(seconds: str | int | float) -> datetime:
     return datetime.fromtimestamp(float(seconds), UTC)
 
 
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
 def aware(value: datetime | None) -> datetime | None:
     """Treat a naive datetime (as SQLite returns them) as UTC."""
     if value is None or value.tzinfo is not None:

@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, Table, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -261,13 +261,19 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as the ``Table`` it is (``__table__`` is declared as a
+    ``FromClause``), for Core statements that run with many parameter sets (executemany)."""
+    return cast(Table, model.__table__)
+
+
 def insert_ignore(dialect: str, table: Any, index_elements: list[str]) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` for the running dialect (dedupe by unique key).
     Execute it with the rows as parameters (``session.execute(stmt, rows)``), not with
     ``.values(rows)``: one cached compiled statement then serves every batch size, where a
     multi-row VALUES clause is compiled anew for each (a third of the webhook path's cost)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import aware
-from .db import Base, Id, Json, UTCDateTime
+from .db import Base, Id, Json, UTCDateTime, table_of
 
 QUEUED = "queued"
 DEAD = "dead"
@@ -138,16 +138,16 @@ async def enqueue_many(session: AsyncSession, kind: JobKind[P], payloads: list[P
     """Many jobs of one kind in one INSERT (the webhook group commit's hot path)."""
     if not payloads:
         return
-    rows = [{"kind": kind.name, "payload": kind.dump(p), "status": QUEUED, "run_at": now, "created_at": now, "attempts": 0,
-             "max_attempts": max_attempts, "workspace_id": workspace_id} for p in payloads]
-    await session.execute(insert(Job.__table__), rows)
+    rows = [{"kind": kind.name, "payload": kind.dump(p), "status": QUEUED, "run_at": now, "created_at": now,
+             "attempts": 0, "max_attempts": max_attempts, "workspace_id": workspace_id} for p in payloads]
+    await session.execute(insert(table_of(Job)), rows)
     _wake_on_commit(session)
 
 
 def _wake_on_commit(session: AsyncSession) -> None:
     info = session.sync_session.info
     info[WAKE_KEY] = True
-    if not info.get(NOTIFY_HOOKED) and session.bind.dialect.name == "postgresql":
+    if not info.get(NOTIFY_HOOKED) and session.get_bind().dialect.name == "postgresql":
         info[NOTIFY_HOOKED] = True
         event.listen(session.sync_session, "before_commit", _notify_workers)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, FromClause, delete, select
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, select
 
 from .clock import Clock
 from .db import Database
@@ -30,7 +30,7 @@ class Prunable:
     """Rows of ``table`` whose ``time_column`` is older than the cutoff (and that match
     ``extra``, when given) are deleted. The table needs an ``id`` primary key."""
 
-    table: FromClause  # a model's ``__table__`` or a ``Table``
+    table: Table  # ``core.db.table_of(Model)`` or a ``Table``
     time_column: str
     extra: ColumnElement[bool] | None = None
 

@@ -15,6 +15,7 @@ once (retrying cannot fix it). Each loop also ticks the scheduler of periodic jo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -118,10 +119,8 @@ class Wakeup:
         """Stop receiving them; in-process wake-ups need nothing closed."""
 
     async def wait(self, timeout: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.event.wait(), timeout)
-        except TimeoutError:
-            pass
         self.event.clear()
 
 

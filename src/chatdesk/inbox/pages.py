@@ -42,7 +42,7 @@ async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter) -> dict[st
 async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation, *,
                             with_thread: bool = True) -> dict[str, Any]:
     now = ctx.rt.clock.now()
-    channel = await session.get(Channel, conv.channel_id)
+    channel = await session.get_one(Channel, conv.channel_id)  # the foreign key guarantees it
     caps = ctx.rt.registry.get(channel.kind).capabilities
     panel = await inbox_queries.contact_panel(session, conv)
     data: dict[str, Any] = {

@@ -1,5 +1,6 @@
 """Settings pages for owners and admins: the workspace (name, time zone), channels (connect
-one of each registered kind), agents, teams, labels, canned responses. Forms post, then redirect back (POST/redirect/GET); problems re-render."""
+one of each registered kind), agents, teams, labels, canned responses. Forms post, then redirect
+back (POST/redirect/GET); problems re-render."""
 from __future__ import annotations
 
 import functools
@@ -14,7 +15,7 @@ from ..accounts import service as accounts
 from ..accounts.service import add_user
 from ..channels import setup
 from ..conversations import canned, labels
-from ..core.errors import Problem
+from ..core.errors import Problem, not_found
 from ..teams import service as teams
 from .web import Ctx, InboxRoute, admin_ctx, redirect, render
 
@@ -51,7 +52,7 @@ def _workspace_page(request: Request, ctx: Ctx, status: int = 200, **values: Any
 @functools.cache
 def _zones() -> list[str]:
     from zoneinfo import available_timezones
-    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"]
+    return [*sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))), "UTC"]
 
 
 @router.post("/workspace")
@@ -113,6 +114,8 @@ async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int =
 async def recheck(channel_id: int, ctx: Admin, request: Request) -> Response:
     async with ctx.rt.db.reader() as session:
         ref = await ctx.rt.channels.by_id(session, (await setup.get_channel(session, ctx.ws, channel_id)).id)
+    if ref is None:  # removed between the two reads
+        raise not_found("Channel")
     health = await setup.check(ctx.rt.registry, ref.kind, ref.connection(), ctx.rt.clock.now())
     async with ctx.rt.db.session() as session:
         await setup.save_health(session, ctx.ws, channel_id, health)

@@ -21,9 +21,12 @@ Agent = Annotated[Ctx, Depends(workspace_ctx)]
 INLINE_MEDIA = ("image/jpeg", "image/png", "image/webp", "image/gif", "audio/", "video/")
 
 
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
 def _filter(view: str, status: str, channel: str, label: str, team: str, q: str) -> InboxFilter:
-    num = lambda v: int(v) if v.isdigit() else None
-    return InboxFilter(view, status, num(channel), num(label), num(team), q).normalised()
+    return InboxFilter(view, status, _number(channel), _number(label), _number(team), q).normalised()
 
 
 Filters = Annotated[InboxFilter, Depends(lambda view="all", status="open", channel="", label="", team="", q="":
@@ -132,13 +135,11 @@ def _id_or_none(value: str, me: int) -> int | None:
 @router.post("/c/{conversation_id}/assign")
 async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: str | None = Form(None),
                  team: str | None = Form(None)) -> Response:
-    kw = {}
-    if assignee is not None:
-        kw["assignee_id"] = _id_or_none(assignee, ctx.user.id)
-    if team is not None:
-        kw["team_id"] = _id_or_none(team, -1)
+    what = triage.StateChange(
+        assignee_id=triage.UNSET if assignee is None else _id_or_none(assignee, ctx.user.id),
+        team_id=triage.UNSET if team is None else _id_or_none(team, -1))
     return await _act(ctx, request, conversation_id,
-                      lambda s, c: triage.change(s, c, triage.StateChange(**kw), now=ctx.rt.clock.now()))
+                      lambda s, c: triage.change(s, c, what, now=ctx.rt.clock.now()))
 
 
 @router.post("/c/{conversation_id}/status")
