@@ -87,13 +87,14 @@ async def test_canned_responses_are_offered_by_prefix(stack, owner):
 
 async def test_typing_is_a_live_event(stack, owner):
     cid = await conversation_of(stack, "31600000009", "Hi", name="Typing Customer")
-    events = stack.rt.bus.subscribe(stack.workspace_id).__aiter__()
-    pending = asyncio.ensure_future(events.__anext__())
-    await asyncio.sleep(0)
-    assert (await owner.post(f"{WS}/c/{cid}/typing", {"mode": "reply"})).status_code == 204
-    event = await asyncio.wait_for(pending, 2)
-    assert event["type"] == "conversation.typing" and event["conversation_id"] == cid
-    await events.aclose()
+    # subscription() returns once this process listens (on PostgreSQL: LISTEN took effect)
+    async with stack.rt.bus.subscription(stack.workspace_id) as sub:
+        assert (await owner.post(f"{WS}/c/{cid}/typing", {"mode": "reply"})).status_code == 204
+        while True:  # the conversation's own events may come first
+            event = await asyncio.wait_for(sub.get(), 5)
+            if event["type"] == "conversation.typing":
+                break
+    assert event["conversation_id"] == cid and event["mode"] == "reply" and "id" not in event
 
 
 async def test_workspace_time_zone_is_set_in_settings_and_used_for_times(stack, owner):
