@@ -58,6 +58,9 @@ async def test_a_customer_on_two_numbers_is_one_contact_with_two_identities(bare
     assert len({c["contact"]["id"] for c in convs}) == 1
     contact_id = convs[0]["contact"]["id"]
     assert await identities(bare) == [(contact_id, bare.channel_id, "31612000001"), (contact_id, other, "31612000001")]
+    shown = (await bare.api.get(f"/api/v1/contacts/{contact_id}")).json()["identities"]
+    assert [(i["channel_id"], i["external_id"]) for i in shown] == [(bare.channel_id, "31612000001"),
+                                                                    (other, "31612000001")]
     # a third message on either number adds nothing
     await bare.webhook(to_number(text_webhook("31612000001", "Noor", "wamid.N3", ts + 2, "nog één"), SECOND))
     await bare.drain()

@@ -54,7 +54,7 @@ async def test_profile_name_follows_whatsapp(bare):
     (conv,) = await bare.conversations()
     assert conv["contact"]["name"] == "Anna de Vries"
     contact = (await bare.api.get(f"/api/v1/contacts/{conv['contact']['id']}")).json()
-    assert contact["identities"] == [{"kind": "whatsapp", "external_id": "31612345678",
+    assert contact["identities"] == [{"channel_id": bare.channel_id, "kind": "whatsapp", "external_id": "31612345678",
                                       "profile_name": "Anna de Vries"}]
 
 

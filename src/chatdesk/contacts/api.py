@@ -20,7 +20,7 @@ Rt = Annotated[Runtime, Depends(use_runtime)]
 def contact_out(contact: Contact, idents: list[ContactIdentity]) -> ContactOut:
     return ContactOut(id=contact.id, name=contact.name, phone=contact.phone, email=contact.email,
                       language=contact.language, attributes=contact.attributes or {},
-                      identities=[IdentityOut(kind=i.kind, external_id=i.external_id,
+                      identities=[IdentityOut(channel_id=i.channel_id, kind=i.kind, external_id=i.external_id,
                                               profile_name=i.profile_name) for i in idents],
                       created_at=contact.created_at, updated_at=contact.updated_at)
 

@@ -8,6 +8,10 @@ from pydantic import BaseModel
 
 
 class IdentityOut(BaseModel):
+    """How one channel knows the customer: identities are per channel (a customer who wrote to
+    two numbers has one on each)."""
+
+    channel_id: int
     kind: str
     external_id: str
     profile_name: str | None
