@@ -306,11 +306,6 @@ async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, l
     return Thread(messages, quoted, authors, has_more)
 
 
-async def one_message(session: AsyncSession, conv: Conversation, message_id: int) -> Message | None:
-    m = await session.get(Message, message_id)
-    return m if m is not None and m.conversation_id == conv.id else None
-
-
 @dataclass
 class ContactPanel:
     contact: Contact

@@ -65,7 +65,6 @@ class MessageOut(BaseModel):
     created_at: datetime
 
 
-OUT_TYPES = ("text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note")
 MEDIA = MEDIA_TYPES
 
 

@@ -22,7 +22,6 @@ from . import policy, service
 from .models import Conversation, Message
 
 NOTE = "note"
-CAPTIONED = frozenset({"image", "video", "document"})
 # An upload without a type is sent as what its MIME type says; images WhatsApp would refuse as
 # images (GIF, WebP...) go as documents, which every channel takes.
 UPLOAD_TYPES = (("image/", "image"), ("video/", "video"), ("audio/", "audio"))
@@ -107,7 +106,7 @@ def _content(type_: str, text: str | None, given: Content | None) -> Content:
         return with_values(given or Text(), body=text)
     if type_ in MEDIA_TYPES:
         base = given if isinstance(given, Media) else Media.model_validate({"type": type_})
-        return with_values(base, caption=text if type_ in CAPTIONED else None)
+        return with_values(base, caption=text if type_ in policy.CAPTIONED else None)
     if given is None:
         raise Problem(422, "invalid_message", "The message is not valid", f"a {type_} message needs its content")
     return given
