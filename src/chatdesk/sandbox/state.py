@@ -39,6 +39,11 @@ class Customer:
         return self.wa_id if self.has_phone else None
 
     @property
+    def handle(self) -> str:
+        """How a person would recognise them: the number, else the username, else the BSUID."""
+        return f"+{self.wa_id}" if self.has_phone else (self.username or self.user_id)
+
+    @property
     def parent_user_id(self) -> str:
         return identity.parent_of(self.user_id)
 
@@ -47,6 +52,7 @@ class Customer:
         data["key"] = self.wa_id
         data["wa_id"] = self.phone
         data["parent_user_id"] = self.parent_user_id
+        data["handle"] = self.handle
         return data
 
 
