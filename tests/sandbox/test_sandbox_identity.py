@@ -255,3 +255,22 @@ async def test_leniency_failed_statuses_with_contacts(make_harness):
     failed = (await wait_for(lambda: status_values(h, wamid)))[0]
     assert failed["statuses"][0]["status"] == "failed"
     assert failed["contacts"] == [{"wa_id": ALEX, "user_id": identity.phone_user_id(ALEX)}]
+
+
+async def test_the_username_only_persona_answers_a_reply_by_recipient(make_harness):
+    """Active like any persona: it opens a scenario and follows up on the business's answer."""
+    h = await make_harness(customers=len(PERSONAS), customer_interval=10_000, seed=3)
+    await h.http.post(f"/_sandbox/customers/{ROBIN.wa_id}/scenario",
+                      json={"scenario": "shipping_question"})
+    await first_message(h)
+    await send(h, by_recipient(ROBIN.wa_id, "Ja hoor, ook naar Utrecht."))
+    followup = ROBIN.scenarios[0].followups[0]
+    found = await wait_for(lambda: [m for v in message_values(h) for m in v["messages"]
+                                    if m.get("text", {}).get("body") == followup])
+    assert found[0]["from_user_id"] == ROBIN.wa_id and "from" not in found[0]
+
+
+async def test_username_only_contacts_card_has_no_phone(h: Harness):
+    await h.customer(ROBIN.wa_id, type="contacts", name="Robin")
+    card = (await first_message(h))["messages"][0]["contacts"][0]
+    assert card["name"]["formatted_name"] == "Robin" and card.get("phones", []) == []

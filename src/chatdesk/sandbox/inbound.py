@@ -134,10 +134,12 @@ def _body(sb: Sandbox, spec: InboundSpec, number: SandboxNumber, wa_id: str) -> 
             longitude=_require(spec.longitude, "longitude", kind),
             name=spec.name, address=spec.address, url=spec.url)}
     if kind == "contacts":
+        # By default the customer shares a card with their own number (none if they have none).
+        phone = sb.state.customer(wa_id).phone
+        phones = [{"phone": f"+{phone}", "wa_id": phone, "type": "CELL"}] if phone else []
         cards = spec.contacts or [{"name": {"formatted_name": spec.name or "Contact",
                                             "first_name": spec.name or "Contact"},
-                                   "phones": [{"phone": f"+{wa_id}", "wa_id": wa_id,
-                                               "type": "CELL"}]}]
+                                   "phones": phones}]
         return {"type": "contacts", "contacts": [ContactCard.model_validate(c) for c in cards]}
     return _reply_body(sb, spec, number, wa_id)
 
