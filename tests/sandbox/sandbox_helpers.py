@@ -23,6 +23,8 @@ PNID = "109876543210987"
 DISPLAY = "15550001111"
 WABA = "102938475610293"
 ALEX = "15550002222"
+# A day when service messages were still free (Meta charges them from 2026-10-01).
+BEFORE_OCTOBER = datetime(2026, 9, 15, 12, 0, tzinfo=UTC)
 
 
 class Receiver:

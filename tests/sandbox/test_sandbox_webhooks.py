@@ -12,7 +12,17 @@ from chatdesk.channels.whatsapp.payloads import WebhookEnvelope
 from chatdesk.sandbox.config import SandboxConfig
 from tests.conftest import PAYLOADS
 from tests.sandbox.sandbox_helpers import (
-    ALEX, DISPLAY, PNID, SECRET, WABA, Harness, parse, text, wait_for,
+    ALEX,
+    BEFORE_OCTOBER,
+    DISPLAY,
+    PNID,
+    SECRET,
+    WABA,
+    Clock,
+    Harness,
+    parse,
+    text,
+    wait_for,
 )
 
 CONFORMANCE = PAYLOADS / "whatsapp"  # copies of the conformance set (SOURCE.md there)
@@ -118,7 +128,8 @@ async def test_raw_webhook_is_signed_verbatim(h: Harness):
     assert h.receiver.bodies[0] == raw.encode()
 
 
-async def test_status_sequence_with_pricing(h: Harness):
+async def test_status_sequence_with_pricing(make_harness):
+    h = await make_harness(clock=Clock(BEFORE_OCTOBER))   # service messages still free
     await h.customer(ALEX, type="text", text="hi")
     wamid = (await h.send({**text(), "biz_opaque_callback_data": "ticket-7"})).json()[
         "messages"][0]["id"]
@@ -128,11 +139,14 @@ async def test_status_sequence_with_pricing(h: Harness):
     sent = statuses[0]
     assert sent["recipient_id"] == ALEX and sent["timestamp"].isdigit()
     assert sent["biz_opaque_callback_data"] == "ticket-7"
-    assert sent["conversation"]["origin"]["type"] == "service"
+    assert sent["conversation"]["origin"]["type"] == "service"   # v23.0 in the path
     assert sent["conversation"]["expiration_timestamp"].isdigit()
     assert sent["pricing"] == {"billable": False, "pricing_model": "PMP", "category": "service",
                                "type": "free_customer_service"}
+    # pricing and conversation again on ONE of delivered/read (the first), never on both
     assert "expiration_timestamp" not in statuses[1]["conversation"]
+    assert statuses[1]["pricing"] == sent["pricing"]
+    assert "pricing" not in statuses[2] and "conversation" not in statuses[2]
     inbox = await h.control(f"customers/{ALEX}/inbox")
     assert [s["status"] for s in inbox["received"][0]["statuses"]] == ["sent", "delivered", "read"]
 
@@ -140,6 +154,8 @@ async def test_status_sequence_with_pricing(h: Harness):
 async def test_customers_without_read_receipts_never_send_read(h: Harness):
     await h.http.post("/_sandbox/customers", json={"wa_id": "31611111111", "name": "Private",
                                                    "read_receipts": False})
+    await h.customer("31611111111", type="text", text="hi")
+    await h.customer(ALEX, type="text", text="hi")
     wamid = (await h.send(text(to="31611111111"))).json()["messages"][0]["id"]
     await wait_for(lambda: [s for s in h.receiver.statuses()
                             if s["id"] == wamid and s["status"] == "delivered"])
@@ -152,12 +168,15 @@ async def test_customers_without_read_receipts_never_send_read(h: Harness):
 
 async def test_read_at_delivery_skips_delivered(make_harness):
     h = await make_harness(status_delays=(0.01, 0.02, 0.02))
+    await h.customer(ALEX, type="text", text="hi")
     wamid = (await h.send(text())).json()["messages"][0]["id"]
     await wait_for(lambda: [s for s in h.receiver.statuses() if s["status"] == "read"])
     assert [s["status"] for s in h.receiver.statuses() if s["id"] == wamid] == ["sent", "read"]
 
 
-async def test_template_pricing_depends_on_the_window(h: Harness):
+async def test_template_pricing_depends_on_the_window(make_harness):
+    h = await make_harness(clock=Clock(BEFORE_OCTOBER))
+
     def body(name: str, params: list[str]) -> dict:
         return {"messaging_product": "whatsapp", "to": ALEX, "type": "template", "template": {
             "name": name, "language": {"code": "en_US"}, "components": [
@@ -203,8 +222,9 @@ async def test_failed_status_carries_the_documented_details(h: Harness):
     assert failed[0]["errors"][0] == expected
 
 
-async def test_expiry_is_reported_once_per_conversation(h: Harness):
-    """24 h from the conversation's first message, on its first ``sent`` status only."""
+async def test_each_message_has_its_own_conversation_expiring_24_hours_after_sending(
+        h: Harness):
+    """Per-message pricing (SPEC §1.4): a conversation id per message, its expiry on ``sent``."""
     await h.customer(ALEX, type="text", text="hi")
     h.clock.advance(hours=2)
     first = (await h.send(text())).json()["messages"][0]["id"]
@@ -216,8 +236,8 @@ async def test_expiry_is_reported_once_per_conversation(h: Harness):
                           else None)
     opened = sent[first]["conversation"]
     assert int(opened["expiration_timestamp"]) == int(sent[first]["timestamp"]) + 24 * 3600
-    assert sent[second]["conversation"]["id"] == opened["id"]
-    assert "expiration_timestamp" not in sent[second]["conversation"]
+    assert sent[second]["conversation"]["id"] != opened["id"]
+    assert "expiration_timestamp" in sent[second]["conversation"]
 
 
 async def test_redelivery_after_receiver_errors_uses_the_same_bytes(h: Harness):

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from chatdesk.channels.whatsapp.payloads import MEDIA_TYPES, SendMedia, SendRequest
 
 from .errors import GraphAPIError
+from .identity import is_bsuid
 from .ids import normalize_wa_id
 from .interactive import check_interactive
 
@@ -68,13 +69,29 @@ def check_mark_read(req: SendRequest) -> str:
     return req.message_id
 
 
-def check_message(req: SendRequest, media_exists: MediaLookup) -> tuple[str, str]:
-    """Validate a message send; returns (type, recipient wa_id)."""
-    if not req.to:
+def addressee(req: SendRequest) -> tuple[str, str]:
+    """How the send is addressed: ``("to", wa_id)`` or ``("recipient", BSUID)``. ``to`` wins
+    when both are given (SPEC §2.1)."""
+    if req.to:
+        wa_id = normalize_wa_id(req.to)
+        if not 5 <= len(wa_id) <= 15 or any(ch.isalpha() for ch in req.to):
+            raise GraphAPIError(131009,
+                                f"Param to is not a valid WhatsApp phone number: {req.to}")
+        return "to", wa_id
+    # ``recipient`` is read as an extra field so this works whether or not the wire model
+    # declares it.
+    recipient = getattr(req, "recipient", None)
+    if recipient is None:
         raise GraphAPIError(131008, "The parameter to is required.")
-    wa_id = normalize_wa_id(req.to)
-    if not 5 <= len(wa_id) <= 15 or any(ch.isalpha() for ch in req.to):
-        raise GraphAPIError(131009, f"Param to is not a valid WhatsApp phone number: {req.to}")
+    if not isinstance(recipient, str) or not is_bsuid(recipient):
+        raise GraphAPIError(131009, "Param recipient is not a valid business-scoped user ID: "
+                                    f"{recipient}")
+    return "recipient", recipient
+
+
+def check_message(req: SendRequest, media_exists: MediaLookup) -> tuple[str, str, str]:
+    """Validate a message send; returns (type, how it is addressed, wa_id or BSUID)."""
+    how, who = addressee(req)
     if req.recipient_type not in (None, "individual"):
         raise GraphAPIError(131009, "Param recipient_type must be individual.")
     kind = req.type or "text"
@@ -86,7 +103,7 @@ def check_message(req: SendRequest, media_exists: MediaLookup) -> tuple[str, str
         raise GraphAPIError(131009, "biz_opaque_callback_data is too long. "
                                     f"Max length is {OPAQUE_MAX}")
     _check_body(req, kind, media_exists)
-    return kind, wa_id
+    return kind, how, who
 
 
 def _check_body(req: SendRequest, kind: str, media_exists: MediaLookup) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .pricing import PriceRule
+
 RETRY_HORIZON_SECONDS = 7 * 24 * 3600   # Meta redelivers a failed webhook for up to 7 days
 RETRY_CAP_SECONDS = 15 * 60.0
 
@@ -43,3 +45,14 @@ class SandboxConfig:
     webhook_retry: tuple[float, ...] = field(default_factory=meta_retry_schedule)
     window_hours: float = 24.0
     seed: int | None = None
+    # Identities: add parent BSUIDs (``parent_user_id``, ``from_parent_user_id``) to webhooks, as
+    # for a business enrolled in linked-portfolio parent BSUIDs.
+    parent_user_ids: bool = False
+    # Pricing per message by date (pricing.DEFAULT_RULES: service messages charged from
+    # 2026-10-01); None = the default table.
+    pricing_rules: tuple[PriceRule, ...] | None = None
+    # Leniencies (off = Meta's behaviour; see docs/sandbox.md):
+    # a recipient the sandbox never saw write in counts as inside the service window;
+    unknown_recipients_in_window: bool = False
+    # ``failed`` statuses carry ``contacts`` (pywa 4.5.0 cannot parse them without).
+    failed_status_contacts: bool = False

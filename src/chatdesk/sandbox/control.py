@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from . import catalog, inbound
+from . import catalog, identity, inbound
 from .config import SandboxNumber
 from .errors import http_status_of
 from .personas import by_wa_id
@@ -27,10 +27,15 @@ def sb_of(request: Request) -> Sandbox:
 
 
 class CustomerIn(BaseModel):
-    wa_id: str
+    """A customer by phone number, optionally with a username; or by username only (no
+    ``wa_id``), who then gets a BSUID from ``country`` and the username."""
+
+    wa_id: str | None = None
     name: str
     language: str = "en"
     read_receipts: bool = True
+    username: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9._]{3,35}$")
+    country: str = Field(default="NL", pattern="^[A-Z]{2}$")
 
 
 class BatchItem(inbound.InboundSpec):
@@ -89,7 +94,7 @@ class ScenarioIn(BaseModel):
 
 def _customer_json(sb: Sandbox, customer: Customer) -> dict[str, Any]:
     data = customer.to_json()
-    data["active"] = customer.wa_id in sb.simulator.active
+    data["active"] = customer.wa_id in sb.simulator.active   # the key, phone or BSUID
     persona = by_wa_id().get(customer.wa_id)
     data["scenarios"] = [s.key for s in persona.scenarios] if persona else []
     return data
@@ -104,14 +109,21 @@ async def list_customers(request: Request) -> dict[str, Any]:
 @router.post("/customers", status_code=201)
 async def add_customer(body: CustomerIn, request: Request) -> dict[str, Any]:
     sb = sb_of(request)
-    wa_id = "".join(ch for ch in body.wa_id if ch.isdigit())
-    if not 5 <= len(wa_id) <= 15:
-        raise HTTPException(400, "wa_id must be 5 to 15 digits")
-    existing = sb.state.customers.get(wa_id)
-    customer = Customer(wa_id=wa_id, name=body.name, language=body.language,
+    username = "@" + body.username.lstrip("@") if body.username else None
+    if body.wa_id is None:
+        if username is None:
+            raise HTTPException(400, "give a wa_id, a username, or both")
+        key, has_phone = identity.user_id_for(username, body.country), False
+    else:
+        key, has_phone = "".join(ch for ch in body.wa_id if ch.isdigit()), True
+        if not 5 <= len(key) <= 15:
+            raise HTTPException(400, "wa_id must be 5 to 15 digits")
+    existing = sb.state.customers.get(key)
+    customer = Customer(wa_id=key, name=body.name, language=body.language,
                         read_receipts=body.read_receipts,
-                        persona=bool(existing and existing.persona))
-    sb.state.customers[wa_id] = customer
+                        persona=bool(existing and existing.persona), username=username,
+                        has_phone=has_phone)
+    sb.state.customers[key] = customer
     return _customer_json(sb, customer)
 
 

@@ -1,6 +1,10 @@
 """Building webhook bodies with the shared wire models, exactly in Meta's documented envelope:
 ``object: whatsapp_business_account`` → ``entry[{id: waba_id, changes[{field: "messages",
 value{messaging_product, metadata, contacts, messages | statuses}}]}]``.
+
+Contacts carry the 2026 identity fields (SPEC §1.1): ``user_id`` (BSUID) always, ``wa_id`` only
+while the phone number is shared, ``profile.username`` for users who adopted one (never on a
+``sent`` status), ``parent_user_id`` when the sandbox is configured with parent BSUIDs.
 """
 from __future__ import annotations
 
@@ -19,10 +23,18 @@ from chatdesk.channels.whatsapp.payloads import (
 )
 
 from .config import SandboxNumber
+from .state import Customer
 
 
-def contact(wa_id: str, name: str | None) -> WebhookContact:
-    return WebhookContact(wa_id=wa_id, profile=Profile(name=name) if name else None)
+def contact(customer: Customer, *, username: bool = True,
+            parent: bool = False) -> WebhookContact:
+    """The ``contacts[]`` item for a customer (``username=False`` on ``sent`` statuses)."""
+    profile: dict[str, str] = {"name": customer.name}
+    if username and customer.username:
+        profile["username"] = customer.username
+    extra = {"parent_user_id": customer.parent_user_id} if parent else {}
+    return WebhookContact(wa_id=customer.phone, user_id=customer.user_id,
+                          profile=Profile(**profile), **extra)
 
 
 def change(number: SandboxNumber, *, contacts: list[WebhookContact] | None = None,
@@ -53,7 +65,7 @@ def messages_change(number: SandboxNumber,
     """Messages from one or more customers batched in a single ``value`` (one contact each)."""
     contacts: dict[str | None, WebhookContact] = {}
     for who, _ in items:
-        contacts.setdefault(who.wa_id, who)
+        contacts.setdefault(who.user_id, who)
     return change(number, contacts=list(contacts.values()), messages=[m for _, m in items])
 
 

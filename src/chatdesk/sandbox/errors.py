@@ -47,6 +47,7 @@ CATALOG: dict[int, tuple[str, int]] = {
     131053: ("Media upload error", 400),
     131056: ("(Business Account, Consumer Account) pair rate limit hit", 400),
     131057: ("Account in maintenance mode", 400),
+    131062: ("Business-scoped User ID recipients are not supported for this message", 400),
     132000: ("Number of parameters does not match the expected number of params", 400),
     132001: ("Template name does not exist in the translation", 400),
     132005: ("Translated text too long", 400),

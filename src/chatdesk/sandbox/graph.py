@@ -102,7 +102,8 @@ async def post_messages(version: str, phone_number_id: str, request: Request) ->
     raw = await request.body()
     auth = request.headers.get("authorization")
     return _graph(request, version, "messages", phone_number_id, raw,
-                  lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw))
+                  lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw,
+                                          version))
 
 
 @router.post("/{version}/{phone_number_id}/media")

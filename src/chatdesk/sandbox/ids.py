@@ -16,7 +16,9 @@ _INBOUND = b"\x12"
 
 def wamid(wa_id: str, *, outbound: bool) -> str:
     """A new message id for a message between the business and ``wa_id``."""
-    digits = "".join(ch for ch in wa_id if ch.isdigit()).encode()[:255]
+    # A customer without a phone number is addressed by BSUID, which the id embeds instead.
+    who = wa_id if "." in wa_id else "".join(ch for ch in wa_id if ch.isdigit())
+    digits = who.encode()[:255]
     inner = secrets.token_hex(10).upper().encode()
     raw = (
         b"\x1c\x18" + bytes([len(digits)]) + digits + b"\x15\x02\x00"

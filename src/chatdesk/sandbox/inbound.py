@@ -33,7 +33,7 @@ from chatdesk.channels.whatsapp.payloads import (
 
 from . import envelopes, ids, media_gen
 from .config import SandboxNumber
-from .state import Inbound
+from .state import Customer, Inbound
 
 if TYPE_CHECKING:
     from .runtime import Sandbox
@@ -134,10 +134,12 @@ def _body(sb: Sandbox, spec: InboundSpec, number: SandboxNumber, wa_id: str) -> 
             longitude=_require(spec.longitude, "longitude", kind),
             name=spec.name, address=spec.address, url=spec.url)}
     if kind == "contacts":
+        # By default the customer shares a card with their own number (none if they have none).
+        phone = sb.state.customer(wa_id).phone
+        phones = [{"phone": f"+{phone}", "wa_id": phone, "type": "CELL"}] if phone else []
         cards = spec.contacts or [{"name": {"formatted_name": spec.name or "Contact",
                                             "first_name": spec.name or "Contact"},
-                                   "phones": [{"phone": f"+{wa_id}", "wa_id": wa_id,
-                                               "type": "CELL"}]}]
+                                   "phones": phones}]
         return {"type": "contacts", "contacts": [ContactCard.model_validate(c) for c in cards]}
     return _reply_body(sb, spec, number, wa_id)
 
@@ -177,13 +179,26 @@ def build(sb: Sandbox, wa_id: str, spec: InboundSpec,
     if context_id is None and spec.type in NEEDS_CONTEXT:
         context_id = last_business_message(sb, number, wa_id, NEEDS_CONTEXT[spec.type])
         _require(context_id, "context_message_id", spec.type)
+    customer = sb.state.customer(wa_id)
     message = InboundMessage(**{"from": wa_id}, id=ids.wamid(wa_id, outbound=False),
-                             timestamp=str(int(at.timestamp())), **fields)
+                             timestamp=str(int(at.timestamp())), **fields,
+                             **sender_ids(sb, customer))
+    if customer.phone is None:
+        # A username-only sender: Meta omits ``from`` (the BSUID is in ``from_user_id``).
+        message = message.model_copy(update={"from_": None})
     if context_id:
         message.context = Context(**{"from": number.display_phone_number}, id=context_id)
     if spec.referral:
         message.referral = Referral.model_validate(spec.referral)
     return message, at
+
+
+def sender_ids(sb: Sandbox, customer: Customer) -> dict[str, str]:
+    """``from_user_id`` on every message since April 2026; the parent BSUID when enabled."""
+    ids_ = {"from_user_id": customer.user_id}
+    if sb.config.parent_user_ids:
+        ids_["from_parent_user_id"] = customer.parent_user_id
+    return ids_
 
 
 def send(sb: Sandbox, items: list[tuple[str, InboundSpec]]) -> tuple[list[str], dict[str, Any]]:
@@ -197,7 +212,7 @@ def send(sb: Sandbox, items: list[tuple[str, InboundSpec]]) -> tuple[list[str], 
         number = resolve_number(sb, spec.phone_number_id)
         message, at = build(sb, wa_id, spec, number)
         built.append((number, wa_id, message, at))
-        who = envelopes.contact(wa_id, sb.state.customer(wa_id).name)
+        who = envelopes.contact(sb.state.customer(wa_id), parent=sb.config.parent_user_ids)
         changes.setdefault(number.phone_number_id, (number, []))[1].append((who, message))
     for number, wa_id, message, at in built:
         # Only now, once every item built, record them: a bad spec must not half-apply a batch.

@@ -1,7 +1,9 @@
 """The simulated customers: who they are and what they write about.
 
 Each persona has a name, a wa_id in a realistic (fictional-range) format, a language and whether
-they send read receipts, plus scenarios: an opening (one or more inbound messages), follow-ups
+they send read receipts, plus scenarios. Some have adopted a WhatsApp username; one of them
+(Robin Vale) writes by username only: no phone number reaches the business, only the BSUID,
+which is then the persona's key (``wa_id`` here). Scenarios are: an opening (one or more inbound messages), follow-ups
 sent in answer to successive business messages, and a closing thanks after which the scenario
 is over (so a persona never loops). Messages are in the persona's own language.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from .identity import user_id_for
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Persona:
     language: str
     read_receipts: bool
     scenarios: tuple[Scenario, ...]
+    username: str | None = None
+    has_phone: bool = True
 
 
 def _text(body: str) -> dict[str, Any]:
@@ -99,7 +105,7 @@ PERSONAS: tuple[Persona, ...] = (
                  ("Can you let me know when it's back?",), EN_THANKS[0], "❤️"),
         Scenario("opening_hours", (_text("What are your opening hours on bank holidays?"),),
                  ("And is the Manchester store open on Sunday?",), EN_THANKS[1]),
-    )),
+    ), username="@emily.clarke"),
     Persona("Michael Johnson", "14155550123", "en", False, (
         Scenario("return", (_text("I'd like to return order US-77120, it's the wrong size. "
                                   "What do I need to do?"),),
@@ -124,7 +130,16 @@ PERSONAS: tuple[Persona, ...] = (
                                         "beschädigt angekommen."), _image("Das Glas ist "
                                                                           "gesprungen")),
                  ("Ein Ersatz wäre super.",), DE_THANKS[0]),
-    )),
+    ), username="@jonas_weber"),
+    # Username only: the business never sees a phone number, the BSUID is the only id.
+    Persona("Robin Vale", user_id_for("@robin.vale", "NL"), "nl", True, (
+        Scenario("shipping_question", (_text("Hoi, ik vond jullie via je gebruikersnaam. "
+                                             "Versturen jullie ook naar Utrecht?"),),
+                 ("En hoe lang duurt de levering ongeveer?",), NL_THANKS[0], "👍"),
+        Scenario("product_question", (_text("Hebben jullie de canvas rugzak nog in het "
+                                            "groen?"),),
+                 ("Kan ik hem in de winkel ophalen?",), NL_THANKS[1]),
+    ), username="@robin.vale", has_phone=False),
 )
 
 

@@ -47,7 +47,8 @@ class Sandbox:
         for persona in PERSONAS:
             self.state.customers[persona.wa_id] = Customer(
                 wa_id=persona.wa_id, name=persona.name, language=persona.language,
-                read_receipts=persona.read_receipts, persona=True)
+                read_receipts=persona.read_receipts, persona=True, username=persona.username,
+                has_phone=persona.has_phone)
 
     async def start(self) -> None:
         if self.running:

@@ -9,20 +9,51 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import identity
 from .config import SandboxConfig, SandboxNumber
 from .errors import INVALID_TOKEN_SUBCODE, GraphAPIError
 
 
 @dataclass
 class Customer:
+    """A WhatsApp user. ``wa_id`` is the sandbox's key for them (control API paths, records): the
+    phone number, or for a customer without one (``has_phone`` false) their BSUID."""
+
     wa_id: str
     name: str
     language: str = "en"
     read_receipts: bool = True
     persona: bool = False
+    user_id: str = ""              # BSUID; derived from the phone number when not given
+    username: str | None = None    # e.g. "@robin.vale", for users who adopted one
+    has_phone: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.user_id:
+            self.user_id = (identity.phone_user_id(self.wa_id) if self.has_phone
+                            else self.wa_id)
+
+    @property
+    def phone(self) -> str | None:
+        """The phone number as webhooks show it (``wa_id``/``from``), None when not shared."""
+        return self.wa_id if self.has_phone else None
+
+    @property
+    def handle(self) -> str:
+        """How a person would recognise them: the number, else the username, else the BSUID."""
+        return f"+{self.wa_id}" if self.has_phone else (self.username or self.user_id)
+
+    @property
+    def parent_user_id(self) -> str:
+        return identity.parent_of(self.user_id)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["key"] = self.wa_id
+        data["wa_id"] = self.phone
+        data["parent_user_id"] = self.parent_user_id
+        data["handle"] = self.handle
+        return data
 
 
 @dataclass
@@ -41,6 +72,9 @@ class Outbound:
     category: str = "service"                   # pricing category / conversation origin
     pricing_type: str = "free_customer_service"  # or "regular" (charged)
     statuses: list[dict[str, Any]] = field(default_factory=list)
+    addressed_by: str = "to"                    # or "recipient" (a BSUID / parent BSUID)
+    api_version: int = 23                       # major Graph version of the send request
+    failure: int | None = None                  # error code of the ``failed`` status to come
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -135,10 +169,21 @@ class SandboxState:
     # ------------------------------------------------------------------ customers and windows
 
     def customer(self, wa_id: str) -> Customer:
-        """The customer with this wa_id; recipients never seen before are created ad hoc."""
+        """The customer with this key; recipients never seen before are created ad hoc (a BSUID
+        key makes a customer without a phone number)."""
         if wa_id not in self.customers:
-            self.customers[wa_id] = Customer(wa_id=wa_id, name=f"+{wa_id}")
+            if identity.is_bsuid(wa_id):
+                self.customers[wa_id] = Customer(wa_id=wa_id, name=wa_id, has_phone=False)
+            else:
+                self.customers[wa_id] = Customer(wa_id=wa_id, name=f"+{wa_id}")
         return self.customers[wa_id]
+
+    def by_user_id(self, user_id: str) -> Customer | None:
+        """The customer a BSUID or parent BSUID belongs to, if the sandbox knows them."""
+        for customer in self.customers.values():
+            if user_id in (customer.user_id, customer.parent_user_id):
+                return customer
+        return None
 
     def note_inbound(self, phone_number_id: str, wa_id: str, at: datetime) -> None:
         """The customer wrote in at ``at``: (re)start the service window from that moment

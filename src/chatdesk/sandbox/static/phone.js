@@ -196,7 +196,8 @@
     if (atBottom) chat.scrollTop = chat.scrollHeight;
     const c = inbox.customer;
     $("avatar").textContent = (c.name || "?").replace(/^\+/, "").charAt(0).toUpperCase();
-    $("subtitle").textContent = `${c.persona ? "persona" : "customer"} · ${c.language}${c.read_receipts ? "" : " · read receipts off"}`;
+    const ids = [c.username, c.wa_id ? null : "no phone number"].filter(Boolean).join(" · ");
+    $("subtitle").textContent = `${c.persona ? "persona" : "customer"} · ${c.language}${ids ? ` · ${ids}` : ""}${c.read_receipts ? "" : " · read receipts off"}`;
   }
 
   async function poll(force) {
@@ -214,9 +215,9 @@
     const data = await api("/_sandbox/customers");
     const select = $("customer");
     select.replaceChildren(...data.customers.map((c) => {
-      const option = el("option", "", `${c.name} (+${c.wa_id})`);
-      option.value = c.wa_id;
-      option.selected = c.wa_id === state.waId;
+      const option = el("option", "", `${c.name} (${c.handle})`);
+      option.value = c.key;
+      option.selected = c.key === state.waId;
       return option;
     }));
   }
