@@ -36,12 +36,13 @@ def next_status(current: str, incoming: str) -> str | None:
 def window_open(caps: Capabilities, last_inbound_at: datetime | None, now: datetime,
                 closed_at: datetime | None = None) -> bool:
     """Is the customer service window open (free-form messages allowed)? ``closed_at``: when the
-    provider reported it closed (a re-engagement failure); that wins over our clock until the
-    customer writes again."""
+    provider reported it closed (a re-engagement failure, in the provider's time); that wins
+    over our clock, even one running behind the provider's, until the customer writes again."""
     if caps.service_window is None:
         return True
-    closes = window_closes_at(caps, last_inbound_at, closed_at)
-    return closes is not None and now < closes
+    if last_inbound_at is None or reported_closed(last_inbound_at, closed_at):
+        return False
+    return now < last_inbound_at + caps.service_window
 
 
 def reported_closed(last_inbound_at: datetime | None, closed_at: datetime | None) -> bool:

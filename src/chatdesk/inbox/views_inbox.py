@@ -72,7 +72,7 @@ async def window(conversation_id: int, ctx: Agent, request: Request) -> Response
     async with ctx.rt.db.reader() as session:
         conv = await service.get_conversation(session, ctx.ws, conversation_id)
         view = await pages.window_view(session, ctx, conv)
-    return render(request, "_window.html", ctx=ctx, **view)
+    return render(request, "_window.html", ctx=ctx, standalone=True, **view)
 
 
 @router.get("/c/{conversation_id}/messages")

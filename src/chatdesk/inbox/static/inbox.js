@@ -93,15 +93,18 @@
     });
   }
 
-  /* The reply window above the composer: the provider may report it closed (a re-engagement
-     failure) and the customer's next message opens it again; re-rendered by the server. */
+  /* The reply window above the composer (and its line in the contact pane): the provider may
+     report it closed (a re-engagement failure) and the customer's next message opens it again;
+     re-rendered by the server, each element put in place of the one with its id. */
   function refreshWindow() {
-    var box = $("#window-state"); if (!box) return;
+    var box = $("#window-state"), shown = convId(); if (!box) return;
     get(box.dataset.url).then(function (html) {
-      var cur = $("#window-state"); if (!html || !cur) return;
+      if (!html || convId() !== shown) return;   // another conversation was opened meanwhile
       var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
-      var fresh = tpl.content.firstElementChild;
-      if (fresh && fresh.id === "window-state") cur.replaceWith(fresh);
+      Array.prototype.slice.call(tpl.content.children).forEach(function (fresh) {
+        var cur = fresh.id && document.getElementById(fresh.id);
+        if (cur) cur.replaceWith(fresh);
+      });
     });
   }
 
