@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from chatdesk.channels.registry import ChannelRegistry
 from chatdesk.channels.whatsapp.adapter import WhatsAppAdapter
-from tests.conftest import payload
+from tests.conftest import payload, settle
 from tests.conversations.test_ingest import text_webhook
+from tests.conversations.test_outbound import _with_status, open_conversation, reply
 from tests.fakes.channel import RecordingWhatsApp
 
 CUSTOMER = "15550002222"  # the fixtures' customer
@@ -146,9 +147,6 @@ async def test_v23_receipts_with_a_conversation_object_are_priced_the_same(bare)
 
 async def test_a_synchronous_re_engagement_refusal_closes_the_window_too(stack):
     """Older API versions (and the sandbox's fault injection) refuse the send itself with 131047."""
-    from tests.conftest import settle
-    from tests.conversations.test_outbound import _with_status, open_conversation, reply
-
     conv = await open_conversation(stack)
     await stack.sandbox.post("/_sandbox/faults", json={"count": 1, "error_code": 131047})
     await reply(stack, conv["id"], type="text", text="Will not arrive")
