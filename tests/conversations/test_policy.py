@@ -39,6 +39,45 @@ def test_service_window(age, open_):
     assert policy.window_open(WA, last, NOW) is open_
 
 
+H = timedelta(hours=1)
+
+
+@pytest.mark.parametrize("wrote,closed,open_,closes", [
+    # (customer's last message, provider's re-engagement failure): ages before NOW
+    (H, None, True, NOW + 23 * H),
+    (H, timedelta(minutes=10), False, NOW - timedelta(minutes=10)),  # failed after they wrote: closed
+    (H, H, False, NOW - H),                            # at the same second: closed
+    (H, 2 * H, True, NOW + 23 * H),                    # they wrote after the failure: a new window
+    (25 * H, 2 * H, False, NOW - 2 * H),               # closed either way; the earlier end counts
+    (None, H, False, None),                            # never wrote (unknown): closed, no end to show
+    (timedelta(0), timedelta(0), False, NOW),
+    (H, -timedelta(minutes=5), False, NOW + timedelta(minutes=5)),  # reported "in 5 minutes" by our clock
+])
+def test_the_providers_report_closes_the_window_whatever_our_clock_says(wrote, closed, open_, closes):
+    last = None if wrote is None else NOW - wrote
+    closed_at = None if closed is None else NOW - closed
+    assert policy.window_open(WA, last, NOW, closed_at) is open_
+    assert policy.window_closes_at(WA, last, closed_at) == closes
+
+
+@pytest.mark.parametrize("type_,wrote,closed,code", [
+    ("text", H, timedelta(minutes=5), "window_closed"),  # our clock says open; the provider said no
+    ("image", H, timedelta(minutes=5), "window_closed"),
+    ("template", H, timedelta(minutes=5), None),         # a template is the way back in
+    ("text", timedelta(minutes=5), H, None),             # the customer wrote since
+    ("text", None, H, "window_closed"),
+])
+def test_nothing_known_to_be_outside_the_window_is_sent(type_, wrote, closed, code):
+    refusal = policy.check_outbound(WA, type=type_, text="hi", last_inbound_at=None if wrote is None else NOW - wrote,
+                                    now=NOW, window_closed_at=NOW - closed)
+    assert (refusal.code if refusal else None) == code
+
+
+@pytest.mark.parametrize("code,closes", [(131047, True), (131026, False), (None, False), (470, False)])
+def test_which_failures_close_the_window(code, closes):
+    assert policy.closes_window(WA, code) is closes
+
+
 @pytest.mark.parametrize("type_,text,age,code", [
     ("text", "hi", timedelta(hours=1), None),
     ("text", "hi", timedelta(hours=25), "window_closed"),

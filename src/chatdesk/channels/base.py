@@ -33,6 +33,9 @@ class Capabilities:
     # the phone number), so one contact writing to two of a workspace's numbers stays one contact;
     # "channel": ids are scoped per page / account (Messenger PSID, Instagram IGSID).
     identity_scope: Literal["global", "channel"] = "channel"
+    # error codes of a send the provider accepted and then failed because the service window was
+    # closed (WhatsApp's 131047): the window is closed whatever our clock says
+    window_closed_errors: frozenset[int] = frozenset()
 
 
 @dataclass

@@ -74,11 +74,13 @@ class ConversationStatusChanged(ConversationEvent):
 
 
 class ConversationUpdated(ConversationEvent):
-    """Priority or labels changed (only the one that changed is set)."""
+    """Priority or labels changed, or the provider reported the service window closed (only the
+    one that changed is set)."""
 
     type = EventType.CONVERSATION_UPDATED
     priority: Priority | None = None
     labels: tuple[int, ...] | None = None
+    window_closed_at: datetime | None = None
 
 
 class ConversationRead(ConversationEvent):

@@ -60,8 +60,8 @@ def inbound_handler(rt: Runtime) -> TwoStepBatch:
         for channel_id, items in batch.messages.items():
             await _store_messages(rt, session, batch.channels[channel_id], items)
         for channel_id, found in batch.statuses.items():
-            explain = rt.registry.get(batch.channels[channel_id].kind).explain
-            await service.record_statuses(session, channel_id, found, explain)
+            adapter = rt.registry.get(batch.channels[channel_id].kind)
+            await service.record_statuses(session, channel_id, found, adapter.explain, adapter.capabilities)
         table = table_of(InboundEvent)
         await session.execute(update(table).where(table.c.id.in_(batch.event_ids)).values(processed_at=rt.clock.now()))
         for event_id, error in batch.errors.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,6 +32,9 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True)
+    # when the provider last reported the service window closed (a re-engagement failure, in its
+    # time); closed until the customer writes after it (policy.window_open). Migration 0011.
+    window_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         Index("ix_conversations_inbox", "workspace_id", "last_message_at", "id"),
@@ -87,7 +90,11 @@ class Message(Base):
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_title: Mapped[str | None] = mapped_column(String(300), nullable=True)
     error_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # what the provider charges for it (costs.Cost, from the receipts' pricing; migration 0011)
     cost_category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    cost_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    cost_billable: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    cost_model: Mapped[str | None] = mapped_column(String(16), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

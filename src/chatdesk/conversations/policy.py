@@ -33,17 +33,37 @@ def next_status(current: str, incoming: str) -> str | None:
     return incoming if STATUS_ORDER.index(incoming) > STATUS_ORDER.index(current) else None
 
 
-def window_open(caps: Capabilities, last_inbound_at: datetime | None, now: datetime) -> bool:
-    """Is the customer service window open (free-form messages allowed)?"""
+def window_open(caps: Capabilities, last_inbound_at: datetime | None, now: datetime,
+                closed_at: datetime | None = None) -> bool:
+    """Is the customer service window open (free-form messages allowed)? ``closed_at``: when the
+    provider reported it closed (a re-engagement failure, in the provider's time); that wins
+    over our clock, even one running behind the provider's, until the customer writes again."""
     if caps.service_window is None:
         return True
-    return last_inbound_at is not None and now < last_inbound_at + caps.service_window
+    if last_inbound_at is None or reported_closed(last_inbound_at, closed_at):
+        return False
+    return now < last_inbound_at + caps.service_window
 
 
-def window_closes_at(caps: Capabilities, last_inbound_at: datetime | None) -> datetime | None:
+def reported_closed(last_inbound_at: datetime | None, closed_at: datetime | None) -> bool:
+    """Did the provider report the window closed after the customer's last message? (A message
+    the customer wrote after that report opens a new window.)"""
+    return closed_at is not None and (last_inbound_at is None or closed_at >= last_inbound_at)
+
+
+def window_closes_at(caps: Capabilities, last_inbound_at: datetime | None,
+                     closed_at: datetime | None = None) -> datetime | None:
     if caps.service_window is None or last_inbound_at is None:
         return None
-    return last_inbound_at + caps.service_window
+    closes = last_inbound_at + caps.service_window
+    return min(closes, closed_at) if closed_at is not None and reported_closed(last_inbound_at, closed_at) \
+        else closes
+
+
+def closes_window(caps: Capabilities, error_code: int | None) -> bool:
+    """Does a failure with ``error_code`` mean the provider found the window closed (WhatsApp's
+    131047: accepted, then failed because the customer last wrote too long ago)?"""
+    return error_code is not None and error_code in caps.window_closed_errors
 
 
 @dataclass(frozen=True)
@@ -84,9 +104,10 @@ CAPTIONED = frozenset({"image", "video", "document"})
 ONLY_TEMPLATES = "%(channel)s allows only an approved template until they write again."
 
 
-def check_outbound(caps: Capabilities, *, type: str, text: str | None,
-                   last_inbound_at: datetime | None, now: datetime) -> Refusal | None:
-    """Whether a message of ``type`` may go out on this channel now; None means it may."""
+def check_outbound(caps: Capabilities, *, type: str, text: str | None, last_inbound_at: datetime | None,
+                   now: datetime, window_closed_at: datetime | None = None) -> Refusal | None:
+    """Whether a message of ``type`` may go out on this channel now; None means it may.
+    ``window_closed_at``: when the provider last reported the window closed (see ``window_open``)."""
     channel = {"channel": caps.title}
     if type not in caps.outbound_types:
         return Refusal("unsupported_type", "This channel cannot send this type of message",
@@ -99,7 +120,7 @@ def check_outbound(caps: Capabilities, *, type: str, text: str | None,
                        "%(channel)s allows %(limit)s characters here; this has %(length)s.",
                        {**channel, "limit": str(limit), "length": str(len(text))})
     if type not in TEMPLATE_TYPES and caps.service_window is not None and \
-            not window_open(caps, last_inbound_at, now):
+            not window_open(caps, last_inbound_at, now, window_closed_at):
         if last_inbound_at is None:
             return Refusal("window_closed", "The customer service window is closed",
                            "The customer has not written on this channel yet. " + ONLY_TEMPLATES, channel)

@@ -10,13 +10,14 @@ from ..channels.content import Media
 from ..channels.models import Channel
 from ..channels.registry import ChannelRegistry
 from ..contacts.models import Contact
-from . import policy
+from . import policy, service
 from .models import Conversation, Message
 from .schemas import (
     TOTAL_CAP,
     ChannelBrief,
     ContactBrief,
     ConversationOut,
+    CostOut,
     ErrorOut,
     MessageOut,
 )
@@ -64,7 +65,8 @@ def conversation_out(registry: ChannelRegistry, conv: Conversation, contact: Con
         contact=ContactBrief(id=contact.id, name=contact.name, phone=contact.phone),
         assignee_id=conv.assignee_id, team_id=conv.team_id, priority=conv.priority,
         snoozed_until=conv.snoozed_until, last_message_at=conv.last_message_at,
-        last_inbound_at=conv.last_inbound_at, window_closes_at=policy.window_closes_at(caps, conv.last_inbound_at),
+        last_inbound_at=conv.last_inbound_at,
+        window_closes_at=policy.window_closes_at(caps, conv.last_inbound_at, conv.window_closed_at),
         unread=conv.unread_count, created_at=conv.created_at)
 
 
@@ -102,4 +104,10 @@ def message_out(m: Message) -> MessageOut:
         id=m.id, conversation_id=m.conversation_id, direction=m.direction, author_type=m.author_type,
         author_id=m.author_id, type=m.type, text=m.text, content=content, status=m.status, error=error,
         provider_message_id=m.provider_message_id, reply_to_id=m.reply_to_id, media_url=media_url,
-        cost_category=m.cost_category, sent_at=m.sent_at, created_at=m.created_at)
+        cost_category=m.cost_category, cost=_cost_out(m), sent_at=m.sent_at, created_at=m.created_at)
+
+
+def _cost_out(m: Message) -> CostOut | None:
+    cost = service.cost_of(m)
+    return CostOut(category=cost.category, type=cost.type, billable=cost.billable,
+                   pricing_model=cost.pricing_model) if cost.known else None

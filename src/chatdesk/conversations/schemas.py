@@ -46,6 +46,16 @@ class ErrorOut(BaseModel):
     detail: str | None
 
 
+class CostOut(BaseModel):
+    """What the provider charges for an outbound message, as its receipts reported it (WhatsApp's
+    per-message pricing); a field the receipts did not carry is null."""
+
+    category: str | None = Field(description="marketing, utility, authentication, service, ...")
+    type: str | None = Field(description="regular (charged), free_customer_service or free_entry_point")
+    billable: bool | None
+    pricing_model: str | None = Field(description="PMP (per message); CBP before July 2025")
+
+
 class MessageOut(BaseModel):
     id: int
     conversation_id: int
@@ -60,7 +70,8 @@ class MessageOut(BaseModel):
     provider_message_id: str | None
     reply_to_id: int | None
     media_url: str | None
-    cost_category: str | None
+    cost_category: str | None = Field(description="the same as cost.category (kept for existing clients)")
+    cost: CostOut | None = Field(default=None, description="null until a receipt reports pricing")
     sent_at: datetime | None
     created_at: datetime
 

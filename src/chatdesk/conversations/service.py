@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..channels.base import Explain, InboundMessageEvent, InboundStatusEvent
+from ..channels.base import Capabilities, Explain, InboundMessageEvent, InboundStatusEvent
 from ..channels.content import Content, Note, dump_content
 from ..channels.models import DeliveryStatus
 from ..core.db import get_in_workspace, insert_ignore, table_of
@@ -19,11 +19,12 @@ from ..core.errors import Problem
 from ..core.events import emit
 from ..core.jobs import enqueue
 from ..core.states import MessageStatus
-from . import policy
+from . import costs, policy
 from .events import (
     ConversationCreated,
     ConversationRead,
     ConversationStatusChanged,
+    ConversationUpdated,
     MessageCreated,
     MessageEvent,
     MessageReceived,
@@ -121,8 +122,9 @@ def _customer_wrote(conv: Conversation, event: InboundMessageEvent, now: datetim
 
 
 async def record_statuses(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent],
-                          explain: Explain) -> None:
-    """Keep each receipt (once), then move the known messages' statuses forward, in order.
+                          explain: Explain, caps: Capabilities | None = None) -> None:
+    """Keep each receipt (once), then move the known messages' statuses forward, in order, with
+    their cost; a re-engagement failure closes the conversation's window (``caps`` say which).
     Receipts for messages not known yet stay in ``delivery_statuses`` (see ``apply_backlog``)."""
     if not events:
         return
@@ -139,9 +141,10 @@ async def record_statuses(session: AsyncSession, channel_id: int, events: list[I
                              messages)
     for e in events:
         message = messages.get(e.provider_message_id)
-        if message is not None:
-            apply_status(session, message, e.status, error_code=e.error_code, error_title=e.error_title,
-                         error_detail=e.error_detail, pricing=e.pricing, now=e.occurred_at, explain=explain)
+        if message is not None and apply_status(
+                session, message, e.status, error_code=e.error_code, error_title=e.error_title,
+                error_detail=e.error_detail, pricing=e.pricing, now=e.occurred_at, explain=explain):
+            await _closed_window(session, message, caps, e.error_code, e.occurred_at)
 
 
 async def _adopt_by_tracking(session: AsyncSession, channel_id: int, events: list[InboundStatusEvent],
@@ -165,9 +168,8 @@ def apply_status(session: AsyncSession, message: Message, status: str, *, now: d
                  error_code: int | None = None, error_title: str | None = None,
                  error_detail: str | None = None, pricing: dict[str, Any] | None = None,
                  explain: Explain | None = None) -> bool:
+    _take_cost(message, status, pricing)
     new = policy.next_status(message.status, status)
-    if pricing and pricing.get("category"):
-        message.cost_category = pricing["category"]
     if new is None:
         return False
     message.status = new
@@ -183,16 +185,54 @@ def apply_status(session: AsyncSession, message: Message, status: str, *, now: d
     return True
 
 
-async def apply_backlog(session: AsyncSession, message: Message, explain: Explain) -> None:
+def cost_of(message: Message) -> costs.Cost:
+    return costs.Cost(category=message.cost_category, type=message.cost_type, billable=message.cost_billable,
+                      pricing_model=message.cost_model)
+
+
+def _take_cost(message: Message, status: str, pricing: dict[str, Any] | None) -> None:
+    """The receipt's pricing, merged into what the message's earlier receipts reported."""
+    incoming = costs.from_pricing(pricing)
+    if not incoming.known:
+        return  # a receipt without pricing never erases it
+    merged = costs.merge(cost_of(message), incoming, overrides=costs.outranks(status, message.status))
+    message.cost_category, message.cost_type = merged.category, merged.type
+    message.cost_billable, message.cost_model = merged.billable, merged.pricing_model
+
+
+async def _closed_window(session: AsyncSession, message: Message, caps: Capabilities | None,
+                         error_code: int | None, at: datetime) -> None:
+    """A send that failed because the provider found the service window closed (WhatsApp's
+    131047): the conversation's window is closed from ``at`` whatever our clock says, until
+    the customer writes again; the agents' composers learn it live."""
+    if caps is None or message.status != policy.FAILED or not policy.closes_window(caps, error_code):
+        return
+    conv = await session.get_one(Conversation, message.conversation_id)
+    if conv.window_closed_at is not None and conv.window_closed_at >= at:
+        return
+    conv.window_closed_at = at
+    emit(session, ConversationUpdated(workspace_id=conv.workspace_id, conversation_id=conv.id,
+                                      window_closed_at=at))
+
+
+async def apply_backlog(session: AsyncSession, message: Message, explain: Explain,
+                        caps: Capabilities | None = None) -> None:
     """Apply receipts that arrived before the send response told us the provider's id."""
     rows = (await session.execute(select(DeliveryStatus).where(
         DeliveryStatus.channel_id == message.channel_id,
         DeliveryStatus.provider_message_id == message.provider_message_id)
         .order_by(DeliveryStatus.occurred_at))).scalars()
     for row in rows:
-        apply_status(session, message, row.status, now=row.occurred_at, error_code=row.error_code,
-                     error_title=row.error_title, error_detail=row.error_detail, pricing=row.pricing,
-                     explain=explain)
+        if apply_status(session, message, row.status, now=row.occurred_at, error_code=row.error_code,
+                        error_title=row.error_title, error_detail=row.error_detail, pricing=row.pricing,
+                        explain=explain):
+            await _closed_window(session, message, caps, row.error_code, row.occurred_at)
+
+
+async def provider_failed(session: AsyncSession, message: Message, caps: Capabilities, *, error_code: int | None,
+                          at: datetime) -> None:
+    """The send itself was refused (``tasks``): a refusal meaning the window is closed closes it."""
+    await _closed_window(session, message, caps, error_code, at)
 
 
 async def get_conversation(session: AsyncSession, workspace_id: int, conversation_id: int) -> Conversation:

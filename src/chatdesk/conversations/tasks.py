@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ..channels.base import (
+    ChannelAdapter,
     ChannelError,
-    Explain,
     OutboundMessage,
     PermanentChannelError,
     RetriableChannelError,
@@ -133,7 +133,8 @@ async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_mess
         service.apply_status(session, message, "pending", now=rt.clock.now())
         (await session.get_one(SendAttempt, attempt_id)).outcome = "accepted"
         await session.flush()
-        await service.apply_backlog(session, message, await _explain(rt, session, message.channel_id))
+        adapter = await _adapter(rt, session, message.channel_id)
+        await service.apply_backlog(session, message, adapter.explain, adapter.capabilities)
 
 
 def _upload_bytes(media: MediaStore, message: Message) -> bytes | None:
@@ -155,16 +156,18 @@ async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelEr
             session.add(attempt)
         attempt.outcome, attempt.error_code = "failed", exc.code
         attempt.error_title, attempt.detail = exc.title[:300], exc.detail
-        explain = await _explain(rt, session, row.channel_id)
-        service.apply_status(session, row, policy.FAILED, now=rt.clock.now(), error_code=exc.code,
-                             error_title=exc.title[:300], error_detail=exc.detail, explain=explain)
+        adapter = await _adapter(rt, session, row.channel_id)
+        if service.apply_status(session, row, policy.FAILED, now=rt.clock.now(), error_code=exc.code,
+                                error_title=exc.title[:300], error_detail=exc.detail, explain=adapter.explain):
+            await service.provider_failed(session, row, adapter.capabilities, error_code=exc.code, at=rt.clock.now())
         if exc.code is None:
-            row.error_detail = explain(None, exc.title)
+            row.error_detail = adapter.explain(None, exc.title)
 
 
-async def _explain(rt: Runtime, session: Any, channel_id: int) -> Explain:
-    """The explanations of the channel's kind (the channel is cached: usually no round trip)."""
-    return rt.registry.get((await _channel(rt, session, channel_id)).kind).explain
+async def _adapter(rt: Runtime, session: Any, channel_id: int) -> ChannelAdapter:
+    """The adapter of the channel's kind, for its explanations and capabilities (the channel is
+    cached: usually no round trip)."""
+    return rt.registry.get((await _channel(rt, session, channel_id)).kind)
 
 
 async def _channel(rt: Runtime, session: Any, channel_id: int) -> ChannelRef:

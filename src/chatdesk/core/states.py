@@ -72,7 +72,7 @@ class EventType(StrEnum):
     CONVERSATION_CREATED = "conversation.created"
     CONVERSATION_ASSIGNED = "conversation.assigned"  # agent and/or team
     CONVERSATION_STATUS_CHANGED = "conversation.status_changed"
-    CONVERSATION_UPDATED = "conversation.updated"  # priority, labels
+    CONVERSATION_UPDATED = "conversation.updated"  # priority, labels, window reported closed
     CONVERSATION_READ = "conversation.read"
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"

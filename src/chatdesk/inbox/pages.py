@@ -2,12 +2,13 @@
 and the one write the composer makes (reply or note, with an optional attachment)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts import members
+from ..channels.base import Capabilities
 from ..channels.content import Text
 from ..channels.models import Channel
 from ..conversations import inbox_queries, labels, policy, sending
@@ -52,14 +53,29 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
         "all_labels": await labels.list_labels(session, ctx.ws),
         "all_teams": await teams.list_teams(session, ctx.ws),
         "agents": await members.workspace_users(session, ctx.ws),
-        "window_open": policy.window_open(caps, conv.last_inbound_at, now),
-        "window_closes_at": policy.window_closes_at(caps, conv.last_inbound_at),
-        "window_length": policy.duration_text(caps.service_window) if caps.service_window else "",
+        **window_data(caps, conv, now),
         "now": now, "snooze_default": now + timedelta(days=1),
     }
     if with_thread:
         data["thread"] = await inbox_queries.thread(session, conv)
     return data
+
+
+def window_data(caps: Capabilities, conv: Conversation, now: datetime) -> dict[str, Any]:
+    """The reply window as the composer's banner shows it (``_window.html``)."""
+    return {
+        "window_open": policy.window_open(caps, conv.last_inbound_at, now, conv.window_closed_at),
+        "window_closes_at": policy.window_closes_at(caps, conv.last_inbound_at, conv.window_closed_at),
+        "window_length": policy.duration_text(caps.service_window) if caps.service_window else "",
+        "window_reported_closed": policy.reported_closed(conv.last_inbound_at, conv.window_closed_at),
+        "channel_title": caps.title,
+    }
+
+
+async def window_view(session: AsyncSession, ctx: Ctx, conv: Conversation) -> dict[str, Any]:
+    """Just the reply window of ``conv``: what the live composer refreshes."""
+    channel = await session.get_one(Channel, conv.channel_id)
+    return {"conv": conv, **window_data(ctx.rt.registry.get(channel.kind).capabilities, conv, ctx.rt.clock.now())}
 
 
 def triage_status(conv: Conversation, now: Any) -> str:

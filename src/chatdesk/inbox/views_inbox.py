@@ -66,6 +66,15 @@ async def header(conversation_id: int, ctx: Agent, request: Request) -> Response
     return render(request, "_header.html", ctx=ctx, **view)
 
 
+@router.get("/c/{conversation_id}/window")
+async def window(conversation_id: int, ctx: Agent, request: Request) -> Response:
+    """The composer's reply window banner (refreshed live when the window may have changed)."""
+    async with ctx.rt.db.reader() as session:
+        conv = await service.get_conversation(session, ctx.ws, conversation_id)
+        view = await pages.window_view(session, ctx, conv)
+    return render(request, "_window.html", ctx=ctx, standalone=True, **view)
+
+
 @router.get("/c/{conversation_id}/messages")
 async def messages(conversation_id: int, ctx: Agent, request: Request, after: int = Query(0, ge=0)) -> Response:
     """Messages newer than ``after`` (what the live stream says is new)."""

@@ -39,6 +39,7 @@ CAPABILITIES = Capabilities(
     default_rate_mps=80.0,
     identity_is_phone=True,
     identity_scope="global",  # the wa_id is the customer's phone number, the same on every number
+    window_closed_errors=frozenset({131047}),  # "Re-engagement message", reported in a failed status
 )
 
 

@@ -93,6 +93,21 @@
     });
   }
 
+  /* The reply window above the composer (and its line in the contact pane): the provider may
+     report it closed (a re-engagement failure) and the customer's next message opens it again;
+     re-rendered by the server, each element put in place of the one with its id. */
+  function refreshWindow() {
+    var box = $("#window-state"), shown = convId(); if (!box) return;
+    get(box.dataset.url).then(function (html) {
+      if (!html || convId() !== shown) return;   // another conversation was opened meanwhile
+      var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
+      Array.prototype.slice.call(tpl.content.children).forEach(function (fresh) {
+        var cur = fresh.id && document.getElementById(fresh.id);
+        if (cur) cur.replaceWith(fresh);
+      });
+    });
+  }
+
   /* ---------------------------------------------------------------- list */
   var listTimer = null;
   function refreshList() {
@@ -132,13 +147,13 @@
     var status = $("#live-status");
     es.onopen = function () {  // (re)connected: catch up on whatever happened while we were not listening
       body.classList.remove("offline"); if (status) status.textContent = "";
-      refreshList(); if (convId()) fetchNew();
+      refreshList(); if (convId()) { fetchNew(); refreshWindow(); }
     };
     es.onerror = function () { body.classList.add("offline"); };
     ["message.received", "message.created"].forEach(function (type) {  // a new message in a timeline
       es.addEventListener(type, function (e) {
         var ev = JSON.parse(e.data);
-        if (String(ev.conversation_id) === convId()) { fetchNew(); if (ev.direction === "in") { var t = $("#typing"); if (t) t.hidden = true; } }
+        if (String(ev.conversation_id) === convId()) { fetchNew(); if (ev.direction === "in") { var t = $("#typing"); if (t) t.hidden = true; refreshWindow(); } }
         refreshList();
       });
     });
@@ -152,12 +167,12 @@
     ["conversation.updated", "conversation.assigned", "conversation.status_changed", "conversation.read"].forEach(function (type) {
       es.addEventListener(type, function (e) {
         var ev = JSON.parse(e.data);
-        if (String(ev.conversation_id) === convId() && type !== "conversation.read") refreshHeader();
+        if (String(ev.conversation_id) === convId() && type !== "conversation.read") { refreshHeader(); if (type === "conversation.updated") refreshWindow(); }
         refreshList();
       });
     });
     es.addEventListener("stream.resync", function () {  // too much was missed to replay: refetch
-      refreshList(); if (convId()) { fetchNew(); refreshHeader(); }
+      refreshList(); if (convId()) { fetchNew(); refreshHeader(); refreshWindow(); }
     });
     es.addEventListener("conversation.typing", function (e) { showTyping(JSON.parse(e.data)); });
   }
@@ -266,6 +281,7 @@
       $("#composer-file").value = ""; $("#file-name").textContent = ""; err.innerHTML = ""; clearReply();
     } else if (xhr.status === 422 || xhr.status === 413) {
       err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
+      refreshWindow();                    // a refusal may mean the window closed since the page was shown
     } else {
       err.textContent = "Could not send (" + xhr.status + ").";
     }
