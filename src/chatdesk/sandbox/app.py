@@ -11,10 +11,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
-from . import control, graph, phone
+from . import control, graph, phone, template_listing
 from .config import SandboxConfig
 from .runtime import Sandbox
 
@@ -38,5 +41,17 @@ def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | Non
     app.include_router(control.router)
     app.include_router(phone.router)
     app.mount("/phone/static", StaticFiles(directory=phone.STATIC_DIR), name="phone-static")
+    app.include_router(template_listing.router)
     app.include_router(graph.router)
+    app.add_exception_handler(HTTPException, _not_found)  # type: ignore[arg-type]
     return app
+
+
+OWN_PAGES = ("/_sandbox", "/phone")
+
+
+async def _not_found(request: Request, exc: HTTPException) -> Response:
+    """Outside the sandbox's own pages a path nobody serves is Graph's 2500, not ``{"detail"}``."""
+    if exc.status_code in (404, 405) and not request.url.path.startswith(OWN_PAGES):
+        return graph.unknown_path_response(request)
+    return await http_exception_handler(request, exc)

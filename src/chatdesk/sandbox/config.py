@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 RETRY_HORIZON_SECONDS = 7 * 24 * 3600   # Meta redelivers a failed webhook for up to 7 days
 RETRY_CAP_SECONDS = 15 * 60.0
@@ -28,6 +29,8 @@ class SandboxNumber:
     # None = trust on first use: the first bearer token used with this number is bound to it.
     access_token: str | None = None
     rate_limit_mps: float = 80.0
+    # When the token's session ends (UTC-aware): later calls answer 190 / 463, as on Meta.
+    token_expires_at: datetime | None = None
 
 
 @dataclass
@@ -43,3 +46,9 @@ class SandboxConfig:
     webhook_retry: tuple[float, ...] = field(default_factory=meta_retry_schedule)
     window_hours: float = 24.0
     seed: int | None = None
+    # The verify handshake (SPEC §1.5) run against webhook_url on start: the token chatdesk
+    # expects; None skips the handshake (webhooks then go out unverified).
+    verify_token: str | None = None
+    # Leniency: deliver even to a target that failed the handshake (Meta would not).
+    deliver_unverified: bool = False
+    handshake_timeout: float = 60.0   # seconds to keep retrying a receiver that is not up yet
