@@ -27,7 +27,8 @@ async def test_lists_the_catalogue_in_metas_shape(h: Harness):
     order_nl = next(t for t in body["data"] if (t["name"], t["language"]) == ("order_update", "nl"))
     assert order_nl["category"] == "UTILITY"
     assert order_nl["components"] == [
-        {"type": "BODY", "text": "Hoi {{1}}, je bestelling {{2}} is verzonden en onderweg."},
+        {"type": "BODY", "text": "Hoi {{1}}, je bestelling {{2}} is verzonden en onderweg.",
+         "example": {"body_text": [["example 1", "example 2"]]}},
         {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Bestelling volgen"},
                                         {"type": "QUICK_REPLY", "text": "Contact opnemen"}]}]
     hello = next(t for t in body["data"] if t["name"] == "hello_world")
@@ -64,6 +65,9 @@ async def test_filters_and_fields(h: Harness):
     assert {t["name"] for t in (await listing(h, language="de,nl"))["data"]} == {"order_update"}
     slim = await listing(h, fields="name,status", limit=1)
     assert set(slim["data"][0]) == {"name", "status", "id"}
+    assert "summary" not in slim
+    counted = await listing(h, name="order", limit=1, summary="total_count,message_template_count")
+    assert counted["summary"] == {"total_count": 4, "message_template_count": 6}
 
 
 async def test_added_templates_are_listed(h: Harness):
@@ -71,7 +75,8 @@ async def test_added_templates_are_listed(h: Harness):
                                                    "body_params": 1, "body_text": "Refunded {{1}}"})
     body = await listing(h, name="refund")
     assert [(t["name"], t["components"]) for t in body["data"]] == [
-        ("refund_done", [{"type": "BODY", "text": "Refunded {{1}}"}])]
+        ("refund_done", [{"type": "BODY", "text": "Refunded {{1}}",
+                          "example": {"body_text": [["example 1"]]}}])]
 
 
 async def test_errors(h: Harness):

@@ -2,7 +2,8 @@
 
 Answer: ``{"data": [{name, components, language, status, category, id}], "paging": {"cursors":
 {"before", "after"}, "next"?, "previous"?}}`` (SPEC §2.6). Filters ``name`` (part of the name),
-``status``, ``category``, ``language`` (comma lists, as pywa sends them) and ``fields``; cursor
+``status``, ``category``, ``language`` (comma lists, as pywa sends them) and ``fields`` (also
+``parameter_format``) and ``summary`` (``total_count``, ``message_template_count``, …); cursor
 paging with ``limit`` (default 25), ``after`` and ``before``. The data are the sandbox's template
 catalogue; every template is ``APPROVED`` there.
 """
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 router = APIRouter()
 DEFAULT_LIMIT = 25
+TEMPLATE_LIMIT = 250   # Meta's template limit for a WABA of an unverified business
 DEFAULT_FIELDS = ("name", "components", "language", "status", "category", "id")
 
 
@@ -34,15 +36,30 @@ def template_id(template: Template) -> str:
     return str(10**15 + int.from_bytes(digest[:8]) % (9 * 10**15))
 
 
-def _components(template: Template) -> list[dict[str, Any]]:
-    components: list[dict[str, Any]] = []
+def _examples(count: int) -> list[str]:
+    """Sample values: Meta keeps the examples a template was approved with and lists them."""
+    return [f"example {n}" for n in range(1, count + 1)]
+
+
+def _header(template: Template) -> dict[str, Any]:
+    header: dict[str, Any] = {"type": "HEADER", "format": template.header_format}
     if template.header_format == "TEXT":
-        text = template.name.replace("_", " ").title()
-        components.append({"type": "HEADER", "format": "TEXT",
-                           "text": text + (" {{1}}" if template.header_params else "")})
-    elif template.header_format:
-        components.append({"type": "HEADER", "format": template.header_format})
-    components.append({"type": "BODY", "text": template.body_text})
+        header["text"] = template.name.replace("_", " ").title()
+        if template.header_params:
+            header["text"] += " {{1}}"
+            header["example"] = {"header_text": _examples(1)}
+    elif template.header_format != "LOCATION":
+        sample = f"https://www.example.com/sample.{str(template.header_format).lower()}"
+        header["example"] = {"header_handle": [sample]}
+    return header
+
+
+def _components(template: Template) -> list[dict[str, Any]]:
+    components: list[dict[str, Any]] = [_header(template)] if template.header_format else []
+    body: dict[str, Any] = {"type": "BODY", "text": template.body_text}
+    if template.body_params:
+        body["example"] = {"body_text": [_examples(template.body_params)]}
+    components.append(body)
     if template.buttons:
         components.append({"type": "BUTTONS", "buttons": [
             {"type": "QUICK_REPLY", "text": label} for label in template.buttons]})
@@ -52,7 +69,8 @@ def _components(template: Template) -> list[dict[str, Any]]:
 def template_json(template: Template) -> dict[str, Any]:
     return {"name": template.name, "components": _components(template),
             "language": template.language, "status": "APPROVED",
-            "category": template.category.upper(), "id": template_id(template)}
+            "category": template.category.upper(), "id": template_id(template),
+            "parameter_format": "POSITIONAL"}   # only when asked for (``fields``), as on Meta
 
 
 def _cursor(item: dict[str, Any]) -> str:
@@ -114,7 +132,17 @@ def list_templates(sb: Sandbox, request: Request, waba_id: str) -> dict[str, Any
             paging["next"] = _page_url(request, after=paging["cursors"]["after"])
         if start > 0:
             paging["previous"] = _page_url(request, before=paging["cursors"]["before"])
-    return {"data": [_select(i, query.get("fields")) for i in page], "paging": paging}
+    answer = {"data": [_select(i, query.get("fields")) for i in page], "paging": paging}
+    if query.get("summary"):
+        answer["summary"] = _summary(sb, items, query["summary"])
+    return answer
+
+
+def _summary(sb: Sandbox, items: list[dict[str, Any]], asked: str) -> dict[str, Any]:
+    """``summary=total_count,…``: counts over the filtered list and the whole WABA."""
+    known = {"total_count": len(items), "message_template_count": len(sb.catalog.all()),
+             "message_template_limit": TEMPLATE_LIMIT, "are_translations_complete": True}
+    return {k: known[k] for k in (f.strip() for f in asked.split(",")) if k in known}
 
 
 def _authenticate(sb: Sandbox, waba_id: str, token: str | None) -> None:
