@@ -37,6 +37,9 @@ async def test_unknown_path_is_2500_in_the_graph_envelope(h: Harness):
     assert without_trace(misspelled.json()) == without_trace(fixture("wa_error_unknown_path.json"))
     version = await h.http.post(f"/v2.80/{PNID}/messages", json=text(), headers=AUTH)
     assert_error(version, 2500, details=f"Unknown path components: /{PNID}/messages")
+    # The token is checked before the path, as on Meta.
+    assert_error(await h.http.post(f"/v2.80/{PNID}/messages", json=text()), 190, 401)
+    assert_error(await h.http.get("/v23.0/1/2/3", headers={"Authorization": "Bearer x"}), 190, 401)
     for method, path in (("GET", "/v23.0/1/2/3"), ("PUT", f"/v23.0/{PNID}/messages"),
                          ("POST", "/"), ("POST", f"/{PNID}/messages")):
         response = await h.http.request(method, path, headers=AUTH)

@@ -12,13 +12,15 @@ from datetime import datetime
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from . import control, graph, phone, template_listing
 from .config import SandboxConfig
+from .errors import GraphAPIError
 from .runtime import Sandbox
 
 
@@ -44,6 +46,7 @@ def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | Non
     app.include_router(template_listing.router)
     app.include_router(graph.router)
     app.add_exception_handler(HTTPException, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     return app
 
 
@@ -55,3 +58,11 @@ async def _not_found(request: Request, exc: HTTPException) -> Response:
     if exc.status_code in (404, 405) and not request.url.path.startswith(OWN_PAGES):
         return graph.unknown_path_response(request)
     return await http_exception_handler(request, exc)
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """A request a Graph path cannot read is Graph's 100 ("Invalid parameter"), never a 422."""
+    if request.url.path.startswith(OWN_PAGES):
+        return await request_validation_exception_handler(request, exc)
+    version = next((part for part in request.url.path.split("/") if part), "")
+    return graph.error_response(GraphAPIError(100, "Invalid parameter"), version)

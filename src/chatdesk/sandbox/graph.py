@@ -80,10 +80,21 @@ def path_error(path: str) -> GraphAPIError:
     return unknown_path("/" + "/".join(segments[1:]))
 
 
+def check_path(sb: Sandbox, request: Request) -> GraphAPIError:
+    """The error for a path Graph does not serve: the token is checked first (190), as on Meta,
+    then the path (2500)."""
+    token = bearer_token(request.headers.get("authorization"))
+    if not token:
+        return malformed_token()
+    if sb.state.configured and not sb.state.token_known(token):
+        return invalid_token()
+    return path_error(request.url.path)
+
+
 def unknown_path_response(request: Request) -> JSONResponse:
-    """The sandbox app's 404 / 405 answer outside its own pages: Graph's 2500 envelope."""
+    """The sandbox app's 404 / 405 answer outside its own pages: Graph's envelope."""
     version = next((part for part in request.url.path.split("/") if part), "")
-    return error_response(path_error(request.url.path), version)
+    return error_response(check_path(sandbox_of(request), request), version)
 
 
 def graph_call(request: Request, version: str, endpoint: str, phone_number_id: str | None,
@@ -92,7 +103,7 @@ def graph_call(request: Request, version: str, endpoint: str, phone_number_id: s
     sb = sandbox_of(request)
     try:
         if version not in GRAPH_VERSIONS:
-            raise path_error(request.url.path)
+            raise check_path(sb, request)
         return JSONResponse(call(), headers=meta_headers(version))
     except DroppedConnection:
         sb.state.reject(_rejection(sb, endpoint, phone_number_id, raw, None, 0, "dropped"))
