@@ -97,9 +97,9 @@ class Stack:
         self.rt = build_runtime(self.settings, http=self.http, clock=self.clock)
         self.app = create_app(runtime=self.rt, run_worker=False)
         self.router.mount("chatdesk.test", self.app)
+        await self._seed()  # first: the sandbox's verify handshake needs the channel's token
         if self.with_sandbox:
             await self._start_sandbox()
-        await self._seed()
         self.api = httpx.AsyncClient(transport=self.router, base_url="http://chatdesk.test",
                                      headers={"Authorization": f"Bearer {self.token}"})
         self.worker = self.app.state.worker
@@ -113,7 +113,7 @@ class Stack:
         options = {"status_delays": (0.01, 0.02, 0.03), "webhook_retry": (0.05, 0.1, 0.2, 0.4), "seed": 7,
                    **self.sandbox_options}
         config = SandboxConfig(webhook_url="http://chatdesk.test/webhooks/whatsapp", app_secret=APP_SECRET,
-                               numbers=[SandboxNumber(PHONE_ID, DISPLAY, WABA, ACCESS_TOKEN,
+                               verify_token=VERIFY_TOKEN, numbers=[SandboxNumber(PHONE_ID, DISPLAY, WABA, ACCESS_TOKEN,
                                                       options.pop("rate_limit_mps", 80.0))], **options)
         self.sandbox_app = create_sandbox(config, webhook_client=self.http,
                                           clock=self.clock.now if self.share_clock else None)

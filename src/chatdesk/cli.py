@@ -232,7 +232,9 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
             phone_number_id: Annotated[str | None, typer.Option(help="a business number to host")] = None,
             display_phone_number: str = "15550001111", waba_id: str = "102938475610293",
             access_token: Annotated[str | None, typer.Option(help="else bound on first use")] = None,
-            rate_limit: Annotated[float, typer.Option(help="the number's messages/second (130429 above)")] = 80.0
+            rate_limit: Annotated[float, typer.Option(help="the number's messages/second (130429 above)")] = 80.0,
+            verify_token: Annotated[str | None, typer.Option(help="for the verify handshake on start")] = None,
+            deliver_unverified: Annotated[bool, typer.Option(help="deliver even if the handshake failed")] = False
             ) -> None:
     """Run the Graph API sandbox alone: Meta's endpoints and webhooks, with simulated customers."""
     from . import server
@@ -247,7 +249,7 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
         fail("--rate-limit needs --phone-number-id (the number it applies to)")
     server.run_sandbox(host, port, webhook_url, app_secret, customers=customers, phone_number_id=phone_number_id,
                        display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token,
-                       rate_limit=rate_limit)
+                       rate_limit=rate_limit, verify_token=verify_token, deliver_unverified=deliver_unverified)
 
 
 @app.command()

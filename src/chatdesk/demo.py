@@ -93,6 +93,7 @@ async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, cu
 
     sandbox = create_sandbox(SandboxConfig(
         webhook_url=f"http://{host}:{port}/webhooks/whatsapp", app_secret=seed["app_secret"],
+        verify_token=seed["verify_token"],  # the sandbox's handshake against chatdesk on start
         numbers=[SandboxNumber(PHONE_NUMBER_ID, DISPLAY.replace(" ", "").lstrip("+"), WABA_ID,
                                seed["access_token"])],
         customers=customers, customer_interval=6.0))

@@ -92,7 +92,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     logs.mkdir()
     procs = [
         subprocess.Popen([*cli, "sandbox", "--port", str(sb_port), "--webhook-url", f"{base}/webhooks/whatsapp",
-                          "--app-secret", SECRET, "--phone-number-id", PHONE_ID, "--access-token", TOKEN],
+                          "--app-secret", SECRET, "--phone-number-id", PHONE_ID, "--access-token", TOKEN,
+                          "--verify-token", "e2e-verify"],
                          env=env, stdout=open(logs / "sandbox.log", "w"), stderr=subprocess.STDOUT),
         subprocess.Popen([*cli, "serve", "--port", str(port)], env=env,
                          stdout=open(logs / "chatdesk.log", "w"), stderr=subprocess.STDOUT),

@@ -12,7 +12,7 @@ import pytest
 from chatdesk.sandbox.app import create_app
 from chatdesk.sandbox.config import SandboxConfig, SandboxNumber
 from tests.sandbox.sandbox_helpers import (
-    DISPLAY, PNID, SECRET, TOKEN, WABA, Clock, Harness, Receiver,
+    DISPLAY, PNID, SECRET, TOKEN, VERIFY, WABA, Clock, Harness, Receiver,
 )
 
 HarnessFactory = Callable[..., Any]
@@ -26,8 +26,10 @@ async def make_harness() -> AsyncIterator[HarnessFactory]:
     async def build(**overrides: Any) -> Harness:
         receiver = Receiver(SECRET)
         clock = overrides.pop("clock", None) or Clock()
-        numbers = overrides.pop("numbers", None) or [
-            SandboxNumber(PNID, DISPLAY, WABA, access_token=TOKEN)]
+        numbers = overrides.pop("numbers", None)
+        if numbers is None:
+            numbers = [SandboxNumber(PNID, DISPLAY, WABA, access_token=TOKEN)]
+        overrides.setdefault("verify_token", VERIFY)
         overrides.setdefault("status_delays", (0.01, 0.02, 0.03))
         overrides.setdefault("webhook_retry", (0.05, 0.05, 0.05))
         config = SandboxConfig(webhook_url="http://chatdesk.test/webhooks/whatsapp",

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 
 from chatdesk.channels.whatsapp.payloads import GraphError, GraphErrorBody, WebhookEnvelope
 
 SECRET = "app-secret-for-tests"
+VERIFY = "verify-token-for-tests"
 TOKEN = "EAAG-test-token"
 PNID = "109876543210987"
 DISPLAY = "15550001111"
@@ -28,16 +30,22 @@ BEFORE_OCTOBER = datetime(2026, 9, 15, 12, 0, tzinfo=UTC)
 
 
 class Receiver:
-    """A fake chatdesk webhook endpoint: verifies X-Hub-Signature-256 and records every POST."""
+    """A fake chatdesk webhook endpoint: answers the verify handshake (GET, recorded in
+    ``handshakes``), verifies X-Hub-Signature-256 and records every POST."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, verify_token: str = VERIFY) -> None:
         self.secret = secret.encode()
+        self.verify_token = verify_token
+        self.handshakes: list[dict[str, str]] = []
         self.attempts: list[tuple[int, bytes, dict[str, str]]] = []
         self.bodies: list[bytes] = []
         self.fail_next = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
+        if scope["method"] == "GET":
+            await self._handshake(scope, send)
+            return
         chunks = []
         while True:
             message = await receive()
@@ -58,6 +66,14 @@ class Receiver:
             self.bodies.append(body)
         await send({"type": "http.response.start", "status": status, "headers": []})
         await send({"type": "http.response.body", "body": b"ok" if status == 200 else b"no"})
+
+    async def _handshake(self, scope: dict[str, Any], send: Any) -> None:
+        query = dict(parse_qsl(scope["query_string"].decode()))
+        self.handshakes.append(query)
+        ok = query.get("hub.mode") == "subscribe" and query.get("hub.verify_token") == self.verify_token
+        body = query.get("hub.challenge", "").encode() if ok else b"Forbidden"
+        await send({"type": "http.response.start", "status": 200 if ok else 403, "headers": []})
+        await send({"type": "http.response.body", "body": body})
 
     def envelopes(self) -> list[WebhookEnvelope]:
         return [WebhookEnvelope.model_validate_json(body) for body in self.bodies]
@@ -132,14 +148,25 @@ def parse(body: bytes) -> dict[str, Any]:
 
 def assert_error(response: httpx.Response, code: int, http_status: int = 400,
                  details: str | None = None) -> GraphErrorBody:
-    """The response is the documented Graph error envelope with this code (and details)."""
+    """The response is the documented Graph error envelope with this code (and details).
+
+    Graph-layer errors (190, 2500, 100 / subcode 33) carry Meta's own sentence as ``message``
+    and no ``error_data``; Cloud-API errors carry ``(#code) Title`` and ``error_data``."""
     assert response.status_code == http_status, response.text
     error = GraphError.model_validate(response.json()).error
     assert error.code == code
+    assert error.fbtrace_id
+    assert response.headers["x-fb-trace-id"] == error.fbtrace_id
+    assert response.headers["www-authenticate"].startswith('OAuth "Facebook Platform" ')
+    if code in (190, 2500) or error.error_subcode == 33:
+        assert error.error_data is None
+        assert error.type == ("GraphMethodException" if error.error_subcode == 33 else "OAuthException")
+        assert not error.message.startswith("(#")
+        assert details is None or error.message == details
+        return error
     assert error.type == "OAuthException"
     assert re.fullmatch(rf"\(#{code}\) .+", error.message)
     assert error.error_data["messaging_product"] == "whatsapp"
-    assert error.fbtrace_id
     if details is not None:
         assert error.error_data["details"] == details
     return error

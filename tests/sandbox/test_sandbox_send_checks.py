@@ -73,7 +73,11 @@ async def test_trust_on_first_use_binds_the_first_token(make_harness):
     assert (await h.send(text(), token="first-token")).status_code == 200
     assert (await h.send(text(), token="first-token")).status_code == 200
     assert_error(await h.send(text(), token="second-token"), 190, 401)
-    # A number the sandbox was never told about is provisioned on first authenticated use.
+
+
+async def test_unconfigured_sandbox_provisions_numbers_on_first_use(make_harness):
+    """With no numbers configured, a number is provisioned on its first authenticated use."""
+    h = await make_harness(numbers=[])
     assert (await h.send(text(), token="other", pnid="200000000000001")).status_code == 200
     assert_error(await h.send(text(), token="first-token", pnid="200000000000001"), 190, 401)
     numbers = {n["phone_number_id"]: n for n in (await h.control("numbers"))["numbers"]}
@@ -145,7 +149,8 @@ async def test_graph_version_prefix(h: Harness):
     for version in ("v17.0", "v25.0"):
         response = await h.http.post(f"/{version}/{PNID}/messages", json=text(), headers=headers)
         assert response.status_code == 200
-    assert_error(await h.http.post(f"/latest/{PNID}/messages", json=text(), headers=headers), 100)
+    assert_error(await h.http.post(f"/latest/{PNID}/messages", json=text(), headers=headers), 2500,
+                 details=f"Unknown path components: /{PNID}/messages")
 
 
 async def test_injected_faults_answer_then_clear(h: Harness):

@@ -119,7 +119,7 @@ class Cluster:
         assert self.sandbox_url, "setup() first: the channel needs the sandbox's address"
         self.spawn("sandbox", "sandbox", "--host", "127.0.0.1", "--port", str(self.sandbox_port),
                    "--webhook-url", webhook_url, "--app-secret", APP_SECRET, "--phone-number-id", PHONE_ID,
-                   "--access-token", ACCESS_TOKEN, "--rate-limit", str(rate_limit))
+                   "--access-token", ACCESS_TOKEN, "--rate-limit", str(rate_limit), "--verify-token", VERIFY_TOKEN)
         wait_http(f"{self.sandbox_url}/_sandbox/numbers", self)
         return self.sandbox_url
 

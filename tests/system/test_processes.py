@@ -57,7 +57,8 @@ def product(tmp_path: Path, request):
     procs = [
         subprocess.Popen([sys.executable, "-m", "chatdesk.cli", "sandbox", "--port", str(sport), "--webhook-url",
                           f"{base}/webhooks/whatsapp", "--app-secret", SECRET, "--phone-number-id", PHONE_ID,
-                          "--display-phone-number", "31205550199", "--access-token", TOKEN], env=env,
+                          "--display-phone-number", "31205550199", "--access-token", TOKEN, "--verify-token", "v"],
+                         env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen([sys.executable, "-m", "chatdesk.cli", "serve", "--port", str(port)], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),

@@ -11,11 +11,16 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
-from . import control, graph, phone
+from . import control, graph, phone, template_listing
 from .config import SandboxConfig
+from .errors import GraphAPIError
 from .runtime import Sandbox
 
 
@@ -38,5 +43,26 @@ def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | Non
     app.include_router(control.router)
     app.include_router(phone.router)
     app.mount("/phone/static", StaticFiles(directory=phone.STATIC_DIR), name="phone-static")
+    app.include_router(template_listing.router)
     app.include_router(graph.router)
+    app.add_exception_handler(HTTPException, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     return app
+
+
+OWN_PAGES = ("/_sandbox", "/phone")
+
+
+async def _not_found(request: Request, exc: HTTPException) -> Response:
+    """Outside the sandbox's own pages a path nobody serves is Graph's 2500, not ``{"detail"}``."""
+    if exc.status_code in (404, 405) and not request.url.path.startswith(OWN_PAGES):
+        return graph.unknown_path_response(request)
+    return await http_exception_handler(request, exc)
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """A request a Graph path cannot read is Graph's 100 ("Invalid parameter"), never a 422."""
+    if request.url.path.startswith(OWN_PAGES):
+        return await request_validation_exception_handler(request, exc)
+    version = next((part for part in request.url.path.split("/") if part), "")
+    return graph.error_response(GraphAPIError(100, "Invalid parameter"), version)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from .pricing import PriceRule
 
@@ -30,6 +31,8 @@ class SandboxNumber:
     # None = trust on first use: the first bearer token used with this number is bound to it.
     access_token: str | None = None
     rate_limit_mps: float = 80.0
+    # When the token's session ends (UTC-aware): later calls answer 190 / 463, as on Meta.
+    token_expires_at: datetime | None = None
 
 
 @dataclass
@@ -56,3 +59,9 @@ class SandboxConfig:
     unknown_recipients_in_window: bool = False
     # ``failed`` statuses carry ``contacts`` (pywa 4.5.0 cannot parse them without).
     failed_status_contacts: bool = False
+    # The verify handshake (SPEC §1.5) run against webhook_url on start: the token chatdesk
+    # expects; None skips the handshake (webhooks then go out unverified).
+    verify_token: str | None = None
+    # Leniency: deliver even to a target that failed the handshake (Meta would not).
+    deliver_unverified: bool = False
+    handshake_timeout: float = 60.0   # seconds to keep retrying a receiver that is not up yet

@@ -4,13 +4,12 @@ templates, forced statuses, injected faults, reset). Meant for tests and the pho
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from . import catalog, identity, inbound
+from . import catalog, envelopes, identity, inbound
 from .config import SandboxNumber
 from .errors import http_status_of
 from .personas import by_wa_id
@@ -57,6 +56,7 @@ class NumberIn(BaseModel):
     waba_id: str | None = None
     access_token: str | None = None
     rate_limit_mps: float | None = None
+    token_expires_at: AwareDatetime | None = None
 
 
 class StatusIn(BaseModel):
@@ -83,6 +83,11 @@ class TemplateIn(BaseModel):
     header_params: int = Field(default=0, ge=0)
     buttons: list[str] = Field(default_factory=list)
     body_text: str = ""
+
+
+class WebhookIn(BaseModel):
+    url: str | None = None
+    verify_token: str | None = None
 
 
 class ScenarioIn(BaseModel):
@@ -185,7 +190,7 @@ def _received_json(sb: Sandbox, data: dict[str, Any]) -> dict[str, Any]:
 @router.post("/webhooks/raw")
 async def raw_webhook(body: RawIn, request: Request) -> dict[str, Any]:
     """Sign and POST an arbitrary body (a JSON string is sent verbatim, anything else dumped)."""
-    raw = body.body.encode() if isinstance(body.body, str) else json.dumps(body.body).encode()
+    raw = body.body.encode() if isinstance(body.body, str) else envelopes.encode_json(body.body)
     kind = f"raw:{body.phone_number_id}" if body.phone_number_id else "raw"
     delivery = sb_of(request).webhooks.send(raw, kind=kind)
     return {"delivery_id": delivery.id}
@@ -201,6 +206,22 @@ async def batch_webhook(body: BatchIn, request: Request) -> dict[str, Any]:
     except inbound.SpecError as exc:
         raise HTTPException(400, str(exc)) from None
     return {"ids": ids, "webhook": webhook}
+
+
+@router.get("/webhook")
+async def webhook_target(request: Request) -> dict[str, Any]:
+    """Where webhooks go and the result of the verify handshake against it."""
+    return sb_of(request).target.to_json()
+
+
+@router.post("/webhook")
+async def configure_webhook(body: WebhookIn, request: Request) -> dict[str, Any]:
+    """(Re)configure the target; the handshake runs again and its result is the answer."""
+    sb = sb_of(request)
+    changes = body.model_dump(exclude_unset=True)
+    await sb.configure_webhook(changes.get("url") or sb.target.url,
+                               changes.get("verify_token", sb.target.verify_token))
+    return sb.target.to_json()
 
 
 @router.get("/deliveries")
@@ -269,7 +290,7 @@ async def upsert_number(body: NumberIn, request: Request) -> dict[str, Any]:
     if current is None:
         current = provisioned_number(body.phone_number_id)
     for key, value in changes.items():
-        if value is not None or key == "access_token":
+        if value is not None or key in ("access_token", "token_expires_at"):
             setattr(current, key, value)
     return _number_json(sb.state.upsert_number(current))
 

@@ -8,7 +8,9 @@ while the phone number is shared, ``profile.username`` for users who adopted one
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from chatdesk.channels.whatsapp.payloads import (
     Change,
@@ -71,4 +73,10 @@ def messages_change(number: SandboxNumber,
 
 def encode(body: WebhookEnvelope) -> bytes:
     """The exact bytes that are signed and sent (unknown/None fields omitted, wire names)."""
-    return body.model_dump_json(by_alias=True, exclude_none=True).encode()
+    return encode_json(body.wire())
+
+
+def encode_json(data: Any) -> bytes:
+    """JSON as Meta serialises webhooks before signing: compact and ASCII-only (non-ASCII text
+    and emoji as ``\\uXXXX`` escapes), so a receiver must verify the raw bytes it got."""
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")

@@ -2,11 +2,15 @@
 
 Every rejection in the sandbox raises :class:`GraphAPIError`; the app turns it into
 ``{"error": {message: "(#code) Title", type: OAuthException, code, error_data{messaging_product,
-details}, fbtrace_id}}`` built with the shared ``GraphError`` wire model.
+details}, fbtrace_id}}`` built with the shared ``GraphError`` wire model. Graph-layer errors
+(token 190, unknown object 100/33, unknown path 2500) carry Meta's own sentence as ``message``
+and no ``error_data`` (SPEC §2.3); the factories at the end build them.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chatdesk.channels.whatsapp.payloads import GraphError, GraphErrorBody, WireError
 
@@ -21,6 +25,7 @@ CATALOG: dict[int, tuple[str, int]] = {
     10: ("Permission Denied", 403),
     100: ("Invalid parameter", 400),
     190: ("Access token has expired", 401),
+    2500: ("Unknown path components", 400),
     **{code: ("API Permission", 403) for code in range(200, 300)},
     368: ("Temporarily blocked for policies violations", 400),
     80007: ("Rate limit issues", 400),
@@ -62,7 +67,15 @@ CATALOG: dict[int, tuple[str, int]] = {
     135000: ("Generic user error", 400),
 }
 UNKNOWN_ERROR = ("Something went wrong", 400)
-INVALID_TOKEN_SUBCODE = 467   # with 190: "Invalid access token" (463 is "Session has expired")
+INVALID_TOKEN_SUBCODE = 467   # with 190: "the user logged out" (463 is "Session has expired")
+EXPIRED_TOKEN_SUBCODE = 463
+MALFORMED_TOKEN = "Invalid OAuth access token - Cannot parse access token"
+INVALID_TOKEN = "Error validating access token: The session is invalid because the user logged out."
+UNKNOWN_OBJECT = ("Unsupported {method} request. Object with ID '{id}' does not exist, cannot be "
+                  "loaded due to missing permissions, or does not support this operation. Please "
+                  "read the Graph API documentation at https://developers.facebook.com/docs/graph-api")
+# Meta states token times in Pacific time ("Thursday, 18-Jun-26 06:00:00 PDT", SPEC §2.3).
+META_TIMEZONE = ZoneInfo("America/Los_Angeles")
 
 RE_ENGAGEMENT_DETAILS = (
     "Message failed to send because more than 24 hours have passed since the customer "
@@ -95,25 +108,70 @@ class GraphAPIError(Exception):
     """A rejection answered synchronously with the Graph error envelope."""
 
     def __init__(self, code: int, details: str | None = None, *, http_status: int | None = None,
-                 error_subcode: int | None = None) -> None:
-        super().__init__(f"({code}) {details or title_of(code)}")
+                 error_subcode: int | None = None, message: str | None = None,
+                 type: str = "OAuthException") -> None:
+        super().__init__(f"({code}) {message or details or title_of(code)}")
         self.code = code
         self.details = details
         self.http_status = http_status or http_status_of(code)
         self.error_subcode = error_subcode
+        self.message = message   # a Graph-layer sentence: replaces "(#code) Title", no error_data
+        self.type = type
+        self.fbtrace_id = fbtrace_id()
 
     def envelope(self) -> GraphError:
-        error_data: dict[str, Any] = {"messaging_product": "whatsapp"}
-        if self.details:
-            error_data["details"] = self.details
+        error_data: dict[str, Any] | None = None
+        if self.message is None:
+            error_data = {"messaging_product": "whatsapp"}
+            if self.details:
+                error_data["details"] = self.details
         return GraphError(error=GraphErrorBody(
-            message=f"(#{self.code}) {title_of(self.code)}",
-            type="OAuthException",
+            message=self.message or f"(#{self.code}) {title_of(self.code)}",
+            type=self.type,
             code=self.code,
             error_subcode=self.error_subcode,
             error_data=error_data,
-            fbtrace_id=fbtrace_id(),
+            fbtrace_id=self.fbtrace_id,
         ))
+
+    def www_authenticate(self) -> str:
+        """The header Graph adds to errors: ``OAuth "Facebook Platform" "<kind>" "<message>"``."""
+        kind = ("invalid_token" if self.code == 190 else
+                "insufficient_scope" if self.code == 10 or 200 <= self.code < 300 else
+                "invalid_request")
+        message = self.envelope().error.message.replace('"', "'")
+        return f'OAuth "Facebook Platform" "{kind}" "{message}"'
+
+
+def malformed_token() -> GraphAPIError:
+    """A missing token, or one no number of the sandbox knows."""
+    return GraphAPIError(190, message=MALFORMED_TOKEN)
+
+
+def invalid_token() -> GraphAPIError:
+    """A token the sandbox knows, but not for the number it is used with."""
+    return GraphAPIError(190, message=INVALID_TOKEN, error_subcode=INVALID_TOKEN_SUBCODE)
+
+
+def _meta_time(at: datetime) -> str:
+    return at.astimezone(META_TIMEZONE).strftime("%A, %d-%b-%y %H:%M:%S %Z")
+
+
+def expired_token(expired_at: datetime, now: datetime) -> GraphAPIError:
+    return GraphAPIError(190, error_subcode=EXPIRED_TOKEN_SUBCODE, message=(
+        f"Error validating access token: Session has expired on {_meta_time(expired_at)}. "
+        f"The current time is {_meta_time(now)}."))
+
+
+def unknown_object(object_id: str, method: str) -> GraphAPIError:
+    """An id that does not exist (or that this token may not see): 100 / subcode 33."""
+    return GraphAPIError(100, error_subcode=33, type="GraphMethodException",
+                         message=UNKNOWN_OBJECT.format(method=method.lower(), id=object_id))
+
+
+def unknown_path(components: str) -> GraphAPIError:
+    """A path (or version) Graph does not know: 2500 naming what follows the first segment."""
+    return GraphAPIError(2500, message=f"Unknown path components: {components}")
 
 
 def webhook_error(code: int, details: str | None = None) -> WireError:

@@ -1,12 +1,14 @@
 """The Graph API surface chatdesk calls: ``/v{N}.{M}/{phone_number_id}/messages``, media upload,
 media info / delete, and the lookaside-style download URL.
 
-Every rejection answers the documented error envelope and is kept in the rejection log.
+Every rejection answers the documented error envelope and is kept in the rejection log; every
+Graph answer carries Meta's headers (``x-fb-trace-id``, ``x-fb-request-id``,
+``facebook-api-version``, and ``www-authenticate`` on errors). Unknown versions and paths answer
+2500 in the envelope, never a framework's ``{"detail": ...}``.
 """
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,8 @@ from starlette.types import Receive, Scope, Send
 
 from chatdesk.channels.whatsapp.payloads import MediaInfo, MediaUploadResponse
 
-from .errors import INVALID_TOKEN_SUBCODE, GraphAPIError
+from .errors import GraphAPIError, invalid_token, malformed_token, unknown_object, unknown_path
+from .ids import fbtrace_id
 from .media import MAX_BYTES, media_category
 from .sending import DroppedConnection, bearer_token, handle_messages
 
@@ -26,9 +29,11 @@ if TYPE_CHECKING:
     from .runtime import Sandbox
 
 router = APIRouter()
-VERSION = re.compile(r"v\d+\.\d+")
-NOT_FOUND = ("Unsupported get request. Object with ID '{}' does not exist, cannot be loaded due "
-             "to missing permissions, or does not support this operation.")
+LATEST_VERSION = "v26.0"
+# Graph API versions Meta has published (v2.0 … v2.12, v3.0 … v3.3, then v4.0 … the latest);
+# anything else in the first path segment is an unknown path component (2500), as on Meta.
+GRAPH_VERSIONS = frozenset({f"v2.{n}" for n in range(13)} | {f"v3.{n}" for n in range(4)}
+                           | {f"v{n}.0" for n in range(4, int(LATEST_VERSION[1:-2]) + 1)})
 
 
 class HangUp(httpx.RemoteProtocolError):
@@ -58,21 +63,55 @@ def _request_json(raw: bytes) -> Any:
         return raw.decode(errors="replace")
 
 
-def _graph(request: Request, version: str, endpoint: str, phone_number_id: str | None,
+def meta_headers(version: str, trace_id: str | None = None) -> dict[str, str]:
+    """What Graph puts on every answer; ``facebook-api-version`` is the version that served it."""
+    return {"x-fb-trace-id": trace_id or fbtrace_id(), "x-fb-request-id": fbtrace_id(),
+            "facebook-api-version": version if version in GRAPH_VERSIONS else LATEST_VERSION}
+
+
+def error_response(exc: GraphAPIError, version: str) -> JSONResponse:
+    headers = {**meta_headers(version, exc.fbtrace_id), "www-authenticate": exc.www_authenticate()}
+    return JSONResponse(exc.envelope().wire(), status_code=exc.http_status, headers=headers)
+
+
+def path_error(path: str) -> GraphAPIError:
+    """2500 for a path Graph does not serve: it names every component after the first."""
+    segments = [part for part in path.split("/") if part]
+    return unknown_path("/" + "/".join(segments[1:]))
+
+
+def check_path(sb: Sandbox, request: Request) -> GraphAPIError:
+    """The error for a path Graph does not serve: the token is checked first (190), as on Meta,
+    then the path (2500)."""
+    token = bearer_token(request.headers.get("authorization"))
+    if not token:
+        return malformed_token()
+    if sb.state.configured and not sb.state.token_known(token):
+        return invalid_token()
+    return path_error(request.url.path)
+
+
+def unknown_path_response(request: Request) -> JSONResponse:
+    """The sandbox app's 404 / 405 answer outside its own pages: Graph's envelope."""
+    version = next((part for part in request.url.path.split("/") if part), "")
+    return error_response(check_path(sandbox_of(request), request), version)
+
+
+def graph_call(request: Request, version: str, endpoint: str, phone_number_id: str | None,
            raw: bytes, call: Callable[[], dict[str, Any]]) -> Response:
     """Run a Graph call; a GraphAPIError becomes the error envelope and a rejection log entry."""
     sb = sandbox_of(request)
     try:
-        if not VERSION.fullmatch(version):
-            raise GraphAPIError(100, f"Unknown path components: /{version}")
-        return JSONResponse(call())
+        if version not in GRAPH_VERSIONS:
+            raise check_path(sb, request)
+        return JSONResponse(call(), headers=meta_headers(version))
     except DroppedConnection:
         sb.state.reject(_rejection(sb, endpoint, phone_number_id, raw, None, 0, "dropped"))
         return DropResponse()
     except GraphAPIError as exc:
         sb.state.reject(_rejection(sb, endpoint, phone_number_id, raw, exc.code,
-                                   exc.http_status, exc.details))
-        return JSONResponse(exc.envelope().wire(), status_code=exc.http_status)
+                                   exc.http_status, exc.details or exc.message))
+        return error_response(exc, version)
 
 
 def _rejection(sb: Sandbox, endpoint: str, phone_number_id: str | None, raw: bytes,
@@ -101,9 +140,9 @@ async def download(request: Request, mid: str = "", ext: str = "", hash: str = "
 async def post_messages(version: str, phone_number_id: str, request: Request) -> Response:
     raw = await request.body()
     auth = request.headers.get("authorization")
-    return _graph(request, version, "messages", phone_number_id, raw,
-                  lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw,
-                                          version))
+    return graph_call(request, version, "messages", phone_number_id, raw,
+                      lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw,
+                                              version))
 
 
 @router.post("/{version}/{phone_number_id}/media")
@@ -114,16 +153,19 @@ async def post_media(version: str, phone_number_id: str, request: Request) -> Re
         sb.state.authenticate(phone_number_id, bearer_token(auth))
         form = await request.form()
     except GraphAPIError as exc:
-        return _graph(request, version, "media", phone_number_id, b"", _raiser(exc))
+        return graph_call(request, version, "media", phone_number_id, b"", _raiser(exc))
     except Exception:  # an unparseable multipart body is a structural error
-        return _graph(request, version, "media", phone_number_id, b"",
+        return graph_call(request, version, "media", phone_number_id, b"",
                       _raiser(GraphAPIError(100, "Request body must be multipart/form-data.")))
     upload = form.get("file")
     data = await upload.read() if isinstance(upload, UploadFile) else None
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    # messaging_product may come as a form field (Meta's example, pywa) or in the query string
+    # (whatsapp-api-js); Meta accepts both (SPEC §2.5).
+    query = {k: v for k, v in request.query_params.items() if k == "messaging_product"}
+    fields = {**query, **{k: v for k, v in form.items() if isinstance(v, str)}}
     mime = fields.get("type") or (upload.content_type if isinstance(upload, UploadFile) else "")
     filename = upload.filename if isinstance(upload, UploadFile) else None
-    return _graph(request, version, "media", phone_number_id, json.dumps(fields).encode(),
+    return graph_call(request, version, "media", phone_number_id, json.dumps(fields).encode(),
                   lambda: _store_upload(sb, phone_number_id, fields, data, mime or "", filename))
 
 
@@ -159,25 +201,25 @@ async def get_object(version: str, object_id: str, request: Request) -> Response
 
     def call() -> dict[str, Any]:
         if not token:
-            raise GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token")
+            raise malformed_token()
         obj = sb.media.get(object_id)
         if obj is not None and scope in (None, obj.phone_number_id):
-            sb.state.authenticate(obj.phone_number_id, token)
+            sb.state.authenticate(obj.phone_number_id, token, "get")
             query = sb.media.download_query(obj.id, sb.clock())
             return MediaInfo(url=f"{request.base_url}whatsapp_business/attachments/?{query}",
                              mime_type=obj.mime_type, sha256=obj.sha256,
                              file_size=str(len(obj.data)), id=obj.id).wire()
         number = sb.state.numbers.get(object_id)
         if number is not None:
-            sb.state.authenticate(object_id, token)
+            sb.state.authenticate(object_id, token, "get")
             return {"verified_name": f"Sandbox {number.display_phone_number}",
                     "display_phone_number": number.display_phone_number,
                     "id": number.phone_number_id, "quality_rating": "GREEN",
                     "code_verification_status": "VERIFIED", "platform_type": "CLOUD_API",
                     "throughput": {"level": "STANDARD"}}
-        raise _not_found(sb, object_id, token)
+        raise _not_found(sb, object_id, token, "get")
 
-    return _graph(request, version, "get", scope, b"", call)
+    return graph_call(request, version, "get", scope, b"", call)
 
 
 @router.delete("/{version}/{media_id}")
@@ -187,21 +229,20 @@ async def delete_media(version: str, media_id: str, request: Request) -> Respons
 
     def call() -> dict[str, Any]:
         if not token:
-            raise GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token")
+            raise malformed_token()
         obj = sb.media.get(media_id)
         if obj is None:
-            raise _not_found(sb, media_id, token)
-        sb.state.authenticate(obj.phone_number_id, token)
+            raise _not_found(sb, media_id, token, "delete")
+        sb.state.authenticate(obj.phone_number_id, token, "delete")
         sb.media.delete(media_id)
         return {"success": True}
 
-    return _graph(request, version, "delete", None, b"", call)
+    return graph_call(request, version, "delete", None, b"", call)
 
 
-def _not_found(sb: Sandbox, object_id: str, token: str) -> GraphAPIError:
+def _not_found(sb: Sandbox, object_id: str, token: str, method: str) -> GraphAPIError:
     """An unknown object: a token no number knows fails authentication first (190), as on
     Meta; a valid token learns that the object does not exist (100, subcode 33)."""
     if not sb.state.token_known(token):
-        return GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token",
-                             error_subcode=INVALID_TOKEN_SUBCODE)
-    return GraphAPIError(100, NOT_FOUND.format(object_id), error_subcode=33)
+        return invalid_token()
+    return unknown_object(object_id, method)

@@ -1,11 +1,13 @@
 """The ``Sandbox`` runtime: owns the state, stores and background workers of one sandbox app.
 
-``start()`` launches the webhook dispatcher and the persona simulator (statuses are scheduled
-per message as sends are accepted); ``stop()`` cancels every background task and closes the
-webhook client if the sandbox created it. ``reset()`` forgets everything that happened.
+``start()`` launches the webhook dispatcher, the verify handshake against the webhook target and
+the persona simulator (statuses are scheduled per message as sends are accepted); ``stop()``
+cancels every background task and closes the webhook client if the sandbox created it.
+``reset()`` forgets everything that happened.
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -13,6 +15,7 @@ import httpx
 
 from .catalog import TemplateCatalog
 from .config import SandboxConfig
+from .handshake import WebhookTarget
 from .media import MediaStore
 from .personas import PERSONAS
 from .ratelimit import SendLimiter
@@ -31,12 +34,17 @@ class Sandbox:
                  clock: Callable[[], datetime] | None = None) -> None:
         self.config = config
         self.clock = clock or utc_now
-        self.state = SandboxState(config)
+        self.state = SandboxState(config, self.clock)
         self.media = MediaStore(config.app_secret)
         self.catalog = TemplateCatalog()
         self.limiter = SendLimiter()
         self.webhooks = WebhookDispatcher(config.webhook_url, config.app_secret,
                                           tuple(config.webhook_retry), self.clock, webhook_client)
+        self.target = WebhookTarget(config.webhook_url, config.verify_token,
+                                    lenient=config.deliver_unverified,
+                                    timeout=config.handshake_timeout, clock=self.clock)
+        self.webhooks.gate = self.target.allows
+        self._handshake: asyncio.Task[bool] | None = None
         self.statuses = StatusScheduler(self.state, self.webhooks, config.status_delays,
                                         self.clock)
         self.simulator = PersonaSimulator(self)
@@ -55,12 +63,27 @@ class Sandbox:
             return
         self.running = True
         await self.webhooks.start()
+        self._handshake = asyncio.create_task(self.target.verify(self.webhooks.client),
+                                              name="sandbox-handshake")
         await self.simulator.start()
+
+    async def configure_webhook(self, url: str, verify_token: str | None) -> bool:
+        """Point webhooks somewhere else (or re-check the same URL): the handshake runs again."""
+        if self._handshake is not None:
+            self._handshake.cancel()
+        self.webhooks.url = url
+        self.target.reconfigure(url, verify_token)
+        self._handshake = asyncio.create_task(self.target.verify(self.webhooks.client),
+                                              name="sandbox-handshake")
+        return await asyncio.shield(self._handshake)
 
     async def stop(self) -> None:
         if not self.running:
             return
         self.running = False
+        if self._handshake is not None:
+            self._handshake.cancel()
+            await asyncio.gather(self._handshake, return_exceptions=True)
         await self.simulator.stop()
         await self.statuses.stop()
         await self.webhooks.stop()

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import identity
 from .config import SandboxConfig, SandboxNumber
-from .errors import INVALID_TOKEN_SUBCODE, GraphAPIError
+from .errors import expired_token, invalid_token, malformed_token, unknown_object
 
 
 @dataclass
@@ -118,12 +119,17 @@ def provisioned_number(phone_number_id: str) -> SandboxNumber:
 
 
 class SandboxState:
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config
+        self.clock = clock
         self.reset()
 
     def reset(self) -> None:
         self.numbers = {n.phone_number_id: dataclasses.replace(n) for n in self.config.numbers}
+        # Numbers someone configured (not provisioned on first use): once there is one, an
+        # unknown phone-number id is Meta's "object does not exist" (100 / 33).
+        self.configured = set(self.numbers)
         self.customers: dict[str, Customer] = {}
         self.windows: dict[tuple[str, str], datetime] = {}
         self.outbound: list[Outbound] = []
@@ -139,19 +145,24 @@ class SandboxState:
 
     # ------------------------------------------------------------------ numbers and tokens
 
-    def authenticate(self, phone_number_id: str, token: str | None) -> SandboxNumber:
-        """Bearer check (190); unknown or token-less numbers bind the first token used."""
+    def authenticate(self, phone_number_id: str, token: str | None,
+                     method: str = "post") -> SandboxNumber:
+        """Bearer check (190), then the number itself (100 / 33 once numbers are configured);
+        with no configured numbers, unknown or token-less numbers bind the first token used."""
         if not token:
-            raise GraphAPIError(190, "Invalid OAuth access token - Cannot parse access token")
+            raise malformed_token()
         number = self.numbers.get(phone_number_id)
         if number is None:
+            if self.configured:
+                raise unknown_object(phone_number_id, method) if self.token_known(token) \
+                    else invalid_token()
             number = self.numbers[phone_number_id] = provisioned_number(phone_number_id)
         if number.access_token is None:
             number.access_token = token   # trust on first use
         if token != number.access_token:
-            raise GraphAPIError(190, "Error validating access token: the token is not valid "
-                                     f"for phone number {phone_number_id}",
-                                error_subcode=INVALID_TOKEN_SUBCODE)
+            raise invalid_token()
+        if number.token_expires_at is not None and self.clock() >= number.token_expires_at:
+            raise expired_token(number.token_expires_at, self.clock())
         return number
 
     def token_known(self, token: str | None) -> bool:
@@ -164,6 +175,7 @@ class SandboxState:
 
     def upsert_number(self, number: SandboxNumber) -> SandboxNumber:
         self.numbers[number.phone_number_id] = number
+        self.configured.add(number.phone_number_id)
         return number
 
     # ------------------------------------------------------------------ customers and windows

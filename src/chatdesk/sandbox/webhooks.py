@@ -3,7 +3,8 @@
 Every POST carries ``X-Hub-Signature-256: sha256=<HMAC-SHA256(app_secret, body)>`` and the legacy
 ``X-Hub-Signature: sha1=...``. A non-200 answer or a transport error is redelivered with the same
 bytes after each delay of ``config.webhook_retry``; after the last one the delivery is dropped
-(and logged), as Meta drops notifications after its retry horizon.
+(and logged), as Meta drops notifications after its retry horizon. An optional ``gate`` (the
+verify handshake, handshake.py) is awaited before each attempt; a closed gate refuses the delivery.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,7 @@ class Delivery:
     kind: str
     body: bytes
     created_at: datetime
-    state: str = "queued"     # queued, delivered, retrying, failed, cancelled
+    state: str = "queued"     # queued, delivered, retrying, failed, cancelled, refused
     attempts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -61,6 +62,12 @@ class WebhookDispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._worker: asyncio.Task[None] | None = None
         self.log: list[Delivery] = []
+        self.gate: Callable[[], Awaitable[bool]] | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        assert self._client is not None, "WebhookDispatcher.start() was not called"
+        return self._client
 
     async def start(self) -> None:
         if self._client is None:
@@ -90,7 +97,7 @@ class WebhookDispatcher:
     async def _run(self) -> None:
         while True:
             delivery = await self._queue.get()
-            if await self._attempt(delivery):
+            if not await self._allowed(delivery) or await self._attempt(delivery):
                 continue
             # Retries run beside the queue so one failing delivery does not hold up the rest.
             task = asyncio.create_task(self._redeliver(delivery))
@@ -101,11 +108,19 @@ class WebhookDispatcher:
         delivery.state = "retrying"
         for delay in self.retry:
             await asyncio.sleep(delay)
-            if await self._attempt(delivery):
+            if not await self._allowed(delivery) or await self._attempt(delivery):
                 return
         delivery.state = "failed"
         log.warning("webhook %s (%s) dropped after %d attempts", delivery.id, delivery.kind,
                     len(delivery.attempts))
+
+    async def _allowed(self, delivery: Delivery) -> bool:
+        if self.gate is None or await self.gate():
+            return True
+        delivery.state = "refused"
+        log.warning("webhook %s (%s) refused: %s did not pass the verify handshake",
+                    delivery.id, delivery.kind, self.url)
+        return False
 
     async def _attempt(self, delivery: Delivery) -> bool:
         assert self._client is not None, "WebhookDispatcher.start() was not called"
