@@ -8,6 +8,7 @@ import pytest
 from chatdesk.channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
+    PartyId,
     PayloadError,
     UnreadableItem,
 )
@@ -35,6 +36,8 @@ INBOUND = {
     "wa_status_delivered.json": ["status:delivered"],
     "wa_status_read.json": ["status:read"],
     "wa_status_failed.json": ["status:failed"],
+    "wa_inbound_username_only.json": ["text"],
+    "wa_status_delivered_bsuid.json": ["status:delivered"],
 }
 
 
@@ -59,7 +62,9 @@ def test_payload_parses_to_typed_events(name, expected):
 def test_text_keeps_body_sender_and_profile_name():
     (event,) = parse_events(payload("wa_inbound_text.json"))
     assert event.text == "Hi! Do you have the blue sneakers in size 42?"
-    assert (event.sender_id, event.sender_name) == ("15550002222", "Alex Doe")
+    assert event.sender_name == "Alex Doe"
+    # keyed on the business-scoped user id (Meta: not on the number), the number kept beside it
+    assert event.sender_ids() == (PartyId("US.10293847561029384756", "user_id"), PartyId("15550002222", "phone"))
     assert event.sent_at.timestamp() == 1781811992
 
 
@@ -125,10 +130,11 @@ def test_a_contact_known_only_by_its_user_id_still_names_the_sender():
     value["contacts"] = [{"profile": {"name": "Nick", "username": "@nick"}, "user_id": "NL.999"}]
     value["messages"][0]["from_user_id"] = "NL.999"
     (event,) = parse_events(json.dumps(body).encode())
-    assert (event.sender_id, event.sender_name) == ("15550002222", "Nick")
+    assert ("15550002222", "Nick") in {(p.value, event.sender_name) for p in event.sender_ids()}
     del value["messages"][0]["from_user_id"]   # the change's only contact is the sender
     (event,) = parse_events(json.dumps(body).encode())
     assert event.sender_name == "Nick"
+    assert [p.value for p in event.sender_ids()] == ["15550002222", "NL.999"]
 
 
 def test_an_unreadable_status_is_reported_and_the_rest_is_read():

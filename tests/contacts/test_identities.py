@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from chatdesk.channels import service as channels
 from chatdesk.channels.registry import ChannelRegistry
 from chatdesk.contacts.models import ContactIdentity
-from chatdesk.contacts.service import (
+from chatdesk.contacts.identities import (
     IdentityChannel,
     Sender,
     identity_for,

@@ -21,7 +21,8 @@ def contact_out(contact: Contact, idents: list[ContactIdentity]) -> ContactOut:
     return ContactOut(id=contact.id, name=contact.name, phone=contact.phone, email=contact.email,
                       language=contact.language, attributes=contact.attributes or {},
                       identities=[IdentityOut(channel_id=i.channel_id, kind=i.kind, external_id=i.external_id,
-                                              profile_name=i.profile_name) for i in idents],
+                                              id_type=i.id_type, profile_name=i.profile_name, username=i.username,
+                                              parent_user_id=i.parent_user_id) for i in idents],
                       created_at=contact.created_at, updated_at=contact.updated_at)
 
 
