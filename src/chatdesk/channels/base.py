@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..core.settings import Settings
 from .content import Content
 
-
 # What kind of id a channel knows a customer by (``contact_identities.id_type``). Most channels
 # have one (ID_DEFAULT: a PSID, an IGSID, a visitor id); a channel may have several for one
 # person (a phone number, and a platform user id that survives a number change).

@@ -103,12 +103,9 @@ def _ids(user_id: str | None, phone: str | None, person: wa.WebhookContact | Non
          changed_to: list[PartyId] | None = None) -> tuple[PartyId, ...]:
     """Someone's ids, the business-scoped user id first (Meta: key users on it, not on the
     number), then an id they just changed to, then the phone number; each once."""
-    found = [PartyId(user_id, ID_USER)] if user_id else []
-    found += changed_to or []
-    if phone:
-        found.append(PartyId(phone, ID_PHONE))
-    if person is not None:
-        found += [PartyId(v, t) for v, t in ((person.user_id, ID_USER), (person.wa_id, ID_PHONE)) if v]
+    theirs = (person.user_id, person.wa_id) if person is not None else (None, None)
+    found = [PartyId(v, ID_USER) for v in (user_id, theirs[0]) if v] + (changed_to or [])
+    found += [PartyId(v, ID_PHONE) for v in (phone, theirs[1]) if v]
     once: dict[str, PartyId] = {}
     for party in found:
         once.setdefault(party.value, party)
@@ -119,10 +116,13 @@ def _changed_to(m: wa.InboundMessage) -> list[PartyId]:
     """The new id a ``user_changed_number`` / ``user_changed_user_id`` system message reports: the
     same person, so it joins their ids (the old ones stay)."""
     system = m.system or {}
-    new = {"user_changed_number": (system.get("wa_id"), ID_PHONE),
-           "user_changed_user_id": (system.get("user_id"), ID_USER)}.get(system.get("type"))
-    value = wa.number_as_text(new[0]) if new else None
-    return [PartyId(value, new[1])] if new and isinstance(value, str) and value else []
+    key, id_type = _CHANGES.get(str(system.get("type")), (None, None))
+    value = _text(system.get(key)) if key else None
+    return [PartyId(value, id_type)] if value and id_type else []
+
+
+# system message type -> (its field with the new id, that id's type)
+_CHANGES = {"user_changed_number": ("wa_id", ID_PHONE), "user_changed_user_id": ("user_id", ID_USER)}
 
 
 def _when(timestamp: Any) -> datetime | None:
