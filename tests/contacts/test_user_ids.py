@@ -232,3 +232,31 @@ async def test_an_agent_s_name_for_the_contact_is_kept(bare):
     await bare.drain()
     assert (await contacts(bare))[0][1] == "Nick (VIP)"
     assert (await identities(bare))[0][3] == "@nicky"   # the handle stays current
+
+
+async def test_the_inbox_shows_the_username_as_the_handle_and_the_number_when_known(stack):
+    from tests.conftest import settle
+    from tests.inbox.conftest import Browser, add_member
+
+    ts = int(stack.clock.now().timestamp())
+    await stack.webhook(message("wamid.I1", ts, "hi", user_id=ROBIN, username="@robin.vale", name="Robin Vale"))
+    await stack.webhook(message("wamid.I2", ts, "hi", user_id=ALEX, phone=ALEX_PHONE, username="@alex.doe"))
+    convs = await settle(lambda: _two(stack))
+    await add_member(stack, stack.workspace_id, "agent@test.shop")
+    browser = Browser(stack)
+    assert (await browser.login("agent@test.shop")).status_code == 303
+    try:
+        by_name = {c["contact"]["name"]: c["id"] for c in convs}
+        for name, handle, phone in (("Robin Vale", "@robin.vale", None), ("Alex Doe", "@alex.doe", ALEX_PHONE)):
+            page = (await browser.get(f"/w/test-shop/c/{by_name[name]}")).text
+            header = (await browser.get(f"/w/test-shop/c/{by_name[name]}/header")).text
+            for html in (page, header):
+                assert handle in html
+                assert (f"+{phone}" in html) if phone else ("tel:" not in html)
+    finally:
+        await browser.aclose()
+
+
+async def _two(stack) -> list[dict[str, Any]] | None:
+    convs = await stack.conversations()
+    return convs if len(convs) == 2 else None
