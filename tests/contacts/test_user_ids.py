@@ -260,3 +260,14 @@ async def test_the_inbox_shows_the_username_as_the_handle_and_the_number_when_kn
 async def _two(stack) -> list[dict[str, Any]] | None:
     convs = await stack.conversations()
     return convs if len(convs) == 2 else None
+
+
+async def test_contacts_are_found_by_username_prefix(bare):
+    ts = int(bare.clock.now().timestamp())
+    await bare.webhook(message("wamid.F1", ts, "hi", user_id=ROBIN, username="@Robin.Vale", name="R. V."))
+    await bare.webhook(message("wamid.F2", ts, "hi", user_id=ALEX, username="@alex", name="Alex Doe"))
+    await bare.drain()
+    for q, found in (("robin", ["R. V."]), ("@ROB", ["R. V."]), ("@robin.vale", ["R. V."]), ("vale", []),
+                     ("al", ["Alex Doe"]), ("@", [])):
+        resp = await bare.api.get("/api/v1/contacts", params={"q": q})
+        assert [c["name"] for c in resp.json()["items"]] == found, q

@@ -93,9 +93,21 @@ class ContactIdentity(Base):
     id_type: Mapped[str] = mapped_column(String(16), default=ID_DEFAULT, server_default=ID_DEFAULT)
     username: Mapped[str | None] = mapped_column(String(200), nullable=True)
     parent_user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    username_key: Mapped[str | None] = mapped_column(Key, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
         # kinds whose ids are global (WhatsApp): a known customer writing to another number
         Index("ix_contact_identities_kind_external", "workspace_id", "kind", "external_id"),
+        Index("ix_contact_identities_username_key", "workspace_id", "username_key"),  # username prefix search
     )
+
+    @validates("username")
+    def _set_username(self, _key: str, value: str | None) -> str | None:
+        self.username_key = username_key(value)
+        return value
+
+
+def username_key(username: str | None) -> str | None:
+    """What a username prefix is matched against: case-folded, without the leading "@"."""
+    return name_key((username or "").lstrip("@")) or None

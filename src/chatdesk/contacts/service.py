@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.db import get_in_workspace
-from .models import Contact, ContactIdentity, name_key
+from .models import Contact, ContactIdentity, name_key, username_key
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:
@@ -53,11 +53,15 @@ def number_ends_with(q: str) -> Any | None:
 
 async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
                           per_page: int) -> tuple[list[Contact], int]:
-    """Contacts by name prefix (case-insensitive) or by the last digits of their number, newest
-    first. The total is counted up to ``TOTAL_CAP``."""
+    """Contacts by name prefix (case-insensitive), by username prefix ("robin" and "@Rob" find
+    @robin.vale) or by the last digits of their number, newest first. The total is counted up to
+    ``TOTAL_CAP``."""
     query = select(Contact).where(Contact.workspace_id == workspace_id)
     if q and (key := name_key(q.strip())):
         conds = [_prefix(Contact.name_key, key)]
+        if handle := username_key(q.strip()):
+            conds.append(Contact.id.in_(select(ContactIdentity.contact_id).where(
+                ContactIdentity.workspace_id == workspace_id, _prefix(ContactIdentity.username_key, handle))))
         if digits := _phone_digits(q):
             conds.append(_prefix(Contact.phone_key, digits[::-1]))
         query = query.where(or_(*conds))
