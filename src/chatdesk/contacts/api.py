@@ -30,7 +30,8 @@ def contact_out(contact: Contact, idents: list[ContactIdentity]) -> ContactOut:
 async def list_contacts(ws: Workspace, rt: Rt, q: OptionalText = None, page: PageNo = 1,
                         per_page: PerPage = 25) -> dict:
     """Contacts, newest first, optionally searched by name prefix (any case), by username prefix
-    (``robin`` or ``@rob`` finds @robin.vale) or by the end of the phone number (``612000444``, ``0612000444`` and ``+31 6 1200 0444`` all find +31612000444).
+    (``robin`` or ``@rob`` finds @robin.vale) or by the end of the phone number (``612000444``,
+    ``0612000444`` and ``+31 6 1200 0444`` all find +31612000444).
     ``total`` is counted up to 10,000: 10,000 means "at least 10,000"."""
     async with rt.db.reader() as session:
         contacts, total = await service.search_contacts(session, ws, q=q, page=page, per_page=per_page)
