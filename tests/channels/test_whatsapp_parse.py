@@ -281,7 +281,7 @@ def test_every_recorded_payload_parses():
         raw = path.read_bytes()
         if path.name.startswith("wa_error_"):
             GraphError.model_validate_json(raw)
-        elif path.name.startswith("wa_send_") and path.name.endswith("_request.json"):
+        elif path.name.startswith("wa_send_") and path.stem.endswith("_request"):
             assert SendRequest.model_validate_json(raw).wire() == json.loads(raw), path.name
         elif path.name.startswith("wa_send_"):
             assert SendResponse.model_validate_json(raw).messages, path.name
