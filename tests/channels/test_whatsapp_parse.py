@@ -296,3 +296,10 @@ def test_a_send_by_user_id_and_its_answer_are_read():
     assert (request.to, request.recipient) == (None, "NL.1234567890123456789")
     answer = SendResponse.model_validate_json(payload("wa_send_response_bsuid.json"))
     assert (answer.contacts[0].wa_id, answer.contacts[0].user_id) == (None, "NL.1234567890123456789")
+
+
+def test_a_contact_entry_never_adds_a_second_user_id_to_a_sender_that_has_one():
+    body = json.loads(payload("wa_inbound_username_only.json"))
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = "NL.someone.else"
+    (event,) = parse_events(json.dumps(body).encode())
+    assert [p.value for p in event.sender_ids()] == ["NL.1234567890123456789"]

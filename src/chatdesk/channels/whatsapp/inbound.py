@@ -102,10 +102,12 @@ def _person(people: People, phone: str | None, user_id: str | None) -> wa.Webhoo
 def _ids(user_id: str | None, phone: str | None, person: wa.WebhookContact | None,
          changed_to: list[PartyId] | None = None) -> tuple[PartyId, ...]:
     """Someone's ids, the business-scoped user id first (Meta: key users on it, not on the
-    number), then an id they just changed to, then the phone number; each once."""
-    theirs = (person.user_id, person.wa_id) if person is not None else (None, None)
-    found = [PartyId(v, ID_USER) for v in (user_id, theirs[0]) if v] + (changed_to or [])
-    found += [PartyId(v, ID_PHONE) for v in (phone, theirs[1]) if v]
+    number), then an id they just changed to, then the phone number; each once. The change's
+    contact entry fills in an id the item itself leaves out."""
+    user_id = user_id or (person.user_id if person else None)
+    phone = phone or (person.wa_id if person else None)
+    found = [PartyId(user_id, ID_USER)] if user_id else []
+    found += [*(changed_to or []), *([PartyId(phone, ID_PHONE)] if phone else [])]
     once: dict[str, PartyId] = {}
     for party in found:
         once.setdefault(party.value, party)
