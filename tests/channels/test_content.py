@@ -34,6 +34,8 @@ PARSED = {
     "wa_inbound_referral.json": [("text", c.Text, {"body": "Hello! Can I get more info on this?"})],
     "wa_inbound_unsupported.json": [("unsupported", c.Unsupported, {"original_type": "unsupported"})],
     "wa_batched_multi.json": [("text", c.Text, {}), ("text", c.Text, {}), ("reaction", c.Reaction, {})],
+    "wa_inbound_username_only.json": [("text", c.Text, {
+        "body": "Hi, I found you via your username. Do you ship to Utrecht?"})],
 }
 
 

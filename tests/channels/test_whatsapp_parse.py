@@ -8,6 +8,7 @@ import pytest
 from chatdesk.channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
+    PartyId,
     PayloadError,
     UnreadableItem,
 )
@@ -35,6 +36,8 @@ INBOUND = {
     "wa_status_delivered.json": ["status:delivered"],
     "wa_status_read.json": ["status:read"],
     "wa_status_failed.json": ["status:failed"],
+    "wa_inbound_username_only.json": ["text"],
+    "wa_status_delivered_bsuid.json": ["status:delivered"],
 }
 
 
@@ -59,7 +62,9 @@ def test_payload_parses_to_typed_events(name, expected):
 def test_text_keeps_body_sender_and_profile_name():
     (event,) = parse_events(payload("wa_inbound_text.json"))
     assert event.text == "Hi! Do you have the blue sneakers in size 42?"
-    assert (event.sender_id, event.sender_name) == ("15550002222", "Alex Doe")
+    assert event.sender_name == "Alex Doe"
+    # keyed on the business-scoped user id (Meta: not on the number), the number kept beside it
+    assert event.sender_ids() == (PartyId("US.10293847561029384756", "user_id"), PartyId("15550002222", "phone"))
     assert event.sent_at.timestamp() == 1781811992
 
 
@@ -125,10 +130,11 @@ def test_a_contact_known_only_by_its_user_id_still_names_the_sender():
     value["contacts"] = [{"profile": {"name": "Nick", "username": "@nick"}, "user_id": "NL.999"}]
     value["messages"][0]["from_user_id"] = "NL.999"
     (event,) = parse_events(json.dumps(body).encode())
-    assert (event.sender_id, event.sender_name) == ("15550002222", "Nick")
+    assert ("15550002222", "Nick") in {(p.value, event.sender_name) for p in event.sender_ids()}
     del value["messages"][0]["from_user_id"]   # the change's only contact is the sender
     (event,) = parse_events(json.dumps(body).encode())
     assert event.sender_name == "Nick"
+    assert [p.value for p in event.sender_ids()] == ["NL.999", "15550002222"]
 
 
 def test_an_unreadable_status_is_reported_and_the_rest_is_read():
@@ -189,3 +195,111 @@ def test_routing_refuses_what_is_not_a_whatsapp_webhook():
 def test_envelope_lists_numbers_once():
     envelope = WebhookEnvelope.model_validate_json(payload("wa_batched_multi.json"))
     assert envelope.phone_number_ids() == ["109876543210987"]
+
+
+# ----------------------------------------------------------------------------- user ids (issue 13)
+
+
+def test_a_username_only_sender_is_known_by_its_user_id_alone():
+    (event,) = parse_events(payload("wa_inbound_username_only.json"))
+    assert event.sender_ids() == (PartyId("NL.1234567890123456789", "user_id"),)
+    assert (event.sender_name, event.sender_username) == ("Robin Vale", "@robin.vale")
+    assert event.text.startswith("Hi, I found you via your username")
+
+
+def test_empty_phone_fields_of_the_earlier_revision_read_as_absent():
+    body = json.loads(payload("wa_inbound_username_only.json"))
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = ""
+    value["messages"][0]["from"] = ""
+    (event,) = parse_events(json.dumps(body).encode())
+    assert [p.value for p in event.sender_ids()] == ["NL.1234567890123456789"]
+
+
+def test_a_message_without_any_sender_id_is_reported():
+    body = json.loads(payload("wa_inbound_username_only.json"))
+    del body["entry"][0]["changes"][0]["value"]["messages"][0]["from_user_id"]
+    (item,) = parse_events(json.dumps(body).encode())
+    assert isinstance(item, UnreadableItem) and "no sender" in item.reason
+
+
+def test_an_unreadable_username_only_message_is_kept_under_its_user_id():
+    body = json.loads(payload("wa_inbound_username_only.json"))
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["text"] = {"body": 7}
+    (event,) = parse_events(json.dumps(body).encode())
+    assert event.type == "unsupported"
+    assert (event.sender_id, event.sender_username) == ("NL.1234567890123456789", "@robin.vale")
+
+
+def test_parent_user_ids_are_read():
+    body = json.loads(payload("wa_inbound_username_only.json"))
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["parent_user_id"] = "NL.ENT.11815799212886844830"
+    (event,) = parse_events(json.dumps(body).encode())
+    assert event.sender_parent_id == "NL.ENT.11815799212886844830"
+    value["messages"][0]["from_parent_user_id"] = "NL.ENT.2"
+    (event,) = parse_events(json.dumps(body).encode())
+    assert event.sender_parent_id == "NL.ENT.2"
+
+
+def test_a_receipt_for_a_send_by_user_id_names_its_recipient():
+    (status,) = parse_events(payload("wa_status_delivered_bsuid.json"))
+    assert status.recipient_id is None
+    assert status.recipient_ids == (PartyId("NL.1234567890123456789", "user_id"),)
+    assert status.recipient_username == "@robin.vale"
+    (status,) = parse_events(payload("wa_status_delivered.json"))   # by number: the contacts add the user id
+    assert status.recipient_ids == (PartyId("US.10293847561029384756", "user_id"), PartyId("15550002222", "phone"))
+
+
+@pytest.mark.parametrize("spelling", ["recipient_parent_user_id", "parent_recipient_user_id"])
+def test_the_recipient_s_parent_id_is_read_in_both_spellings(spelling):
+    body = json.loads(payload("wa_status_delivered_bsuid.json"))
+    body["entry"][0]["changes"][0]["value"]["statuses"][0][spelling] = "NL.ENT.9"
+    (status,) = parse_events(json.dumps(body).encode())
+    assert status.recipient_parent_id == "NL.ENT.9"
+
+
+@pytest.mark.parametrize("change,key,new,kind", [("user_changed_number", "wa_id", "15550009999", "phone"),
+                                                 ("user_changed_user_id", "user_id", "US.99", "user_id")])
+def test_a_changed_number_or_user_id_joins_the_sender_s_ids(change, key, new, kind):
+    body = json.loads(payload("wa_inbound_text.json"))
+    value = body["entry"][0]["changes"][0]["value"]
+    del value["contacts"]   # system messages carry none
+    msg = value["messages"][0]
+    del msg["text"]
+    msg.update({"type": "system", "system": {"body": "User changed", "type": change, key: new}})
+    (event,) = parse_events(json.dumps(body).encode())
+    assert event.type == "system"
+    assert PartyId(new, kind) in event.sender_ids()
+    assert {PartyId("US.10293847561029384756", "user_id"), PartyId("15550002222", "phone")} <= set(event.sender_ids())
+
+
+def test_every_recorded_payload_parses():
+    """Every file of the folder, old shapes and Meta's 2026 ones, reads as what it is."""
+    from chatdesk.channels.whatsapp.payloads import GraphError, SendResponse
+    for path in sorted((PAYLOADS / "whatsapp").glob("wa_*.json")):
+        raw = path.read_bytes()
+        if path.name.startswith("wa_error_"):
+            GraphError.model_validate_json(raw)
+        elif path.name.startswith("wa_send_") and path.stem.endswith("_request"):
+            assert SendRequest.model_validate_json(raw).wire() == json.loads(raw), path.name
+        elif path.name.startswith("wa_send_"):
+            assert SendResponse.model_validate_json(raw).messages, path.name
+        else:
+            events = parse_events(raw)
+            assert events and not any(isinstance(e, UnreadableItem) for e in events), path.name
+
+
+def test_a_send_by_user_id_and_its_answer_are_read():
+    from chatdesk.channels.whatsapp.payloads import SendResponse
+    request = SendRequest.model_validate_json(payload("wa_send_text_by_recipient_request.json"))
+    assert (request.to, request.recipient) == (None, "NL.1234567890123456789")
+    answer = SendResponse.model_validate_json(payload("wa_send_response_bsuid.json"))
+    assert (answer.contacts[0].wa_id, answer.contacts[0].user_id) == (None, "NL.1234567890123456789")
+
+
+def test_a_contact_entry_never_adds_a_second_user_id_to_a_sender_that_has_one():
+    body = json.loads(payload("wa_inbound_username_only.json"))
+    body["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = "NL.someone.else"
+    (event,) = parse_events(json.dumps(body).encode())
+    assert [p.value for p in event.sender_ids()] == ["NL.1234567890123456789"]

@@ -29,10 +29,11 @@ class UploadingGraph:
 
 
 async def wire(content: c.Content, *, to: str = TO, text: str | None = None, reply_to: str | None = None,
-               media_bytes: bytes | None = None, graph: UploadingGraph | None = None) -> dict[str, Any]:
+               media_bytes: bytes | None = None, graph: UploadingGraph | None = None,
+               to_type: str = "phone") -> dict[str, Any]:
     adapter = WhatsAppAdapter(None, graph_url="http://nowhere.invalid", graph_version="v23.0")  # type: ignore[arg-type]
     message = OutboundMessage(type=content.type, to=to, content=content, text=text, reply_to_provider_id=reply_to,
-                              media_bytes=media_bytes)
+                              media_bytes=media_bytes, to_type=to_type)
     request = await adapter._request(graph or UploadingGraph(), CONN, message)  # type: ignore[arg-type]
     return request.wire()
 
@@ -128,3 +129,39 @@ async def test_location_reaction_and_contacts():
 async def test_what_cannot_be_sent_is_refused_for_good(content):
     with pytest.raises(PermanentChannelError):
         await wire(content)
+
+
+# ----------------------------------------------------------------------------- by user id (issue 13)
+BSUID = "NL.1234567890123456789"
+
+
+async def test_a_user_id_is_addressed_in_recipient_equal_to_the_recorded_request():
+    body = "Yes! Shipping to the Netherlands takes 2-3 business days."
+    sent = await wire(c.Text(body=body, preview_url=False), to=BSUID, to_type="user_id")
+    assert sent == recorded("wa_send_text_by_recipient_request.json")
+
+
+async def test_replies_reactions_and_media_by_user_id_carry_recipient_only():
+    for content, extra in ((c.Text(body="hi"), {"reply_to": "wamid.Q"}),
+                           (c.Reaction(message_id="wamid.Q", emoji="👍"), {}),
+                           (c.Media(type="image", link="https://x.example/a.jpg"), {"text": "look"})):
+        sent = await wire(content, to=BSUID, to_type="user_id", **extra)
+        assert sent["recipient"] == BSUID and "to" not in sent
+
+
+async def test_the_answer_to_a_send_by_user_id_names_the_recipient():
+    """Meta's answer to a send by ``recipient`` has ``user_id`` and no ``wa_id``."""
+    import httpx
+
+    from tests.fakes.graph import FakeGraph
+
+    graph = FakeGraph()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=graph.app)) as http:
+        adapter = WhatsAppAdapter(http, graph_url="http://graph.test", graph_version="v24.0")
+        result = await adapter.send(CONN, OutboundMessage(type="text", to=BSUID, to_type="user_id",
+                                                          content=c.Text(body="hi")))
+        by_number = await adapter.send(CONN, OutboundMessage(type="text", to=TO, to_type="phone",
+                                                             content=c.Text(body="hi")))
+    assert (result.provider_message_id, result.recipient_id) == ("wamid.FAKE1", BSUID)
+    assert by_number.recipient_id == TO
+    assert [r.get("recipient") or r.get("to") for r in graph.requests] == [BSUID, TO]

@@ -10,13 +10,13 @@ from sqlalchemy import select, update
 
 from chatdesk.channels import service as channels
 from chatdesk.channels.registry import ChannelRegistry
-from chatdesk.contacts.models import ContactIdentity
-from chatdesk.contacts.service import (
+from chatdesk.contacts.identities import (
     IdentityChannel,
     Sender,
     identity_for,
     resolve_identities,
 )
+from chatdesk.contacts.models import ContactIdentity
 from chatdesk.conversations.models import Conversation
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, VERIFY_TOKEN
 from tests.conversations.test_ingest import text_webhook

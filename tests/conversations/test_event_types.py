@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chatdesk.contacts.service import IdentityChannel, Sender, resolve_identities
+from chatdesk.contacts.identities import IdentityChannel, Sender, resolve_identities
 from chatdesk.conversations import labels, service, triage
 from chatdesk.core.events import read_after
 from tests.conftest import settle

@@ -11,6 +11,7 @@ def text_webhook(wa_id: str, name: str, wamid: str, ts: int, body: str) -> bytes
     value = raw["entry"][0]["changes"][0]["value"]
     value["contacts"] = [{"profile": {"name": name}, "wa_id": wa_id}]
     value["messages"][0].update({"from": wa_id, "id": wamid, "timestamp": str(ts), "text": {"body": body}})
+    del value["messages"][0]["from_user_id"]   # the phone-only shape (before user ids): one id per person
     return json.dumps(raw).encode()
 
 
@@ -55,7 +56,8 @@ async def test_profile_name_follows_whatsapp(bare):
     assert conv["contact"]["name"] == "Anna de Vries"
     contact = (await bare.api.get(f"/api/v1/contacts/{conv['contact']['id']}")).json()
     assert contact["identities"] == [{"channel_id": bare.channel_id, "kind": "whatsapp", "external_id": "31612345678",
-                                      "profile_name": "Anna de Vries"}]
+                                      "id_type": "phone", "profile_name": "Anna de Vries", "username": None,
+                                      "parent_user_id": None}]
 
 
 async def test_last_inbound_time_is_the_customers_send_time(bare):

@@ -46,6 +46,7 @@ def inbound_body(wamid: str, wa_id: str, text: str, name: str = "Scale Customer"
     value["contacts"] = [{"profile": {"name": name}, "wa_id": wa_id}]
     value["messages"][0].update({"from": wa_id, "id": wamid, "text": {"body": text},
                                  "timestamp": str(timestamp or int(time.time()))})
+    del value["messages"][0]["from_user_id"]   # the phone-only shape: the template's user id is one person's
     return json.dumps(body, indent=indent).encode()
 
 

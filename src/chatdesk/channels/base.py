@@ -14,6 +14,21 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..core.settings import Settings
 from .content import Content
 
+# What kind of id a channel knows a customer by (``contact_identities.id_type``). Most channels
+# have one (ID_DEFAULT: a PSID, an IGSID, a visitor id); a channel may have several for one
+# person (a phone number, and a platform user id that survives a number change).
+ID_DEFAULT = "id"
+ID_PHONE = "phone"
+ID_USER = "user_id"
+
+
+@dataclass(frozen=True)
+class PartyId:
+    """One id a channel knows a customer by, with its kind."""
+
+    value: str
+    type: str = ID_DEFAULT
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -28,7 +43,9 @@ class Capabilities:
     media_max_bytes: dict[str, int]
     default_rate_mps: float
     read_receipts: bool = True
-    identity_is_phone: bool = False  # the customer's id on the channel is their phone number
+    # The id types a send can be addressed to, most preferred first (a contact is addressed by
+    # the first of these it has on the channel).
+    address_by: tuple[str, ...] = (ID_DEFAULT,)
     # "global": the customer's id is the same on every channel of the kind (WhatsApp's wa_id is
     # the phone number), so one contact writing to two of a workspace's numbers stays one contact;
     # "channel": ids are scoped per page / account (Messenger PSID, Instagram IGSID).
@@ -52,6 +69,16 @@ class InboundMessageEvent:
     content: Content  # media to fetch: a ``Media`` with a ``provider_media_id``
     raw: dict[str, Any]
     reply_to_provider_id: str | None = None
+    sender_id_type: str = ID_DEFAULT
+    # Other ids the same person is known by (their phone next to their user id; a new number
+    # they changed to), and their handle and parent id: never used to address them.
+    sender_alt_ids: tuple[PartyId, ...] = ()
+    sender_username: str | None = None
+    sender_parent_id: str | None = None
+
+    def sender_ids(self) -> tuple[PartyId, ...]:
+        """Every id of the sender, the primary one first."""
+        return (PartyId(self.sender_id, self.sender_id_type), *self.sender_alt_ids)
 
 
 @dataclass
@@ -68,6 +95,11 @@ class InboundStatusEvent:
     error_detail: str | None = None
     pricing: dict[str, Any] | None = None
     tracking: str | None = None  # the tag we sent the message with (``OutboundMessage.tracking``)
+    # The recipient's ids as the receipt reports them (phone and user id, when both are known),
+    # their handle and parent id: attached to the contact of the message if new.
+    recipient_ids: tuple[PartyId, ...] = ()
+    recipient_username: str | None = None
+    recipient_parent_id: str | None = None
 
 
 @dataclass
@@ -90,6 +122,7 @@ class OutboundMessage:
     to: str
     content: Content
     text: str | None = None
+    to_type: str = ID_DEFAULT  # which kind of id ``to`` is (one of the channel's ``address_by``)
     reply_to_provider_id: str | None = None
     media_bytes: bytes | None = None  # for upload; else the content's link or provider_media_id
     # An opaque tag the provider repeats on this message's receipts (WhatsApp:
@@ -100,7 +133,7 @@ class OutboundMessage:
 @dataclass
 class SendResult:
     provider_message_id: str
-    recipient_id: str | None = None
+    recipient_id: str | None = None  # the recipient's id as the provider answered it
 
 
 @dataclass

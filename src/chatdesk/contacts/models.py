@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from ..channels.base import ID_DEFAULT
 from ..core.db import Base, Id, Json, UTCDateTime
 
 # Search keys: byte-ordered ("C") on PostgreSQL so a prefix is a range scan whatever the
@@ -64,11 +65,19 @@ class Contact(Base):
         return value
 
 
+# Ids fit a business-scoped user id: "CC.ENT." (a parent id) + up to 128 alphanumerics.
+ID_LENGTH = 160
+
+
 class ContactIdentity(Base):
     """How one channel knows the customer: wa_id, PSID, IGSID, widget visitor id.
 
     Unique per channel: Messenger and Instagram ids are scoped per page / account, so the same id
     on two channels may be two people, and a send must use the identity on its own channel.
+    A channel may know one person by several ids (``id_type``: a phone number and a platform
+    user id, ``channels.base.ID_*``): one row each, all pointing at the same contact.
+    ``username`` is the handle the person shows (never an id); ``parent_user_id`` the id a
+    group of linked businesses shares.
     """
 
     __tablename__ = "contact_identities"
@@ -78,12 +87,27 @@ class ContactIdentity(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(128))
+    external_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     profile_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id_type: Mapped[str] = mapped_column(String(16), default=ID_DEFAULT, server_default=ID_DEFAULT)
+    username: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    parent_user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    username_key: Mapped[str | None] = mapped_column(Key, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
         # kinds whose ids are global (WhatsApp): a known customer writing to another number
         Index("ix_contact_identities_kind_external", "workspace_id", "kind", "external_id"),
+        Index("ix_contact_identities_username_key", "workspace_id", "username_key"),  # username prefix search
     )
+
+    @validates("username")
+    def _set_username(self, _key: str, value: str | None) -> str | None:
+        self.username_key = username_key(value)
+        return value
+
+
+def username_key(username: str | None) -> str | None:
+    """What a username prefix is matched against: case-folded, without the leading "@"."""
+    return name_key((username or "").lstrip("@")) or None

@@ -1,107 +1,13 @@
-"""Finding, creating and reading contacts. A channel identity (wa_id, PSID...) resolves to one
-contact; the profile name the platform reports is kept up to date."""
+"""Reading and searching contacts. (Which contact a channel's ids lead to: ``identities.py``.)"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.db import get_in_workspace
-from ..core.events import emit
-from .events import ContactCreated, ContactUpdated
-from .models import Contact, ContactIdentity, name_key
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who wrote in, as the channel reports them."""
-
-    external_id: str
-    profile_name: str | None
-    phone: str | None
-
-
-@dataclass(frozen=True)
-class IdentityChannel:
-    """The channel a sender wrote on: its id, workspace, kind and whether the kind's ids are
-    the same on every channel of the workspace (``identity_scope`` "global": WhatsApp's wa_id
-    is the phone number) or scoped to this channel ("channel": Messenger PSID, Instagram IGSID)."""
-
-    id: int
-    workspace_id: int
-    kind: str
-    identity_scope: str
-
-
-async def resolve_identity(session: AsyncSession, *, channel: IdentityChannel, external_id: str,
-                           profile_name: str | None, phone: str | None, now: datetime) -> Contact:
-    """The contact behind a channel identity, created on first contact."""
-    found = await resolve_identities(session, channel=channel, senders=[Sender(external_id, profile_name, phone)],
-                                     now=now)
-    return found[external_id]
-
-
-async def resolve_identities(session: AsyncSession, *, channel: IdentityChannel, senders: list[Sender],
-                             now: datetime) -> dict[str, Contact]:
-    """Contacts for many senders on one channel at once (a webhook batch): one query for the
-    known ones, one flush for the new ones. A sender new to this channel whose id is global
-    (WhatsApp) and known on another channel of the workspace keeps that contact and gets an
-    identity here; otherwise a new contact is created. Profile names are kept up to date."""
-    latest = {s.external_id: s for s in senders}  # the last report of each sender wins
-    found = await _known(session, latest, now, ContactIdentity.channel_id == channel.id)
-    elsewhere: dict[str, Contact] = {}
-    missing = [eid for eid in latest if eid not in found]
-    if missing and channel.identity_scope == "global":
-        elsewhere = await _known(session, {eid: latest[eid] for eid in missing}, now,
-                                 ContactIdentity.workspace_id == channel.workspace_id,
-                                 ContactIdentity.kind == channel.kind)
-    new = {eid: Contact(workspace_id=channel.workspace_id, name=s.profile_name or (s.phone or eid), phone=s.phone,
-                        attributes={}, created_at=now, updated_at=now)
-           for eid, s in latest.items() if eid not in found and eid not in elsewhere}
-    if new:
-        session.add_all(new.values())
-        await session.flush()
-        for contact in new.values():
-            emit(session, ContactCreated(workspace_id=channel.workspace_id, contact_id=contact.id))
-    added = {**elsewhere, **new}
-    session.add_all([ContactIdentity(workspace_id=channel.workspace_id, contact_id=c.id, channel_id=channel.id,
-                                     kind=channel.kind, external_id=eid, profile_name=latest[eid].profile_name,
-                                     created_at=now) for eid, c in added.items()])
-    return {**found, **added}
-
-
-async def _known(session: AsyncSession, senders: dict[str, Sender], now: datetime, *where: Any) -> dict[str, Contact]:
-    """The contacts of the identities matching ``where`` with these ids (the oldest identity of
-    an id wins), their profile names brought up to date."""
-    rows = (await session.execute(
-        select(Contact, ContactIdentity).join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
-        .where(*where, ContactIdentity.external_id.in_(list(senders))).order_by(ContactIdentity.id))).all()
-    found: dict[str, Contact] = {}
-    for contact, identity in rows:
-        if identity.external_id not in found:
-            if _follow_profile_name(contact, identity, senders[identity.external_id], now):
-                emit(session, ContactUpdated(workspace_id=contact.workspace_id, contact_id=contact.id,
-                                             fields=("name",)))
-            found[identity.external_id] = contact
-    return found
-
-
-def _follow_profile_name(contact: Contact, identity: ContactIdentity, sender: Sender, now: datetime) -> bool:
-    """True when the contact's name changed."""
-    name = sender.profile_name
-    if not name or identity.profile_name == name:
-        return False
-    renamed = False
-    # Follow the platform's profile name unless an agent renamed the contact.
-    if contact.name in (identity.profile_name, sender.phone, identity.external_id, ""):
-        renamed = contact.name != name
-        contact.name = name
-    identity.profile_name = name
-    contact.updated_at = now
-    return renamed
+from .models import Contact, ContactIdentity, name_key, username_key
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:
@@ -115,13 +21,6 @@ async def identities(session: AsyncSession, contact_ids: list[int]) -> dict[int,
                 ContactIdentity.contact_id.in_(contact_ids)).order_by(ContactIdentity.id))).scalars():
             out[ident.contact_id].append(ident)
     return out
-
-
-async def identity_for(session: AsyncSession, contact_id: int, channel_id: int) -> ContactIdentity | None:
-    """How the conversation's channel knows the contact: the id a send to them must use."""
-    return (await session.execute(select(ContactIdentity).where(
-        ContactIdentity.contact_id == contact_id, ContactIdentity.channel_id == channel_id)
-        .order_by(ContactIdentity.id).limit(1))).scalar_one_or_none()
 
 
 # Totals are counted up to this many rows (an exact count of a big workspace's contacts costs
@@ -154,11 +53,15 @@ def number_ends_with(q: str) -> Any | None:
 
 async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
                           per_page: int) -> tuple[list[Contact], int]:
-    """Contacts by name prefix (case-insensitive) or by the last digits of their number, newest
-    first. The total is counted up to ``TOTAL_CAP``."""
+    """Contacts by name prefix (case-insensitive), by username prefix ("robin" and "@Rob" find
+    @robin.vale) or by the last digits of their number, newest first. The total is counted up to
+    ``TOTAL_CAP``."""
     query = select(Contact).where(Contact.workspace_id == workspace_id)
     if q and (key := name_key(q.strip())):
         conds = [_prefix(Contact.name_key, key)]
+        if handle := username_key(q.strip()):
+            conds.append(Contact.id.in_(select(ContactIdentity.contact_id).where(
+                ContactIdentity.workspace_id == workspace_id, _prefix(ContactIdentity.username_key, handle))))
         if digits := _phone_digits(q):
             conds.append(_prefix(Contact.phone_key, digits[::-1]))
         query = query.where(or_(*conds))

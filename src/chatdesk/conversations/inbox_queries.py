@@ -312,6 +312,12 @@ class ContactPanel:
     identities: list[ContactIdentity]
     others: list[tuple[Conversation, Channel]]
 
+    @property
+    def handle(self) -> str | None:
+        """The username the customer shows (the newest reported), as "@name": shown, never an id."""
+        name = next((i.username for i in reversed(self.identities) if i.username), None)
+        return name if name is None or name.startswith("@") else f"@{name}"
+
 
 async def contact_panel(session: AsyncSession, conv: Conversation) -> ContactPanel:
     contact = await session.get_one(Contact, conv.contact_id)   # a foreign key: it exists

@@ -24,12 +24,13 @@ from ..channels.base import (
 from ..channels.jobs import INBOUND_PROCESS
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
-from ..contacts.service import IdentityChannel, Sender, resolve_identities
+from ..contacts.identities import IdentityChannel, Sender, attach_identities, resolve_identities
 from ..core.db import table_of
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch
 from ..core.runtime import Runtime
 from . import service
+from .models import Conversation, Message
 
 log = logging.getLogger("chatdesk.ingest")
 
@@ -62,6 +63,7 @@ def inbound_handler(rt: Runtime) -> TwoStepBatch:
         for channel_id, found in batch.statuses.items():
             adapter = rt.registry.get(batch.channels[channel_id].kind)
             await service.record_statuses(session, channel_id, found, adapter.explain, adapter.capabilities)
+            await _learn_recipients(rt, session, batch.channels[channel_id], found)
         table = table_of(InboundEvent)
         await session.execute(update(table).where(table.c.id.in_(batch.event_ids)).values(processed_at=rt.clock.now()))
         for event_id, error in batch.errors.items():
@@ -104,15 +106,33 @@ async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRe
                   if i.provider_message_id not in stored}.values())[::-1]  # once each, in order
     if not fresh:
         return
-    caps = rt.registry.get(channel.kind).capabilities
-    scope = IdentityChannel(channel.id, channel.workspace_id, channel.kind, caps.identity_scope)
-    contacts = await resolve_identities(session, channel=scope, now=now,
-                                        senders=[Sender(i.sender_id, i.sender_name,
-                                                        f"+{i.sender_id}" if caps.identity_is_phone else None)
-                                                 for i in fresh])
+    contacts = await resolve_identities(session, channel=_scope(rt, channel), now=now, senders=[
+        Sender.of(i.sender_ids(), i.sender_name, i.sender_username, i.sender_parent_id) for i in fresh])
     convs = await service.current_conversations(session, workspace_id=channel.workspace_id, channel_id=channel.id,
                                                 contact_ids=[contacts[i.sender_id].id for i in fresh], now=now)
     quoted = await service.message_ids_by_provider(
         session, channel.id, [i.reply_to_provider_id for i in fresh if i.reply_to_provider_id])
     await service.record_inbound(session, [(convs[contacts[i.sender_id].id], i,
                                             quoted.get(i.reply_to_provider_id or "")) for i in fresh], now=now)
+
+
+def _scope(rt: Runtime, channel: ChannelRef) -> IdentityChannel:
+    caps = rt.registry.get(channel.kind).capabilities
+    return IdentityChannel(channel.id, channel.workspace_id, channel.kind, caps.identity_scope)
+
+
+async def _learn_recipients(rt: Runtime, session: AsyncSession, channel: ChannelRef,
+                            statuses: list[InboundStatusEvent]) -> None:
+    """Receipts that report their recipient's ids (WhatsApp: user id and number): the ids the
+    contact of the message's conversation does not have yet are attached to it."""
+    told = {e.provider_message_id: e for e in statuses if e.recipient_ids}
+    if not told:
+        return
+    rows = (await session.execute(
+        select(Message.provider_message_id, Conversation.contact_id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.channel_id == channel.id, Message.provider_message_id.in_(list(told))))).all()
+    found = [(contact_id, Sender.of(told[wamid].recipient_ids, None, told[wamid].recipient_username,
+                                    told[wamid].recipient_parent_id))
+             for wamid, contact_id in rows if wamid is not None]
+    await attach_identities(session, channel=_scope(rt, channel), found=found, now=rt.clock.now())

@@ -20,7 +20,7 @@ from ..channels.base import (
 )
 from ..channels.content import Media, with_values
 from ..channels.service import ChannelRef
-from ..contacts.service import identity_for
+from ..contacts.identities import identity_for
 from ..core.events import emit
 from ..core.jobs import ClaimedJob, RetryJob
 from ..core.media import MediaStore
@@ -89,7 +89,8 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
             return None  # already sent (or adopted by its receipts) or deleted: nothing to do twice
         conv = await session.get_one(Conversation, message.conversation_id)
         channel = await _channel(rt, session, message.channel_id)
-        identity = await identity_for(session, conv.contact_id, channel.id)
+        address_by = rt.registry.get(channel.kind).capabilities.address_by
+        identity = await identity_for(session, conv.contact_id, channel.id, address_by)
         reply_to = await session.get(Message, message.reply_to_id) if message.reply_to_id else None
         last = (await session.execute(select(SendAttempt.outcome, SendAttempt.at)
                                       .where(SendAttempt.message_id == message.id)
@@ -97,7 +98,8 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
     if identity is None:
         await _failed(rt, message, job, PermanentChannelError("The contact has no identity on this channel"))
         return None
-    outbound = OutboundMessage(type=message.type, to=identity.external_id, text=message.text,
+    outbound = OutboundMessage(type=message.type, to=identity.external_id, to_type=identity.id_type,
+                               text=message.text,
                                content=message.content,
                                reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
                                media_bytes=_upload_bytes(media, message),

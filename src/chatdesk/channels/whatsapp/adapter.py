@@ -10,6 +10,8 @@ import httpx
 from ...core.settings import Settings
 from .. import content
 from ..base import (
+    ID_PHONE,
+    ID_USER,
     Capabilities,
     ChannelSettings,
     Connection,
@@ -37,8 +39,12 @@ CAPABILITIES = Capabilities(
     media_max_bytes={"image": 5 * 2**20, "audio": 16 * 2**20, "video": 16 * 2**20,
                      "document": 100 * 2**20, "sticker": 500 * 2**10},
     default_rate_mps=80.0,
-    identity_is_phone=True,
-    identity_scope="global",  # the wa_id is the customer's phone number, the same on every number
+    # Meta recommends the number when known (phone fields then keep coming in webhooks); a user
+    # who shares none is reached by their business-scoped user id.
+    address_by=(ID_PHONE, ID_USER),
+    # the wa_id is the customer's phone number and the user id is scoped to the business, both
+    # the same on every number of the workspace
+    identity_scope="global",
     window_closed_errors=frozenset({131047}),  # "Re-engagement message", reported in a failed status
 )
 
@@ -88,13 +94,15 @@ class WhatsAppAdapter:
         response = wa.SendResponse.model_validate(data)
         if not response.messages:
             raise PermanentChannelError("the Graph API accepted the message but returned no id")
-        recipient = response.contacts[0].wa_id if response.contacts else None
-        return SendResult(response.messages[0].id, recipient)
+        answered = response.contacts[0] if response.contacts else None
+        return SendResult(response.messages[0].id, (answered.wa_id or answered.user_id) if answered else None)
 
     async def _request(self, graph: GraphClient, conn: Connection, m: OutboundMessage) -> wa.SendRequest:
         """The wire request for ``m``: each sendable content type mapped explicitly."""
         c = m.content
-        req = wa.SendRequest(recipient_type="individual", to=m.to, type=c.type,
+        by_user_id = m.to_type == ID_USER   # a user id goes in ``recipient``, a number in ``to``
+        req = wa.SendRequest(recipient_type="individual", to=None if by_user_id else m.to,
+                             recipient=m.to if by_user_id else None, type=c.type,
                              biz_opaque_callback_data=m.tracking)
         if m.reply_to_provider_id and not isinstance(c, content.Reaction):
             req.context = wa.SendContext(message_id=m.reply_to_provider_id)

@@ -13,9 +13,12 @@ from pydantic import ValidationError
 from ...core.clock import from_epoch
 from .. import content as typed
 from ..base import (
+    ID_PHONE,
+    ID_USER,
     InboundEvent,
     InboundMessageEvent,
     InboundStatusEvent,
+    PartyId,
     PayloadError,
     UnreadableItem,
 )
@@ -60,41 +63,68 @@ def parse_events(raw: bytes) -> list[InboundEvent]:
             number = (value.metadata or {}).get("phone_number_id")
             if change.field != "messages" or not isinstance(number, str) or not number:
                 continue
-            names = _profile_names(value.contacts or [])
+            people = _contacts(value.contacts or [])
             for item in value.messages or []:
                 message = _read(wa.InboundMessage, item)
-                events.append(_unreadable_message(number, item, names, message) if isinstance(message, str)
-                              else _message(number, message, _name_of(names, message)))
+                events.append(_unreadable_message(number, item, people, message) if isinstance(message, str)
+                              else _message(number, message, _person(people, message.from_, message.from_user_id)))
             for item in value.statuses or []:
                 status = _read(wa.Status, item)
                 if not isinstance(status, str) and _when(status.timestamp) is None:
                     status = f"timestamp: not epoch seconds: {status.timestamp[:40]!r}"
                 events.append(UnreadableItem(number, f"status: {status}") if isinstance(status, str)
-                              else _status(number, status))
+                              else _status(number, status, _person(people, status.recipient_id,
+                                                                   status.recipient_user_id)))
     return events
 
 
-def _profile_names(items: list[Any]) -> dict[str | None, str | None]:
-    """Profile names by wa_id and by business-scoped user id (newer payloads may carry only the
-    latter); under ``None`` the name of a change's only contact when it has no wa_id."""
+People = dict[str | None, wa.WebhookContact]
+
+
+def _contacts(items: list[Any]) -> People:
+    """A change's contacts by wa_id and by business-scoped user id (a username adopter may have
+    only the latter); under ``None`` a change's only contact when it has no wa_id."""
     contacts = [c for c in (_read(wa.WebhookContact, item) for item in items) if not isinstance(c, str)]
-    names: dict[str | None, str | None] = {}
-    for c in contacts:
-        name = c.profile.name if c.profile else None
-        for key in (c.wa_id, c.user_id):
-            if key:
-                names[key] = name
+    people: People = {key: c for c in contacts for key in (c.wa_id, c.user_id) if key}
     if len(contacts) == 1 and not contacts[0].wa_id:
-        names[None] = contacts[0].profile.name if contacts[0].profile else None
-    return names
+        people[None] = contacts[0]
+    return people
 
 
-def _name_of(names: dict[str | None, str | None], m: wa.InboundMessage) -> str | None:
-    from_user_id = (m.model_extra or {}).get("from_user_id")
-    for key in (m.from_, from_user_id, None):
-        if key in names:
-            return names[key]
+def _person(people: People, phone: str | None, user_id: str | None) -> wa.WebhookContact | None:
+    """The contact entry about the sender (or a receipt's recipient)."""
+    for key in (phone, user_id, None):
+        if key in people:
+            return people[key]
     return None
+
+
+def _ids(user_id: str | None, phone: str | None, person: wa.WebhookContact | None,
+         changed_to: list[PartyId] | None = None) -> tuple[PartyId, ...]:
+    """Someone's ids, the business-scoped user id first (Meta: key users on it, not on the
+    number), then an id they just changed to, then the phone number; each once. The change's
+    contact entry fills in an id the item itself leaves out."""
+    user_id = user_id or (person.user_id if person else None)
+    phone = phone or (person.wa_id if person else None)
+    found = [PartyId(user_id, ID_USER)] if user_id else []
+    found += [*(changed_to or []), *([PartyId(phone, ID_PHONE)] if phone else [])]
+    once: dict[str, PartyId] = {}
+    for party in found:
+        once.setdefault(party.value, party)
+    return tuple(once.values())
+
+
+def _changed_to(m: wa.InboundMessage) -> list[PartyId]:
+    """The new id a ``user_changed_number`` / ``user_changed_user_id`` system message reports: the
+    same person, so it joins their ids (the old ones stay)."""
+    system = m.system or {}
+    key, id_type = _CHANGES.get(str(system.get("type")), (None, None))
+    value = _text(system.get(key)) if key else None
+    return [PartyId(value, id_type)] if value and id_type else []
+
+
+# system message type -> (its field with the new id, that id's type)
+_CHANGES = {"user_changed_number": ("wa_id", ID_PHONE), "user_changed_user_id": ("user_id", ID_USER)}
 
 
 def _when(timestamp: Any) -> datetime | None:
@@ -121,23 +151,40 @@ def _reason(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
-def _unreadable_message(number: str, item: Any, names: dict[str | None, str | None],
-                        reason: str) -> InboundEvent:
+def _unreadable_message(number: str, item: Any, people: People, reason: str) -> InboundEvent:
     """A message whose body we cannot read: stored as ``unsupported`` with what arrived, if it
     says who sent it and under which id; else reported (the stored delivery keeps it)."""
     fields = item if isinstance(item, dict) else {}
-    wamid, sender = fields.get("id"), wa.number_as_text(fields.get("from"))
-    if not (isinstance(wamid, str) and wamid and isinstance(sender, str) and sender):
+    wamid = fields.get("id")
+    phone, user_id = (_text(fields.get(key)) for key in ("from", "from_user_id"))
+    if not (isinstance(wamid, str) and wamid and (phone or user_id)):
         return UnreadableItem(number, f"message: {reason}")
     original = fields.get("type")
     content = typed.Unsupported(original_type=original if isinstance(original, str) else None, raw=fields,
                                 error=typed.ContentError(title="Message could not be read", details=reason))
-    return InboundMessageEvent(channel_external_id=number, provider_message_id=wamid, sender_id=sender,
-                               sender_name=names.get(sender), sent_at=_when(fields.get("timestamp")),
-                               type="unsupported", text=None, content=content, raw=fields)
+    person = _person(people, phone, user_id)
+    return _event(number, wamid, _ids(user_id, phone, person), person, _text(fields.get("from_parent_user_id")),
+                  sent_at=_when(fields.get("timestamp")), type="unsupported", text=None, content=content,
+                  raw=fields)
 
 
-def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMessageEvent:
+def _text(value: Any) -> str | None:
+    value = wa.number_as_text(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _event(number: str, wamid: str, ids: tuple[PartyId, ...], person: wa.WebhookContact | None,
+           parent: str | None, **rest: Any) -> InboundMessageEvent:
+    """A message event from its sender's ids (primary first) and the change's entry about them."""
+    profile = person.profile if person else None
+    return InboundMessageEvent(
+        channel_external_id=number, provider_message_id=wamid, sender_id=ids[0].value,
+        sender_id_type=ids[0].type, sender_alt_ids=ids[1:], sender_name=profile.name if profile else None,
+        sender_username=profile.username if profile else None,
+        sender_parent_id=parent or (person.parent_user_id if person else None), **rest)
+
+
+def _message(number: str, m: wa.InboundMessage, person: wa.WebhookContact | None) -> InboundMessageEvent:
     try:
         kind, text, content = _typed(m)
     except ValidationError as exc:  # a body WhatsApp accepted but our content refuses (latitude 200)
@@ -151,10 +198,9 @@ def _message(number: str, m: wa.InboundMessage, name: str | None) -> InboundMess
         extra["referral"] = typed.Referral.model_validate(m.referral.wire())
     if extra:
         content = content.model_copy(update=extra)
-    return InboundMessageEvent(
-        channel_external_id=number, provider_message_id=m.id, sender_id=m.from_, sender_name=name,
-        sent_at=_when(m.timestamp), type=kind, text=text, content=content, raw=m.wire(),
-        reply_to_provider_id=m.context.id if m.context and m.context.id else None)
+    return _event(number, m.id, _ids(m.from_user_id, m.from_, person, _changed_to(m)), person,
+                  m.from_parent_user_id, sent_at=_when(m.timestamp), type=kind, text=text, content=content,
+                  raw=m.wire(), reply_to_provider_id=m.context.id if m.context and m.context.id else None)
 
 
 def _typed(m: wa.InboundMessage) -> tuple[str, str | None, typed.Content]:
@@ -222,12 +268,16 @@ def _unsupported(m: wa.InboundMessage, reason: str | None = None) -> typed.Unsup
     return typed.Unsupported(original_type=m.type, raw=m.wire(), error=error)
 
 
-def _status(number: str, s: wa.Status) -> InboundStatusEvent:
+def _status(number: str, s: wa.Status, person: wa.WebhookContact | None) -> InboundStatusEvent:
     error = s.errors[0] if s.errors else None
+    profile = person.profile if person else None
     return InboundStatusEvent(
         channel_external_id=number, provider_message_id=s.id, status=s.status,
         occurred_at=_when(s.timestamp) or from_epoch(0), recipient_id=s.recipient_id,
         error_code=error.code if error else None,
         error_title=(error.title or error.message) if error else None,
         error_detail=error.error_data.details if error and error.error_data else None,
-        pricing=s.pricing.wire() if s.pricing else None, tracking=s.biz_opaque_callback_data)
+        pricing=s.pricing.wire() if s.pricing else None, tracking=s.biz_opaque_callback_data,
+        recipient_ids=_ids(s.recipient_user_id, s.recipient_id, person),
+        recipient_username=profile.username if profile else None,
+        recipient_parent_id=s.recipient_parent_user_id or (person.parent_user_id if person else None))

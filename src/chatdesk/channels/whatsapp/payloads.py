@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 class Wire(BaseModel):
@@ -25,6 +25,16 @@ def number_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def blank_as_none(value: Any) -> Any:
+    """A phone field of a user who keeps their number private: the Dec-2025 revision sent ``""``,
+    the 2026 one leaves it out; both read as None (and numbers as text, as ``LenientStr``)."""
+    return None if value == "" else number_as_text(value)
+
+
+# An id Meta may leave out or send empty: read as None when it carries nothing.
+OptionalId = Annotated[str | None, BeforeValidator(blank_as_none)]
+
+
 # A string Meta documents as a string (epoch seconds, wa_ids) that senders sometimes write as a
 # JSON number: read either way on inbound webhooks (outbound bodies stay strict).
 LenientStr = Annotated[str, BeforeValidator(number_as_text)]
@@ -35,11 +45,17 @@ LenientStr = Annotated[str, BeforeValidator(number_as_text)]
 
 class Profile(Wire):
     name: str | None = None
+    username: str | None = None   # "@robin.vale", only for users who adopted one (a handle, never an id)
 
 
 class WebhookContact(Wire):
-    wa_id: LenientStr | None = None   # newer payloads may carry only a user_id (BSUID)
-    user_id: str | None = None
+    """Who a change is about. Since April 2026 ``user_id`` (the business-scoped user id, BSUID)
+    is always there and ``wa_id`` (the phone number) only while the user shares it: absent, or
+    ``""`` in the Dec-2025 revision, which reads as absent."""
+
+    wa_id: OptionalId = None
+    user_id: OptionalId = None
+    parent_user_id: OptionalId = None
     profile: Profile | None = None
 
 
@@ -165,9 +181,13 @@ class Referral(Wire):
 
 
 class InboundMessage(Wire):
-    """One item of ``value.messages[]``. ``type`` decides which body field is set."""
+    """One item of ``value.messages[]``. ``type`` decides which body field is set. The sender is
+    ``from_user_id`` (BSUID, always sent since April 2026) and ``from`` (phone, only while shared);
+    at least one of them is there."""
 
-    from_: LenientStr = Field(alias="from")
+    from_: OptionalId = Field(default=None, alias="from")
+    from_user_id: OptionalId = None
+    from_parent_user_id: OptionalId = None
     id: str
     timestamp: LenientStr
     type: str
@@ -187,6 +207,12 @@ class InboundMessage(Wire):
     context: Context | None = None
     referral: Referral | None = None
     errors: list[WireError] | None = None
+
+    @model_validator(mode="after")
+    def _has_a_sender(self) -> InboundMessage:
+        if not (self.from_ or self.from_user_id):
+            raise ValueError("neither from nor from_user_id: no sender")
+        return self
 
 
 # ----------------------------------------------------------------------------- statuses
@@ -215,7 +241,10 @@ class Status(Wire):
     id: str
     status: str
     timestamp: LenientStr
-    recipient_id: LenientStr | None = None
+    recipient_id: OptionalId = None   # the phone, when sent by ``to`` and the number is shared
+    recipient_user_id: OptionalId = None   # the BSUID (when sent by ``recipient``; some say always)
+    recipient_parent_user_id: OptionalId = Field(
+        default=None, validation_alias=AliasChoices("recipient_parent_user_id", "parent_recipient_user_id"))
     biz_opaque_callback_data: str | None = None
     conversation: StatusConversation | None = None
     pricing: Pricing | None = None
@@ -345,7 +374,8 @@ class SendRequest(Wire):
 
     messaging_product: Literal["whatsapp"] = "whatsapp"
     recipient_type: str | None = None
-    to: str | None = None
+    to: str | None = None          # the phone number ...
+    recipient: str | None = None   # ... or the BSUID / parent BSUID (2026): we set exactly one
     type: str | None = None
     context: SendContext | None = None
     biz_opaque_callback_data: str | None = None
@@ -367,8 +397,11 @@ class SendRequest(Wire):
 
 
 class SendResponseContact(Wire):
+    """``input`` echoes the address; ``wa_id`` answers a send by phone, ``user_id`` one by BSUID."""
+
     input: str
-    wa_id: str
+    wa_id: OptionalId = None
+    user_id: OptionalId = None
 
 
 class SendResponseMessage(Wire):

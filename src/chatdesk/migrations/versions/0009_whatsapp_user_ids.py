@@ -1,21 +1,53 @@
 """WhatsApp business-scoped user ids, usernames (issue 13)
 
-Reserved; filled in by the change that needs it (an empty revision is harmless).
+Since April 2026 WhatsApp identifies every user by a business-scoped user id (BSUID,
+``NL.1234…``, parent ids ``NL.ENT.…``) and shows a phone number only while the user shares it.
+A channel may so know one person by two ids: ``contact_identities`` gets ``id_type`` (what kind
+of id a row holds: "phone", "user_id"; "id" for channels with one kind of id), ``username`` (a
+handle shown to agents, never an id; ``username_key``, its case-folded form without "@", for
+prefix search) and ``parent_user_id``; ``external_id`` grows to fit a parent id ("CC.ENT." +
+128 characters).
+
+Existing rows are kept: every WhatsApp identity so far is a phone number; the others keep the
+default. Nothing is backfilled: a BSUID attaches to its contact when it first arrives.
 
 Revision ID: 0009
 Revises: 0008
 Written by hand.
 """
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+ID_LENGTH = 160
+KEY = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+SEARCH = "ix_contact_identities_username_key"
+
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("contact_identities") as batch:
+        batch.add_column(sa.Column("id_type", sa.String(16), nullable=False, server_default="id"))
+        batch.add_column(sa.Column("username", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("parent_user_id", sa.String(ID_LENGTH), nullable=True))
+        batch.add_column(sa.Column("username_key", KEY, nullable=True))
+        batch.alter_column("external_id", existing_type=sa.String(128), type_=sa.String(ID_LENGTH),
+                           existing_nullable=False)
+    op.create_index(SEARCH, "contact_identities", ["workspace_id", "username_key"])
+    op.execute("UPDATE contact_identities SET id_type = 'phone' WHERE kind = 'whatsapp'")
 
 
 def downgrade() -> None:
-    pass
+    # Rows of ids an older chatdesk cannot address (user ids) go; phone ids stay.
+    op.execute("DELETE FROM contact_identities WHERE id_type = 'user_id'")
+    op.drop_index(SEARCH, table_name="contact_identities")
+    with op.batch_alter_table("contact_identities") as batch:
+        batch.alter_column("external_id", existing_type=sa.String(ID_LENGTH), type_=sa.String(128),
+                           existing_nullable=False)
+        batch.drop_column("username_key")
+        batch.drop_column("parent_user_id")
+        batch.drop_column("username")
+        batch.drop_column("id_type")
