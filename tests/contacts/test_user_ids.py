@@ -5,8 +5,9 @@ and both are kept when both are known: the number links them to the same contact
 survives a number change. A username-only customer (no number at all) is a full contact,
 answered by ``recipient`` = user id. The username is shown, never used as an id.
 
-Meta's 2026 shapes come from the recorded payloads; the sandbox does not speak them yet, so the
-sends go to ``FakeGraph`` (real HTTP over ASGI) instead.
+Meta's 2026 shapes come from the recorded payloads, so every id combination can be written
+exactly; the sends go to ``FakeGraph`` (real HTTP over ASGI), which records them. The same loop
+through the sandbox is tests/conversations/test_whatsapp_2026_loop.py.
 """
 from __future__ import annotations
 
