@@ -42,7 +42,9 @@ async def create_user(s: Settings, email: str, slug: str, role: str, password: s
                       migrate: bool = True) -> str:
     async def do(session: AsyncSession) -> str:
         workspace = await accounts.workspace_by_slug(session, slug)
-        user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password)
+        # the operator owns every account: here (only) a password replaces an existing one
+        user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password,
+                                       reset_password=True)
         return f"{user.email} is {role} of {workspace.slug}"
     return await in_transaction(s, do, migrate=migrate)
 

@@ -93,7 +93,8 @@ def workspace_create(name: str, timezone: Annotated[str, typer.Option(
 @user_app.command("create")
 def user_create(email: str, workspace: Annotated[str, typer.Option(help="workspace slug")],
                 role: Annotated[str, typer.Option(help="owner, admin or agent")] = "agent",
-                password: Annotated[str | None, typer.Option(help="sign-in password")] = None) -> None:
+                password: Annotated[str | None, typer.Option(
+                    help="sign-in password (replaces an existing user's)")] = None) -> None:
     """Create a user (or add an existing one) in a workspace with a role."""
     from . import admin
 

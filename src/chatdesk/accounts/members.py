@@ -13,25 +13,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..core.crypto import new_token, token_hash
 from ..core.errors import Problem, not_found
 from .models import ROLES, Invite, Membership, User, Workspace
-from .service import add_user, hash_password, password_matches
+from .passwords import password_matches, spend_a_verify
+from .service import add_user
 
 INVITE_TTL = timedelta(days=7)
-_DUMMY_HASH = hash_password("timing-equaliser")  # verify against this when the email is unknown
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     """The user if the password matches. Unknown emails cost the same argon2 time."""
     user = (await session.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
     if user is None:
-        password_matches(_DUMMY_HASH, password)
+        await spend_a_verify(password)
         return None
-    return user if password_matches(user.password_hash, password) else None
+    return user if await password_matches(user.password_hash, password) else None
 
 
 async def has_account(session: AsyncSession, email: str) -> bool:
-    """Whether the email already signs in somewhere (then an invite asks for its password)."""
+    """Whether a user with this email exists, with or without a password: then nobody but its
+    owner (by its password, or signed in) may add it to a workspace."""
     return (await session.execute(select(User.id).where(
-        User.email == email.strip().lower(), User.password_hash.is_not(None)))).scalar_one_or_none() is not None
+        User.email == email.strip().lower()))).scalar_one_or_none() is not None
 
 
 async def user_workspaces(session: AsyncSession, user_id: int) -> list[tuple[Workspace, str]]:
@@ -104,14 +105,17 @@ async def open_invite(session: AsyncSession, token: str, now: datetime) -> tuple
     return invite, await session.get_one(Workspace, invite.workspace_id)  # the invite's own: a foreign key
 
 
-async def accept_invite(session: AsyncSession, token: str, *, name: str, password: str, now: datetime) -> User:
-    """Join the invite's workspace. A new user chooses a password; an existing user proves theirs
-    (an invite link must never be a way to reset someone's password: the inviter sees the link)."""
+async def accept_invite(session: AsyncSession, token: str, *, name: str, password: str, now: datetime,
+                        signed_in: User | None = None) -> User:
+    """Join the invite's workspace. A new user chooses a password; an existing user proves theirs,
+    or accepts while signed in as that email (an invite link must never be a way to set someone's
+    password: the inviter sees the link). An account without a password cannot prove anything, so
+    it joins only once the operator has given it one."""
     invite, workspace = await open_invite(session, token, now)
     existing = (await session.execute(select(User).where(User.email == invite.email))).scalar_one_or_none()
-    if existing is not None and existing.password_hash:
-        if not password_matches(existing.password_hash, password):
-            raise Problem(422, "wrong_password", "This email already has an account: enter its current password")
+    if existing is not None:
+        if not (signed_in is not None and signed_in.id == existing.id):
+            await _prove_owner(existing, password)
         user = await add_user(session, workspace, invite.email, invite.role, now=now)
     else:
         if len(password) < 8:
@@ -122,6 +126,14 @@ async def accept_invite(session: AsyncSession, token: str, *, name: str, passwor
     invite.accepted_at = now
     await session.flush()
     return user
+
+
+async def _prove_owner(existing: User, password: str) -> None:
+    if not existing.password_hash:
+        raise Problem(422, "account_without_password",
+                      "This email has an account without a password: ask your administrator to set one")
+    if not await password_matches(existing.password_hash, password):
+        raise Problem(422, "wrong_password", "This email already has an account: enter its current password")
 
 
 async def pending_invites(session: AsyncSession, workspace_id: int, now: datetime) -> list[Invite]:

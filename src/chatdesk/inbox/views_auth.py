@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from ..accounts import members
+from ..accounts.models import User
 from ..core.errors import Problem
 from ..core.runtime import runtime
 from .i18n import LANGUAGES
@@ -91,28 +92,41 @@ async def set_language(request: Request, lang: str = Form("en"), next: str = For
 
 @router.get("/invite/{token}")
 async def invite_page(token: str, request: Request) -> Response:
+    return await _invite_form(request, token)
+
+
+async def _signed_in(request: Request) -> User | None:
+    try:
+        return await current_user(request)
+    except LoginRequired:
+        return None
+
+
+async def _invite_form(request: Request, token: str, error: str | None = None) -> Response:
+    """The invitation: a new email chooses a password, an existing one enters its own, and the
+    invited person already signed in just joins."""
     rt = runtime(request)
+    user = await _signed_in(request)
     async with rt.db.reader() as session:
         invite, workspace = await members.open_invite(session, token, rt.clock.now())
         existing = await members.has_account(session, invite.email)
-    return render(request, "invite.html", invite=invite, workspace=workspace, token=token, error=None,
-                  existing=existing)
+    return render(request, "invite.html", status=422 if error else 200, invite=invite, workspace=workspace,
+                  token=token, error=error, existing=existing,
+                  signed_in=user is not None and user.email == invite.email)
 
 
 @router.post("/invite/{token}")
 async def accept_invite(token: str, request: Request, name: str = Form(""), password: str = Form("")) -> Response:
     rt = runtime(request)
+    signed_in = await _signed_in(request)
     try:
         async with rt.db.session() as session:
-            user = await members.accept_invite(session, token, name=name, password=password, now=rt.clock.now())
+            user = await members.accept_invite(session, token, name=name, password=password, now=rt.clock.now(),
+                                               signed_in=signed_in)
     except Problem as exc:
         if exc.status == 404:
             raise
-        async with rt.db.reader() as session:
-            invite, workspace = await members.open_invite(session, token, rt.clock.now())
-            existing = await members.has_account(session, invite.email)
-        return render(request, "invite.html", status=422, invite=invite, workspace=workspace, token=token,
-                      error=exc.title, existing=existing)
+        return await _invite_form(request, token, exc.title)
     response = redirect(request, "/")
     response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash),
                         max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", secure=is_https(request), path="/")
