@@ -88,37 +88,44 @@ def new_csrf_cookie() -> str:
 
 @dataclass
 class LoginThrottle:
-    """At most ``max_failures`` failed sign-ins per (email, IP) within ``window`` seconds; then
-    that pair waits ``cooldown`` seconds. In memory, per process."""
+    """At most ``max_failures`` failed sign-ins per (email, IP), and ``ip_max_failures`` per IP
+    whatever the emails, within ``window`` seconds; then that pair (or address) waits
+    ``cooldown`` seconds. Per address too: a new email per attempt never met the pair's limit, and
+    each attempt costs an argon2 hash. In memory, per process."""
 
     max_failures: int = 5
+    ip_max_failures: int = 20
     window: float = 900.0
     cooldown: float = 300.0
 
     def __post_init__(self) -> None:
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._locked: dict[tuple[str, str], float] = {}
+        self._failures: dict[object, deque[float]] = {}
+        self._locked: dict[object, float] = {}
 
     def wait(self, email: str, ip: str, now: float | None = None) -> float:
         """Seconds until this pair may try again (0 = now)."""
         now = time.monotonic() if now is None else now
-        until = self._locked.get((email.lower(), ip), 0.0)
+        until = max(self._locked.get((email.lower(), ip), 0.0), self._locked.get(ip, 0.0))
         return max(0.0, until - now)
 
     def failed(self, email: str, ip: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
-        key = (email.lower(), ip)
+        self._count((email.lower(), ip), self.max_failures, now)
+        self._count(ip, self.ip_max_failures, now)
+        if len(self._failures) > 100_000:  # bound memory under a spray of made-up emails
+            self._failures.clear()
+
+    def _count(self, key: object, limit: int, now: float) -> None:
         recent = self._failures.setdefault(key, deque())
         recent.append(now)
         while recent and recent[0] < now - self.window:
             recent.popleft()
-        if len(recent) >= self.max_failures:
+        if len(recent) >= limit:
             self._locked[key] = now + self.cooldown
             recent.clear()
-        if len(self._failures) > 100_000:  # bound memory under a spray of made-up emails
-            self._failures.clear()
 
     def succeeded(self, email: str, ip: str) -> None:
+        """Clears the pair only: one account that signs in must not reset its address's count."""
         key = (email.lower(), ip)
         self._failures.pop(key, None)
         self._locked.pop(key, None)

@@ -63,7 +63,8 @@ async def login(request: Request, email: str = Form(""), password: str = Form(""
         return render(request, "login.html", status=429, next=_safe_next(next), email=email,
                       error="too_many", wait=int(wait // 60) + 1)
     async with rt.db.reader() as session:
-        user = await members.authenticate(session, email, password)
+        found = await members.user_by_email(session, email)
+    user = await members.authenticate(found, password)  # argon2, outside the transaction
     if user is None:
         limiter.failed(email, ip)
         return render(request, "login.html", status=401, next=_safe_next(next), email=email, error="bad_login")
@@ -119,10 +120,13 @@ async def _invite_form(request: Request, token: str, error: str | None = None) -
 async def accept_invite(token: str, request: Request, name: str = Form(""), password: str = Form("")) -> Response:
     rt = runtime(request)
     signed_in = await _signed_in(request)
+    async with rt.db.reader() as session:
+        invite, _ = await members.open_invite(session, token, rt.clock.now())
+        existing = await members.user_by_email(session, invite.email)
     try:
+        proof = await members.prove_invitee(existing, password, signed_in)  # argon2, outside the transaction
         async with rt.db.session() as session:
-            user = await members.accept_invite(session, token, name=name, password=password, now=rt.clock.now(),
-                                               signed_in=signed_in)
+            user = await members.accept_invite(session, token, proof, name=name, now=rt.clock.now())
     except Problem as exc:
         if exc.status == 404:
             raise
