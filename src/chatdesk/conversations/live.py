@@ -42,7 +42,7 @@ def requested_cursor(request: Request) -> int | None:
         value = int(raw) if raw is not None else None
     except ValueError:
         return None
-    return value if value is not None and value >= 0 else None
+    return value if value is not None and 0 <= value < 2**63 else None  # beyond 64 bits: no such event
 
 
 def sse(ev: dict[str, Any]) -> str:
