@@ -1,9 +1,11 @@
 """Browser session security: signed session cookies, CSRF tokens and login throttling.
 
-Sessions are stateless signed cookies (HMAC-SHA256 with a key derived from the settings'
-``encryption_key()``): ``user id . issued . password fingerprint``. Changing the password ends
-every session of that user; signing out clears the cookie. Throttling is in memory, per process
-(a scale-out deployment with N web processes allows up to N x the failures; see the report/docs).
+Sessions are signed cookies (HMAC-SHA256 with a key derived from the settings'
+``encryption_key()``): ``user id . issued . password fingerprint . session token``; the token
+names a server-side row (``accounts/sessions.py``). Changing the password ends every session of
+that user; signing out ends the session's row, so a copied cookie stops working too.
+Throttling is in memory, per process (a scale-out deployment with N web processes allows up to
+N x the failures; see the report/docs).
 """
 from __future__ import annotations
 
@@ -55,27 +57,31 @@ class Signer:
             return None
         return data if isinstance(data, dict) else None
 
-    def csrf_token(self, csrf_cookie: str) -> str:
-        return _b64(self._mac("csrf", csrf_cookie.encode()))
+    def csrf_token(self, csrf_cookie: str, session_cookie: str = "") -> str:
+        """Bound to the session cookie too: a CSRF cookie planted by a sibling site, with a
+        token minted for it while signed out, is worth nothing in someone's session."""
+        return _b64(self._mac("csrf", csrf_cookie.encode() + b"\0" + session_cookie.encode()))
 
-    def csrf_ok(self, csrf_cookie: str | None, token: str | None) -> bool:
+    def csrf_ok(self, csrf_cookie: str | None, token: str | None, session_cookie: str = "") -> bool:
         if not csrf_cookie or not token:
             return False
-        return hmac.compare_digest(self.csrf_token(csrf_cookie), token)
+        return hmac.compare_digest(self.csrf_token(csrf_cookie, session_cookie), token)
 
 
 def password_fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
-def session_value(signer: Signer, user_id: int, password_hash: str | None) -> str:
+def session_value(signer: Signer, user_id: int, password_hash: str | None, token: str) -> str:
+    """The cookie: the user, when, the password's fingerprint and the server-side session's token."""
     return signer.sign("session", {"u": user_id, "t": int(time.time()), "p": password_fingerprint(password_hash),
-                                   "n": secrets.token_urlsafe(8)})
+                                   "s": token})
 
 
 def read_session(signer: Signer, value: str | None) -> dict | None:
     data = signer.unsign("session", value)
-    if data is None or not isinstance(data.get("u"), int) or not isinstance(data.get("t"), int):
+    if data is None or not isinstance(data.get("u"), int) or not isinstance(data.get("t"), int) \
+            or not isinstance(data.get("s"), str):
         return None
     if data["t"] + SESSION_MAX_AGE < time.time():
         return None

@@ -6,12 +6,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from ..accounts import members
+from ..accounts import members, sessions
 from ..accounts.models import User
 from ..core.errors import Problem
 from ..core.runtime import runtime
 from .i18n import LANGUAGES
-from .security import LANG_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE, session_value
+from .security import LANG_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE, read_session, session_value
 from .web import (
     InboxRoute,
     LoginRequired,
@@ -69,14 +69,24 @@ async def login(request: Request, email: str = Form(""), password: str = Form(""
         limiter.failed(email, ip)
         return render(request, "login.html", status=401, next=_safe_next(next), email=email, error="bad_login")
     limiter.succeeded(email, ip)
-    response = redirect(request, _safe_next(next))
-    response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash),
+    async with rt.db.session() as session:
+        token = await sessions.start(session, user.id, rt.clock.now())
+    return _signed_in_as(request, redirect(request, _safe_next(next)), user, token)
+
+
+def _signed_in_as(request: Request, response: Response, user: User, token: str) -> Response:
+    response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash, token),
                         max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", secure=is_https(request), path="/")
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """Ends the session where it is kept, not only in this browser: a copied cookie dies too."""
+    data = read_session(signer(request), request.cookies.get(SESSION_COOKIE))
+    if data is not None:
+        async with runtime(request).db.session() as session:
+            await sessions.end(session, data["s"])
     response = redirect(request, "/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -127,11 +137,9 @@ async def accept_invite(token: str, request: Request, name: str = Form(""), pass
         proof = await members.prove_invitee(existing, password, signed_in)  # argon2, outside the transaction
         async with rt.db.session() as session:
             user = await members.accept_invite(session, token, proof, name=name, now=rt.clock.now())
+            session_token = await sessions.start(session, user.id, rt.clock.now())
     except Problem as exc:
         if exc.status == 404:
             raise
         return await _invite_form(request, token, exc.title)
-    response = redirect(request, "/")
-    response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash),
-                        max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", secure=is_https(request), path="/")
-    return finish(request, response)
+    return finish(request, _signed_in_as(request, redirect(request, "/"), user, session_token))
