@@ -11,7 +11,7 @@ from ..accounts.deps import api_workspace
 from ..channels.content import Media
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
-from ..core.media import MediaStore
+from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is
 from ..core.runtime import Runtime, use_runtime
 from ..core.states import ConversationStatus
@@ -129,4 +129,5 @@ async def message_media(message_id: int, ws: Workspace, rt: Rt):
     store = MediaStore(rt.settings.media_dir)
     if not isinstance(content, Media) or (path := store.path(ws, content.stored or "")) is None:
         raise not_found("Media")
-    return FileResponse(path, media_type=content.mime_type or "application/octet-stream", filename=content.filename)
+    return FileResponse(path, media_type=content.mime_type or "application/octet-stream", filename=content.filename,
+                        headers=SERVE_HEADERS)

@@ -66,8 +66,10 @@ class Settings(BaseSettings):
         return self.data_dir / "media"
 
     def ensure_data_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.media_dir.mkdir(parents=True, exist_ok=True)
+        """Folders chatdesk creates are its own alone (0700): customers' media and the database
+        live there. Existing folders keep the mode their operator gave them."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.media_dir.mkdir(mode=0o700, exist_ok=True)
 
     @property
     def key_file(self) -> Path:

@@ -12,7 +12,7 @@ from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.errors import Problem, not_found
-from ..core.media import MediaStore
+from ..core.media import SERVE_HEADERS, MediaStore
 from . import pages
 from .web import Ctx, InboxRoute, finish, is_htmx, render, workspace_ctx
 
@@ -196,8 +196,7 @@ async def media(message_id: int, ctx: Agent, request: Request) -> Response:
     return FileResponse(path, media_type=mime if inline else "application/octet-stream",
                         filename=content.filename or f"{message.type}-{message.id}",
                         content_disposition_type="inline" if inline else "attachment",
-                        headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
-                                 "Cache-Control": "private, max-age=3600"})
+                        headers=SERVE_HEADERS)
 
 
 @router.get("/events")
