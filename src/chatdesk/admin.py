@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .accounts import service as accounts
 from .channels import service as channels
+from .channels.keycheck import key_problem, newest_secrets
 from .channels.registry import adapter_class
 from .core.clock import SystemClock
-from .core.crypto import Cipher
+from .core.crypto import BadSecretKey, Cipher
 from .core.db import Database
 from .core.migrate import upgrade_async
 from .core.settings import Settings
@@ -42,7 +43,9 @@ async def create_user(s: Settings, email: str, slug: str, role: str, password: s
                       migrate: bool = True) -> str:
     async def do(session: AsyncSession) -> str:
         workspace = await accounts.workspace_by_slug(session, slug)
-        user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password)
+        # the operator owns every account: here (only) a password replaces an existing one
+        user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password,
+                                       reset_password=True)
         return f"{user.email} is {role} of {workspace.slug}"
     return await in_transaction(s, do, migrate=migrate)
 
@@ -58,9 +61,14 @@ async def add_channel(s: Settings, kind: str, slug: str, values: Mapping[str, An
     """Connect a channel of any kind from its settings (raises ``InvalidSettings`` naming the bad
     field, ``UnknownChannelKind``); no network call."""
     row = adapter_class(kind).validate(values).to_row()
-    cipher = Cipher(s.encryption_key())
+    key = s.stored_key()
 
     async def do(session: AsyncSession) -> str:
+        # a lost key must not be replaced by a new one that then encrypts only this channel
+        problem = key_problem(Cipher(key) if key else None, await newest_secrets(session))
+        if problem:
+            raise BadSecretKey(problem)
+        cipher = Cipher(s.encryption_key())
         workspace = await accounts.workspace_by_slug(session, slug)
         channel = await channels.add_channel(
             session, cipher, workspace_id=workspace.id, kind=kind, external_id=row.external_id,

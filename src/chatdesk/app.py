@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .channels import api as channels_api
 from .channels import webhooks
 from .channels.inbound_store import InboundWriter
+from .channels.keycheck import key_problem, newest_secrets
 from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
 from .contacts import api as contacts_api
@@ -134,8 +135,9 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
-        """Ready = the database answers and its schema is the one this code was written for
-        (a process started before ``chatdesk db upgrade`` ran must not take traffic)."""
+        """Ready = the database answers, its schema is the one this code was written for (a
+        process started before ``chatdesk db upgrade`` ran must not take traffic) and the secret
+        key opens the stored channel secrets."""
         try:
             async with rt.db.reader() as session:
                 await session.execute(text("SELECT 1 FROM jobs LIMIT 1"))
@@ -146,6 +148,11 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
             return _problem(503, "not_migrated", "Not ready: the database schema is not current",
                             f"database at {sorted(current)}, code expects {sorted(heads)}; "
                             "run `chatdesk db upgrade`")
+        async with rt.db.reader() as session:
+            key_trouble = key_problem(rt.cipher, await newest_secrets(session))
+        if key_trouble:  # every webhook would answer 500: Meta must not think we are up
+            return _problem(503, "bad_secret_key", "Not ready: the secret key cannot open the stored secrets",
+                            key_trouble)
         return JSONResponse({"status": "ready"})
 
     @app.get("/metrics", include_in_schema=False)

@@ -93,7 +93,8 @@ def workspace_create(name: str, timezone: Annotated[str, typer.Option(
 @user_app.command("create")
 def user_create(email: str, workspace: Annotated[str, typer.Option(help="workspace slug")],
                 role: Annotated[str, typer.Option(help="owner, admin or agent")] = "agent",
-                password: Annotated[str | None, typer.Option(help="sign-in password")] = None) -> None:
+                password: Annotated[str | None, typer.Option(
+                    help="sign-in password (replaces an existing user's)")] = None) -> None:
     """Create a user (or add an existing one) in a workspace with a role."""
     from . import admin
 
@@ -196,11 +197,12 @@ def serve(host: str = "127.0.0.1", port: Port = 8000,
           ) -> None:
     """Run the web app (REST API, webhooks) with the job worker unless --no-worker."""
     from . import server
+    from .core.crypto import BadSecretKey
     from .core.migrate import DatabaseNotReady
 
     try:
         server.serve(settings(), host, port, run_worker=not no_worker)
-    except DatabaseNotReady as exc:
+    except (DatabaseNotReady, BadSecretKey) as exc:
         fail(str(exc))
 
 
@@ -215,12 +217,13 @@ def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 
         fail("--concurrency must be 0 (the setting's value) or more")
     if not 0 <= metrics_port < 65536:
         fail("--metrics-port must be a port number (or 0 for none)")
+    from .core.crypto import BadSecretKey
     from .core.migrate import DatabaseNotReady
 
     try:
         server.run_worker(settings(), concurrency or None,
                           metrics=(metrics_host, metrics_port) if metrics_port else None)
-    except DatabaseNotReady as exc:
+    except (DatabaseNotReady, BadSecretKey) as exc:
         fail(str(exc))
 
 
@@ -263,7 +266,12 @@ def demo(host: str = "127.0.0.1", port: Port = 8000,
         fail("--port 65535 leaves no port for the sandbox; pass --sandbox-port")
     if customers < 0:
         fail("--customers must be 0 or more")
-    demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers)
+    from .core.crypto import BadSecretKey
+
+    try:
+        demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers)
+    except BadSecretKey as exc:
+        fail(str(exc))
 
 
 def main() -> None:

@@ -26,12 +26,14 @@ OWNER = "owner@demo.shop"
 
 
 def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: int) -> None:
+    from .channels.keycheck import check_secret_key
     from .core.logs import setup
     from .core.migrate import upgrade
 
     setup(settings.log_level, settings.log_json)
     settings.ensure_data_dir()
     upgrade(settings.db_url)
+    asyncio.run(check_secret_key(settings))  # a demo's data dir whose key is gone: say so, do not reseed
     sandbox_url = f"http://{host}:{sandbox_port}"
     seed = asyncio.run(_seed(settings, sandbox_url))
     _banner(host, port, sandbox_url, seed)

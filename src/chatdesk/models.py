@@ -1,15 +1,17 @@
 """Every table, imported in one place so metadata (Alembic, tests) sees the whole schema."""
-from .accounts.models import ApiToken, Invite, Membership, User, Workspace
+from .accounts.models import ApiToken, BrowserSession, Invite, Membership, User, Workspace
 from .channels.models import Channel, DeliveryStatus, InboundEvent
 from .contacts.models import Contact, ContactIdentity
 from .conversations.models import CannedResponse, Conversation, ConversationLabel, Label, Message, SendAttempt
 from .core.db import Base
 from .core.events import StoredEvent
+from .core.idempotency import IdempotencyKey
 from .core.jobs import Job
 from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
 from .teams.models import Team, TeamMember
 
-__all__ = ["ApiToken", "Base", "CannedResponse", "Channel", "Contact", "ContactIdentity", "Conversation",
-           "ConversationLabel", "DeliveryStatus", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message",
-           "Schedule", "SendAttempt", "StoredEvent", "Team", "TeamMember", "User", "Workspace", "rate_buckets"]
+__all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Contact", "ContactIdentity",
+           "Conversation", "ConversationLabel", "DeliveryStatus", "IdempotencyKey", "InboundEvent", "Invite", "Job",
+           "Label", "Membership", "Message", "Schedule", "SendAttempt", "StoredEvent", "Team", "TeamMember", "User",
+           "Workspace", "rate_buckets"]

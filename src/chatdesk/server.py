@@ -8,6 +8,7 @@ import signal
 
 import uvicorn
 
+from .channels import keycheck
 from .core.settings import Settings
 
 
@@ -18,7 +19,8 @@ def configure_logging(settings: Settings) -> None:
 
 
 def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) -> None:
-    """Raises ``DatabaseNotReady`` before listening if the database cannot be used."""
+    """Raises ``DatabaseNotReady`` before listening if the database cannot be used, and
+    ``BadSecretKey`` if the secret key cannot open the stored secrets."""
     from .app import create_app
     from .core.migrate import check_ready, upgrade
 
@@ -27,6 +29,7 @@ def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) 
     if settings.is_sqlite:
         upgrade(settings.db_url)
     asyncio.run(check_ready(settings.db_url))
+    asyncio.run(keycheck.check_secret_key(settings))
     # log_config=None: uvicorn's own lines go through chatdesk's handler (JSON when configured)
     uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port, log_level="warning",
                 access_log=False, log_config=None)
@@ -38,6 +41,7 @@ def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, 
 
     configure_logging(settings)
     asyncio.run(check_ready(settings.db_url))
+    asyncio.run(keycheck.check_secret_key(settings))
     asyncio.run(_worker(settings, concurrency, metrics))
 
 

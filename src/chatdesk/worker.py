@@ -1,6 +1,7 @@
 """Composition root of the job worker: which handler runs which job kind, and the periodic jobs."""
 from __future__ import annotations
 
+from .accounts import sessions as browser_sessions
 from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
 from .conversations import tasks
@@ -8,6 +9,7 @@ from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
 from .core.db import table_of
 from .core.events import StoredEvent
+from .core.idempotency import IdempotencyKey
 from .core.media import MediaStore
 from .core.metrics import Metrics
 from .core.retention import RETENTION, RETENTION_SCHEDULE, Prunable, retention_handler
@@ -18,6 +20,8 @@ from .core.scheduler import Periodic, Scheduler
 # What retention prunes, by domain (core.retention): one line per domain.
 PRUNABLE: list[Prunable] = [
     *channels_retention.PRUNABLE,
+    *browser_sessions.PRUNABLE,  # expired sign-ins
+    Prunable(table_of(IdempotencyKey), "created_at"),  # answered within 24 h; kept for the retention days
     Prunable(table_of(StoredEvent), "occurred_at"),  # domain events: consumers read within days
 ]
 # The periodic jobs (core.scheduler); their kinds need a handler below.

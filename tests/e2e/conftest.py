@@ -71,7 +71,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     data = tmp_path_factory.mktemp("e2e-data")
     port, sb_port = _free_port(), _free_port()
     base, sandbox = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sb_port}"
-    env = {**os.environ, "CHATDESK_DATA_DIR": str(data), "CHATDESK_SECRET_KEY": "e2e-secret",
+    env = {**os.environ, "CHATDESK_DATA_DIR": str(data), "CHATDESK_SECRET_KEY": "e2e-secret-key-0123456789abcdefghijkl",
            "CHATDESK_LOG_LEVEL": "WARNING"}
     env.pop("CHATDESK_DATABASE_URL", None)
     cli = [sys.executable, "-m", "chatdesk.cli"]

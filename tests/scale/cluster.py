@@ -70,7 +70,7 @@ class Cluster:
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHATDESK_")}
         env.update(CHATDESK_DATABASE_URL=self.database_url, CHATDESK_DATA_DIR=str(self.data_dir),
-                   CHATDESK_SECRET_KEY="scale-secret-key", CHATDESK_LOG_LEVEL="WARNING", **extra)
+                   CHATDESK_SECRET_KEY="scale-secret-key-0123456789abcdefghij", CHATDESK_LOG_LEVEL="WARNING", **extra)
         return env
 
     def cli(self, *args: str) -> str:

@@ -23,3 +23,11 @@ def test_ingest_benchmark_stores_every_webhook_and_prints_its_figures(tmp_path):
     assert "ratio chatdesk e2e / bare" in out.stdout
     assert "acknowledgement latency at 100 webhooks/s" in out.stdout
     assert "ratio p99 chatdesk / bare" in out.stdout
+
+
+def test_login_stall_benchmark_prints_its_four_rows():
+    out = subprocess.run([sys.executable, "bench/login_stall.py", "--seconds", "0.5", "--loops", "2"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    for row in ("no sign-ins", "hash on the loop", "hash pool ", "hash pool + throttle"):
+        assert row in out.stdout

@@ -1,7 +1,7 @@
 """Request authentication for the REST API: a bearer token names exactly one workspace."""
 from __future__ import annotations
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..core.errors import Problem
@@ -22,3 +22,9 @@ async def api_workspace(creds: HTTPAuthorizationCredentials | None = Depends(_be
     if workspace_id is None:
         raise Problem(401, "invalid_token", "The bearer token is not valid")
     return workspace_id
+
+
+def bearer_token(request: Request) -> str | None:
+    """The request's bearer token, as ``api_workspace`` read it (for checking it again later)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

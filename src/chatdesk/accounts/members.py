@@ -5,6 +5,7 @@ the admin and logged when no mailer is configured.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,25 +14,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..core.crypto import new_token, token_hash
 from ..core.errors import Problem, not_found
 from .models import ROLES, Invite, Membership, User, Workspace
-from .service import add_user, hash_password, password_matches
+from .passwords import hash_password, password_matches, spend_a_verify
+from .service import add_user
 
 INVITE_TTL = timedelta(days=7)
-_DUMMY_HASH = hash_password("timing-equaliser")  # verify against this when the email is unknown
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
-    """The user if the password matches. Unknown emails cost the same argon2 time."""
-    user = (await session.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    return (await session.execute(select(User).where(User.email == email.strip().lower()))).scalar_one_or_none()
+
+
+async def authenticate(user: User | None, password: str) -> User | None:
+    """``user`` if the password matches. An unknown email (None) costs the same argon2 time.
+    Call it outside any transaction: the hash takes ~0.1 s in the hashing pool."""
     if user is None:
-        password_matches(_DUMMY_HASH, password)
+        await spend_a_verify(password)
         return None
-    return user if password_matches(user.password_hash, password) else None
+    return user if await password_matches(user.password_hash, password) else None
 
 
 async def has_account(session: AsyncSession, email: str) -> bool:
-    """Whether the email already signs in somewhere (then an invite asks for its password)."""
+    """Whether a user with this email exists, with or without a password: then nobody but its
+    owner (by its password, or signed in) may add it to a workspace."""
     return (await session.execute(select(User.id).where(
-        User.email == email.strip().lower(), User.password_hash.is_not(None)))).scalar_one_or_none() is not None
+        User.email == email.strip().lower()))).scalar_one_or_none() is not None
 
 
 async def user_workspaces(session: AsyncSession, user_id: int) -> list[tuple[Workspace, str]]:
@@ -104,21 +110,44 @@ async def open_invite(session: AsyncSession, token: str, now: datetime) -> tuple
     return invite, await session.get_one(Workspace, invite.workspace_id)  # the invite's own: a foreign key
 
 
-async def accept_invite(session: AsyncSession, token: str, *, name: str, password: str, now: datetime) -> User:
-    """Join the invite's workspace. A new user chooses a password; an existing user proves theirs
-    (an invite link must never be a way to reset someone's password: the inviter sees the link)."""
-    invite, workspace = await open_invite(session, token, now)
-    existing = (await session.execute(select(User).where(User.email == invite.email))).scalar_one_or_none()
-    if existing is not None and existing.password_hash:
-        if not password_matches(existing.password_hash, password):
-            raise Problem(422, "wrong_password", "This email already has an account: enter its current password")
-        user = await add_user(session, workspace, invite.email, invite.role, now=now)
-    else:
+@dataclass(frozen=True)
+class InviteProof:
+    """Who accepts an invitation, worked out before the writing transaction (argon2 must not hold
+    SQLite's write lock): the existing account that proved itself, or a new one's hashed password."""
+
+    user_id: int | None
+    password_hash: str | None = None
+
+
+async def prove_invitee(existing: User | None, password: str, signed_in: User | None) -> InviteProof:
+    """A new user chooses a password; an existing user proves theirs, or accepts while signed in
+    as that email (an invite link must never be a way to set someone's password: the inviter sees
+    the link). An account without a password cannot prove anything, so it joins only once the
+    operator has given it one."""
+    if existing is None:
         if len(password) < 8:
             raise Problem(422, "weak_password", "Choose a password of at least 8 characters")
-        user = await add_user(session, workspace, invite.email, invite.role, now=now, password=password)
-        if name.strip():
-            user.name = name.strip()[:200]
+        return InviteProof(None, await hash_password(password))
+    if not (signed_in is not None and signed_in.id == existing.id):
+        if not existing.password_hash:
+            raise Problem(422, "account_without_password",
+                          "This email has an account without a password: ask your administrator to set one")
+        if not await password_matches(existing.password_hash, password):
+            raise Problem(422, "wrong_password", "This email already has an account: enter its current password")
+    return InviteProof(existing.id)
+
+
+async def accept_invite(session: AsyncSession, token: str, proof: InviteProof, *, name: str,
+                        now: datetime) -> User:
+    """Join the invite's workspace as ``proof`` says (see ``prove_invitee``)."""
+    invite, workspace = await open_invite(session, token, now)
+    existing = await user_by_email(session, invite.email)
+    if (existing.id if existing else None) != proof.user_id:  # the account appeared since the proof
+        raise Problem(409, "invite_changed", "This invitation changed meanwhile: open the link again")
+    user = await add_user(session, workspace, invite.email, invite.role, now=now,
+                          password_hash=proof.password_hash)
+    if existing is None and name.strip():
+        user.name = name.strip()[:200]
     invite.accepted_at = now
     await session.flush()
     return user

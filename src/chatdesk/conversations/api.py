@@ -1,17 +1,20 @@
 """REST API v1: conversations and their messages. Thin: parse, call a service, render."""
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.deps import api_workspace
 from ..channels.content import Media
+from ..core import idempotency
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
-from ..core.media import MediaStore
+from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is
 from ..core.runtime import Runtime, use_runtime
 from ..core.states import ConversationStatus
@@ -77,19 +80,29 @@ SEND_DOC = {"requestBody": {"content": {
     "application/json": {"schema": SendMessageIn.model_json_schema()},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
         "type": {"type": "string"}, "text": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}},
-}}}
+}}, "parameters": [{
+    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 255},
+    "description": "the same key and request within 24 h answer as the first did, sending nothing again"}]}
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=202,
              openapi_extra=SEND_DOC)
 async def send_message(conversation_id: int, request: Request, ws: Workspace, rt: Rt):
-    """Queue a reply (sent by a job) or add a private note (``type: note``)."""
+    """Queue a reply (sent by a job) or add a private note (``type: note``). With an
+    ``Idempotency-Key`` header, a retry of the same request within 24 h answers as the first did
+    and sends nothing again."""
     body, upload = await _read_send(request)
     draft = Draft(type=body.type, text=body.text, content=body.content(), upload=upload,
                   reply_to_id=body.message_id or body.reply_to_id)
-    async with rt.db.session() as session:
+
+    async def send(session: AsyncSession) -> dict:
         conv = await service.get_conversation(session, ws, conversation_id)
-        return queries.message_out(await sending.send(session, rt, conv, draft))
+        return queries.message_out(await sending.send(session, rt, conv, draft)).model_dump(mode="json")
+    same_request = idempotency.fingerprint(
+        str(conversation_id), body.model_dump_json(),
+        *((hashlib.sha256(upload.data).hexdigest(), upload.mime_type, upload.filename) if upload else ()))
+    return await idempotency.answer_once(rt.db, ws, request.headers.get("idempotency-key"), same_request,
+                                         rt.clock.now(), send, status=202)
 
 
 async def _read_send(request: Request) -> tuple[SendMessageIn, Upload | None]:
@@ -129,4 +142,5 @@ async def message_media(message_id: int, ws: Workspace, rt: Rt):
     store = MediaStore(rt.settings.media_dir)
     if not isinstance(content, Media) or (path := store.path(ws, content.stored or "")) is None:
         raise not_found("Media")
-    return FileResponse(path, media_type=content.mime_type or "application/octet-stream", filename=content.filename)
+    return FileResponse(path, media_type=content.mime_type or "application/octet-stream", filename=content.filename,
+                        headers=SERVE_HEADERS)

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from ..accounts.deps import api_workspace
+from ..accounts.deps import api_workspace, bearer_token
+from ..accounts.service import workspace_for_token
 from ..core.db import Database
 from ..core.events import CATCH_UP, EventBus, latest_id, read_after
 from ..core.runtime import Runtime, use_runtime
@@ -42,7 +44,7 @@ def requested_cursor(request: Request) -> int | None:
         value = int(raw) if raw is not None else None
     except ValueError:
         return None
-    return value if value is not None and value >= 0 else None
+    return value if value is not None and 0 <= value < 2**63 else None  # beyond 64 bits: no such event
 
 
 def sse(ev: dict[str, Any]) -> str:
@@ -93,10 +95,17 @@ class Cursor:
         return [sse({"type": RESYNC}), f"id: {newest}\n\n"]
 
 
+Allowed = Callable[[], Awaitable[bool]]
+
+
 async def stream(bus: EventBus, db: Database, workspace_id: int, request: Request,
-                 keepalive: float = KEEPALIVE, cap: int = BACKLOG_CAP) -> AsyncIterator[str]:
+                 keepalive: float = KEEPALIVE, cap: int = BACKLOG_CAP,
+                 allowed: Allowed | None = None) -> AsyncIterator[str]:
+    """The stream's chunks. ``allowed`` (is the token or session still good?) is asked again at
+    least every ``keepalive`` seconds: a revoked token or a signed-out session ends the stream."""
     cursor = Cursor(db, workspace_id, cap)
     first = await cursor.start(requested_cursor(request))
+    checked = time.monotonic()
     async with bus.subscription(workspace_id) as live:
         yield ": connected\n\n"
         for chunk in first + await cursor.catch_up():
@@ -105,6 +114,12 @@ async def stream(bus: EventBus, db: Database, workspace_id: int, request: Reques
             try:
                 ev = await asyncio.wait_for(live.get(), timeout=keepalive)
             except TimeoutError:
+                ev = None
+            if allowed is not None and (ev is None or time.monotonic() - checked >= keepalive):
+                if not await allowed():
+                    return
+                checked = time.monotonic()
+            if ev is None:
                 yield ": keepalive\n\n"
                 chunks = await cursor.catch_up()  # events stored by processes we hear nothing from
             else:
@@ -113,9 +128,10 @@ async def stream(bus: EventBus, db: Database, workspace_id: int, request: Reques
                 yield chunk
 
 
-def event_stream(rt: Runtime, workspace_id: int, request: Request) -> StreamingResponse:
+def event_stream(rt: Runtime, workspace_id: int, request: Request,
+                 allowed: Allowed | None = None) -> StreamingResponse:
     """The SSE response for a workspace (the REST API's and the inbox's)."""
-    chunks = stream(rt.bus, rt.db, workspace_id, request, cap=BACKLOG_CAP)
+    chunks = stream(rt.bus, rt.db, workspace_id, request, keepalive=KEEPALIVE, cap=BACKLOG_CAP, allowed=allowed)
     return StreamingResponse(chunks, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -124,4 +140,9 @@ def event_stream(rt: Runtime, workspace_id: int, request: Request) -> StreamingR
 async def events(request: Request, ws: Annotated[int, Depends(api_workspace)],
                  rt: Annotated[Runtime, Depends(use_runtime)]) -> StreamingResponse:
     """The workspace's events (message.*, conversation.*, contact.*), resumable with Last-Event-ID."""
-    return event_stream(rt, ws, request)
+    token = bearer_token(request)
+
+    async def allowed() -> bool:  # a deleted token ends the stream it opened
+        async with rt.db.reader() as session:
+            return token is not None and await workspace_for_token(session, token) == ws
+    return event_stream(rt, ws, request, allowed)

@@ -9,6 +9,22 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
+MIN_KEY_LENGTH = 32  # characters; ``secrets.token_urlsafe(32)`` makes 43
+KEY_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+class BadSecretKey(ValueError):
+    """The secret key is missing, too short, or not the one the stored secrets were encrypted
+    with. Said in one line: a process refuses to start on it."""
+
+
+def checked_key(key: str, source: str) -> str:
+    """``key`` if it is long enough; an empty file must never become the key ``''``."""
+    if len(key) < MIN_KEY_LENGTH:
+        raise BadSecretKey(f"{source} is too short ({len(key)} characters, at least {MIN_KEY_LENGTH}); "
+                           f"restore the key the data was encrypted with, or for a new install make one: {KEY_HINT}")
+    return key
+
 
 class Cipher:
     """Fernet (AES-128-CBC + HMAC) keyed from the settings' secret key."""

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
+from . import intrange
 from .errors import not_found
 
 NAMING = {
@@ -147,6 +148,8 @@ class Database:
             self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20,
                                               pool_pre_ping=True, hide_parameters=not echo)
             self.read_engine = self.engine
+        for engine in {self.engine, self.read_engine}:
+            intrange.guard(engine)
         self._write = async_sessionmaker(self.engine, expire_on_commit=False,
                                          sync_session_class=self._session_class)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)

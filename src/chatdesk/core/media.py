@@ -10,6 +10,10 @@ import re
 from pathlib import Path
 
 _KEY = re.compile(r"^\d+/[0-9a-f]{64}(\.[a-z0-9]{1,8})?$")
+# Served files are customers' uploads: never sniffed into HTML, never run as a page of ours
+# (the inbox and the REST API both send these).
+SERVE_HEADERS = {"Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff",
+                 "Cache-Control": "private, max-age=3600"}
 
 
 class MediaStore:
@@ -22,7 +26,7 @@ class MediaStore:
         key = f"{workspace_id}/{digest}" + (f".{ext}" if ext else "")
         path = self.root / key
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             tmp = path.with_suffix(path.suffix + ".part")
             tmp.write_bytes(data)
             tmp.replace(path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,20 @@ def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilt
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database to ``revision``. Safe to run again: applied migrations are skipped."""
+    _create_private_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)
     refresh_statistics(url)
+
+
+def _create_private_sqlite_file(url: str) -> None:
+    """A new SQLite database starts as an empty file readable by its owner alone (0600; SQLite
+    gives its -wal and -shm files the same mode): it holds every customer's messages. An
+    existing file keeps the mode its operator chose."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(parsed.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def refresh_statistics(url: str) -> None:

@@ -1,11 +1,14 @@
 """Settings: built once from the environment (prefix ``CHATDESK_``) and passed in, never global."""
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .crypto import checked_key
 
 DRIVERS = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
            "postgresql+asyncpg": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite",
@@ -63,22 +66,43 @@ class Settings(BaseSettings):
         return self.data_dir / "media"
 
     def ensure_data_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.media_dir.mkdir(parents=True, exist_ok=True)
+        """Folders chatdesk creates are its own alone (0700): customers' media and the database
+        live there. Existing folders keep the mode their operator gave them."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.media_dir.mkdir(mode=0o700, exist_ok=True)
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / "secret.key"
+
+    def stored_key(self) -> str | None:
+        """The configured key (``CHATDESK_SECRET_KEY``, else the data dir's ``secret.key``), or
+        None when there is neither. Raises ``BadSecretKey`` for one that is empty or too short."""
+        if self.secret_key is not None:
+            return checked_key(self.secret_key, "CHATDESK_SECRET_KEY")
+        if self.key_file.exists():
+            return checked_key(self.key_file.read_text().strip(), str(self.key_file))
+        return None
 
     def encryption_key(self) -> str:
         """The key that encrypts channel secrets at rest.
 
         ``CHATDESK_SECRET_KEY`` wins; otherwise a key is generated once into the data dir
         (mode 0600), so an embedded install works with no configuration and keeps its key.
+        ``serve`` and ``worker`` first check that no stored secrets need a key that is gone
+        (``channels.keycheck``): only a new install gets a new key.
         """
-        if self.secret_key:
-            return self.secret_key
-        path = self.data_dir / "secret.key"
-        if path.exists():
-            return path.read_text().strip()
+        key = self.stored_key()
+        if key is not None:
+            return key
         self.ensure_data_dir()
         key = secrets.token_urlsafe(32)
-        path.write_text(key)
-        path.chmod(0o600)
+        # created 0600, never readable by others even for a moment; O_EXCL: two processes
+        # starting at once must not each write their own key
+        try:
+            fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return self.encryption_key()
+        with os.fdopen(fd, "w") as out:
+            out.write(key)
         return key

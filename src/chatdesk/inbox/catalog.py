@@ -260,6 +260,7 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This invitation is not valid (used or expired)", "Deze uitnodiging is niet geldig (gebruikt of verlopen)", "Diese Einladung ist ungültig (benutzt oder abgelaufen)"),
     ("Choose a password of at least 8 characters", "Kies een wachtwoord van minstens 8 tekens", "Wählen Sie ein Passwort mit mindestens 8 Zeichen"),
     ("This email already has an account: enter its current password", "Dit e-mailadres heeft al een account: vul het huidige wachtwoord in", "Diese E-Mail hat bereits ein Konto: geben Sie das aktuelle Passwort ein"),
+    ("This email has an account without a password: ask your administrator to set one", "Dit e-mailadres heeft een account zonder wachtwoord: vraag je beheerder er een in te stellen", "Diese E-Mail hat ein Konto ohne Passwort: bitten Sie Ihren Administrator, eines festzulegen"),
     ("This email already has an account: invite it instead", "Dit e-mailadres heeft al een account: nodig het uit", "Diese E-Mail hat bereits ein Konto: laden Sie sie stattdessen ein"),
 ]
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from ..accounts import members
 from ..accounts import service as accounts
+from ..accounts.passwords import hash_password
 from ..accounts.service import add_user
 from ..channels import setup
 from ..conversations import canned, labels
@@ -159,10 +160,11 @@ async def create_agent(ctx: Admin, request: Request, email: str = Form(""), name
             raise Problem(403, "forbidden", "Only owners can add owners")
         if len(password) < 8:
             raise Problem(422, "weak_password", "Choose a password of at least 8 characters")
+        password_hash = await hash_password(password)  # before the transaction: argon2 takes ~0.1 s
         async with ctx.rt.db.session() as session:
             if await members.has_account(session, email):
                 raise Problem(409, "user_exists", "This email already has an account: invite it instead")
-            await add_user(session, ctx.workspace, email, role, now=ctx.rt.clock.now(), password=password,
+            await add_user(session, ctx.workspace, email, role, now=ctx.rt.clock.now(), password_hash=password_hash,
                            name=name.strip())
     except Problem as exc:
         return await _agents_page(request, ctx, 422, problem=exc)

@@ -6,11 +6,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from ..accounts import members
+from ..accounts import members, sessions
+from ..accounts.models import User
 from ..core.errors import Problem
 from ..core.runtime import runtime
 from .i18n import LANGUAGES
-from .security import LANG_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE, session_value
+from .security import LANG_COOKIE, SESSION_COOKIE, SESSION_MAX_AGE, read_session, session_value
 from .web import (
     InboxRoute,
     LoginRequired,
@@ -62,19 +63,30 @@ async def login(request: Request, email: str = Form(""), password: str = Form(""
         return render(request, "login.html", status=429, next=_safe_next(next), email=email,
                       error="too_many", wait=int(wait // 60) + 1)
     async with rt.db.reader() as session:
-        user = await members.authenticate(session, email, password)
+        found = await members.user_by_email(session, email)
+    user = await members.authenticate(found, password)  # argon2, outside the transaction
     if user is None:
         limiter.failed(email, ip)
         return render(request, "login.html", status=401, next=_safe_next(next), email=email, error="bad_login")
     limiter.succeeded(email, ip)
-    response = redirect(request, _safe_next(next))
-    response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash),
+    async with rt.db.session() as session:
+        token = await sessions.start(session, user.id, rt.clock.now())
+    return _signed_in_as(request, redirect(request, _safe_next(next)), user, token)
+
+
+def _signed_in_as(request: Request, response: Response, user: User, token: str) -> Response:
+    response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash, token),
                         max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", secure=is_https(request), path="/")
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """Ends the session where it is kept, not only in this browser: a copied cookie dies too."""
+    data = read_session(signer(request), request.cookies.get(SESSION_COOKIE))
+    if data is not None:
+        async with runtime(request).db.session() as session:
+            await sessions.end(session, data["s"])
     response = redirect(request, "/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -91,29 +103,43 @@ async def set_language(request: Request, lang: str = Form("en"), next: str = For
 
 @router.get("/invite/{token}")
 async def invite_page(token: str, request: Request) -> Response:
+    return await _invite_form(request, token)
+
+
+async def _signed_in(request: Request) -> User | None:
+    try:
+        return await current_user(request)
+    except LoginRequired:
+        return None
+
+
+async def _invite_form(request: Request, token: str, error: str | None = None) -> Response:
+    """The invitation: a new email chooses a password, an existing one enters its own, and the
+    invited person already signed in just joins."""
     rt = runtime(request)
+    user = await _signed_in(request)
     async with rt.db.reader() as session:
         invite, workspace = await members.open_invite(session, token, rt.clock.now())
         existing = await members.has_account(session, invite.email)
-    return render(request, "invite.html", invite=invite, workspace=workspace, token=token, error=None,
-                  existing=existing)
+    return render(request, "invite.html", status=422 if error else 200, invite=invite, workspace=workspace,
+                  token=token, error=error, existing=existing,
+                  signed_in=user is not None and user.email == invite.email)
 
 
 @router.post("/invite/{token}")
 async def accept_invite(token: str, request: Request, name: str = Form(""), password: str = Form("")) -> Response:
     rt = runtime(request)
+    signed_in = await _signed_in(request)
+    async with rt.db.reader() as session:
+        invite, _ = await members.open_invite(session, token, rt.clock.now())
+        existing = await members.user_by_email(session, invite.email)
     try:
+        proof = await members.prove_invitee(existing, password, signed_in)  # argon2, outside the transaction
         async with rt.db.session() as session:
-            user = await members.accept_invite(session, token, name=name, password=password, now=rt.clock.now())
+            user = await members.accept_invite(session, token, proof, name=name, now=rt.clock.now())
+            session_token = await sessions.start(session, user.id, rt.clock.now())
     except Problem as exc:
         if exc.status == 404:
             raise
-        async with rt.db.reader() as session:
-            invite, workspace = await members.open_invite(session, token, rt.clock.now())
-            existing = await members.has_account(session, invite.email)
-        return render(request, "invite.html", status=422, invite=invite, workspace=workspace, token=token,
-                      error=exc.title, existing=existing)
-    response = redirect(request, "/")
-    response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash),
-                        max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", secure=is_https(request), path="/")
-    return finish(request, response)
+        return await _invite_form(request, token, exc.title)
+    return finish(request, _signed_in_as(request, redirect(request, "/"), user, session_token))

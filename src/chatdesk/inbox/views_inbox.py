@@ -7,14 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
+from ..accounts import members
 from ..channels.content import Media
 from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.errors import Problem, not_found
-from ..core.media import MediaStore
+from ..core.media import SERVE_HEADERS, MediaStore
 from . import pages
-from .web import Ctx, InboxRoute, finish, is_htmx, render, workspace_ctx
+from .web import Ctx, InboxRoute, LoginRequired, current_user, finish, is_htmx, render, workspace_ctx
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
 Agent = Annotated[Ctx, Depends(workspace_ctx)]
@@ -205,11 +206,18 @@ async def media(message_id: int, ctx: Agent, request: Request) -> Response:
     return FileResponse(path, media_type=mime if inline else "application/octet-stream",
                         filename=content.filename or f"{message.type}-{message.id}",
                         content_disposition_type="inline" if inline else "attachment",
-                        headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
-                                 "Cache-Control": "private, max-age=3600"})
+                        headers=SERVE_HEADERS)
 
 
 @router.get("/events")
 async def events(ctx: Agent, request: Request) -> Response:
-    """The workspace's live events for the signed-in agent's browser (SSE)."""
-    return live.event_stream(ctx.rt, ctx.ws, request)
+    """The workspace's live events for the signed-in agent's browser (SSE); it ends once the
+    session is signed out or the agent is no longer a member."""
+    async def allowed() -> bool:
+        try:
+            user = await current_user(request)
+        except LoginRequired:
+            return False
+        async with ctx.rt.db.reader() as session:
+            return await members.is_member(session, ctx.ws, user.id)
+    return live.event_stream(ctx.rt, ctx.ws, request, allowed)

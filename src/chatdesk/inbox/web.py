@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..accounts import members
+from ..accounts import members, sessions
 from ..accounts.models import User, Workspace
 from ..core.errors import Problem
 from ..core.runtime import Runtime, runtime
@@ -77,6 +77,11 @@ def csrf_cookie(request: Request) -> str:
     return value
 
 
+def csrf_token(request: Request) -> str:
+    """The token forms and htmx send back: this browser's CSRF cookie bound to its session."""
+    return signer(request).csrf_token(csrf_cookie(request), request.cookies.get(SESSION_COOKIE, ""))
+
+
 async def _csrf_guard(request: Request) -> None:
     """Every state-changing request carries the token: header (htmx) or form field (plain forms)."""
     if request.method in SAFE_METHODS:
@@ -86,7 +91,7 @@ async def _csrf_guard(request: Request) -> None:
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         field = (await request.form()).get("csrf_token")
         token = field if isinstance(field, str) else None
-    if not signer(request).csrf_ok(request.cookies.get(CSRF_COOKIE), token):
+    if not signer(request).csrf_ok(request.cookies.get(CSRF_COOKIE), token, request.cookies.get(SESSION_COOKIE, "")):
         raise Problem(403, "csrf_failed", "This form has expired", "Reload the page and try again.")
 
 
@@ -97,8 +102,9 @@ async def current_user(request: Request) -> User:
     data = read_session(signer(request), request.cookies.get(SESSION_COOKIE))
     if data is None:
         raise LoginRequired
-    async with runtime(request).db.reader() as session:
-        user = await session.get(User, data["u"])
+    rt = runtime(request)
+    async with rt.db.reader() as session:
+        user = await sessions.user_of(session, data["u"], data["s"], rt.clock.now())
     if user is None or password_fingerprint(user.password_hash) != data.get("p"):
         raise LoginRequired
     return user
@@ -158,7 +164,7 @@ def render(request: Request, template: str, *, ctx: Ctx | None = None, status: i
     tz = ctx.workspace.timezone if ctx else "UTC"
     html = env.get_template(template).render(
         request=request, ctx=ctx, lang=lang, languages=i18n.LANGUAGES,
-        csrf=signer(request).csrf_token(csrf_cookie(request)), gettext=tr.gettext, ngettext=tr.ngettext,
+        csrf=csrf_token(request), gettext=tr.gettext, ngettext=tr.ngettext,
         problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr), **values)
     response = HTMLResponse(html, status_code=status, headers=headers)
     return finish(request, response)
