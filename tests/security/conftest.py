@@ -99,3 +99,30 @@ async def tenants(stack: Stack) -> AsyncIterator[Tenants]:
         for b in (t.victim_owner, t.victim_agent, t.attacker):
             if b:
                 await b.aclose()
+
+
+async def attacker_conversation(t: Tenants) -> int:
+    """A channel and a customer conversation of the attacker's own, to aim body ids from."""
+    import json
+
+    from chatdesk.accounts.models import Workspace
+    from chatdesk.channels import service as channels
+    from tests.conftest import payload
+
+    stack, number = t.stack, "109876543218888"
+    async with stack.rt.db.session() as s:
+        ws_id = (await s.scalars(select(Workspace.id).where(Workspace.slug == ATTACKER_SLUG))).one()
+        await channels.add_channel(
+            s, stack.rt.cipher, workspace_id=ws_id, kind="whatsapp", external_id=number, display="15550008888",
+            config={"waba_id": "209876543218888", "graph_url": "http://sandbox.test"},
+            secrets={"access_token": "t", "app_secret": "attacker-secret", "verify_token": "v"},
+            now=stack.clock.now())
+    body = json.loads(payload("wa_inbound_text.json"))
+    body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = number
+    assert (await stack.webhook(json.dumps(body).encode(), secret="attacker-secret")).status_code == 200
+    api = {"Authorization": f"Bearer {t.attacker_token}"}
+
+    async def found():
+        items = (await stack.api.get("/api/v1/conversations", headers=api)).json()["items"]
+        return items[0]["id"] if items else None
+    return int(await settle(found))

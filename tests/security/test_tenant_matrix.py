@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from chatdesk.app import create_app
-from tests.security.conftest import ATTACKER_SLUG, VICTIM_SLUG, Tenants
+from tests.security.conftest import ATTACKER_SLUG, VICTIM_SLUG, Tenants, attacker_conversation
 from tests.security.routes import Endpoint, endpoints
 
 API = "/api/v1/"
@@ -150,4 +150,27 @@ async def test_the_other_workspaces_agent_cannot_join_ones_own_team(tenants: Ten
     resp = await t.attacker.post(f"/w/{ATTACKER_SLUG}/settings/teams/{own}/members", {"user_id": str(t.ids["user_id"])})
     assert resp.status_code == 404
     assert t.leaks(resp.text) == []
+    await _victim_untouched(t)
+
+
+async def test_the_other_workspaces_ids_in_a_body_are_refused(tenants: Tenants):
+    """Ids in a body, not the path: the attacker's own conversation, the victim's agent, team and label."""
+    t = tenants
+    own = await attacker_conversation(t)
+    api = {"Authorization": f"Bearer {t.attacker_token}"}
+    for patch in ({"assignee_id": t.ids["user_id"]}, {"team_id": t.ids["team_id"]},
+                  {"label_ids": [t.ids["label_id"]]}):
+        resp = await t.stack.api.patch(f"/api/v1/conversations/{own}", json=patch, headers=api)
+        assert resp.status_code in (404, 422), (patch, resp.status_code)
+        assert resp.headers["content-type"] == "application/problem+json" and t.leaks(resp.text) == []
+    for path, form in (("assign", {"assignee": str(t.ids["user_id"])}), ("assign", {"team": str(t.ids["team_id"])}),
+                       ("labels", {"label": str(t.ids["label_id"])})):
+        resp = await t.attacker.post(f"/w/{ATTACKER_SLUG}/c/{own}/{path}", form)
+        assert resp.status_code in (404, 422), (path, form, resp.status_code)
+        assert t.leaks(resp.text) == []
+    from chatdesk.conversations.models import Conversation, ConversationLabel
+    async with t.stack.rt.db.session() as s:
+        conv = await s.get(Conversation, own)
+        assert conv is not None and conv.assignee_id is None and conv.team_id is None
+        assert (await s.scalars(select(ConversationLabel.label_id))).all() == []
     await _victim_untouched(t)
