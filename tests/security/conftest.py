@@ -31,7 +31,7 @@ class Tenants:
         return [s for s in SECRETS if s.lower() in body.lower()]
 
 
-async def _seed_victim(t: Tenants) -> None:
+async def seed_victim(t: Tenants) -> None:
     stack = t.stack
     await stack.sandbox.post("/_sandbox/customers", json={"wa_id": "31600004711", "name": "Zebulon Victimson"})
     await stack.customer_says("31600004711", type="text", text="VICTIM-ORDER-4711")
@@ -91,7 +91,7 @@ async def _signed_in(stack: Stack, email: str, slug: str) -> Browser:
 @pytest.fixture
 async def tenants(stack: Stack) -> AsyncIterator[Tenants]:
     t = Tenants(stack)
-    await _seed_victim(t)
+    await seed_victim(t)
     await _seed_attacker(t)
     try:
         yield t

@@ -25,19 +25,19 @@ from schemathesis.checks import not_a_server_error
 from chatdesk.core.settings import Settings
 from tests.conftest import Stack
 from tests.fakes.clock import FakeClock
-from tests.security.conftest import Tenants, _seed_victim
+from tests.security.conftest import Tenants, seed_victim
 
 EXAMPLES = 50  # per operation: enough to find the shapes that break, bounded for CI on two databases
 # Streams never end on their own; tests/conversations/test_live_events.py drives it over real HTTP.
 SKIP = {"GET /api/v1/events"}
 PROBLEM = "application/problem+json"
-# valid requests (they reach the handlers) and invalid ones (they must be refused as problems)
 # 5xx answers this suite expects until the fixes on other helpers' branches are merged; the test
 # is then reported as an expected failure naming them, and passes once none occurs.
 KNOWN = {
     8: "issue 12 defect 8: an integer beyond 64 bits answers 500 (helper 'harden': a 64-bit bound check in core)",
     5: "issue 12 defect 5: a NUL character answers 500 on PostgreSQL (helper 'poison')",
 }
+# valid requests (they reach the handlers) and invalid ones (they must be refused as problems)
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 
 
@@ -48,7 +48,7 @@ class Fuzzed:
         self.loop = asyncio.new_event_loop()
         self.stack = self.run(Stack(settings, FakeClock()).start())
         self.tenants = Tenants(self.stack)
-        self.run(_seed_victim(self.tenants))
+        self.run(seed_victim(self.tenants))
         spec = self.run(self.stack.api.get("/openapi.json")).json()
         self.schema = schemathesis.openapi.from_dict(spec)
 
