@@ -15,7 +15,7 @@ from ..core import idempotency
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.media import SERVE_HEADERS, MediaStore
-from ..core.params import OptionalText, PageNo, PerPage, blank_is
+from ..core.params import OptionalText, PageNo, PerPage, blank_is, text_id
 from ..core.runtime import Runtime, use_runtime
 from ..core.states import ConversationStatus
 from . import queries, sending, service, triage
@@ -35,7 +35,7 @@ async def list_conversations(ws: Workspace, rt: Rt, status: StatusFilter = None,
                              channel: Annotated[OptionalText, Query(
                                  description="a channel kind (whatsapp) or id")] = None,
                              page: PageNo = 1, per_page: PerPage = 25):
-    if channel and not channel.isdigit() and channel not in rt.registry.kinds():
+    if channel and text_id(channel) is None and channel not in rt.registry.kinds():
         raise Problem(422, "invalid_request", "The request is not valid",
                       f"channel must be a channel id or one of: {', '.join(rt.registry.kinds())}")
     async with rt.db.reader() as session:

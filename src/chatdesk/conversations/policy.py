@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from ..channels.base import Capabilities
 from ..core.errors import Problem
+from ..core.params import text_id
 from ..core.states import OUTBOUND_ORDER, MessageStatus
 
 # Delivery statuses of an outbound message, in the only order they may move.
@@ -166,7 +167,7 @@ def tracked_message_id(tag: str | None) -> int | None:
     if not tag or not tag.startswith(TRACKING_PREFIX):
         return None
     rest = tag[len(TRACKING_PREFIX):]
-    return int(rest) if rest.isdigit() else None
+    return text_id(rest)
 
 
 def resend_wait(last_outcome: str | None, last_at: datetime | None, now: datetime) -> float:

@@ -10,6 +10,7 @@ from ..channels.content import Media
 from ..channels.models import Channel
 from ..channels.registry import ChannelRegistry
 from ..contacts.models import Contact
+from ..core.params import text_id
 from . import policy, service
 from .models import Conversation, Message
 from .schemas import (
@@ -37,7 +38,8 @@ async def list_conversations(session: AsyncSession, registry: ChannelRegistry, w
     if status:
         matching.append(Conversation.status == status)
     if channel:
-        matching.append(Conversation.channel_id == int(channel) if channel.isdigit() else
+        channel_id = text_id(channel)
+        matching.append(Conversation.channel_id == channel_id if channel_id is not None else
                         Conversation.channel_id.in_(select(Channel.id).where(Channel.kind == channel)))
     if contact_id is not None:
         matching.append(Conversation.contact_id == contact_id)

@@ -1,5 +1,5 @@
-"""Query parameters shared by the REST API. An empty value (``?status=&page=``, as HTML forms
-and hand-built URLs send) means the parameter was not given, not an invalid one."""
+"""Query parameters shared by the REST API, and ids read from text. An empty value (``?status=&page=``,
+as HTML forms and hand-built URLs send) means the parameter was not given, not an invalid one."""
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -26,3 +26,15 @@ PerPage = page_size(25)
 
 
 OptionalText = Annotated[str | None, blank_is(None)]
+
+
+MAX_ID = 2**63 - 1  # the database's BIGINT; a larger number can name no row
+
+
+def text_id(value: str) -> int | None:
+    """The row id a text names, or None. ASCII digits only: ``str.isdigit`` also accepts ``²`` and
+    other digits that ``int`` refuses, and a number beyond 64 bits makes the database raise."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None

@@ -14,6 +14,7 @@ from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.errors import Problem, not_found
 from ..core.media import SERVE_HEADERS, MediaStore
+from ..core.params import text_id
 from . import pages
 from .web import Ctx, InboxRoute, LoginRequired, current_user, finish, is_htmx, render, workspace_ctx
 
@@ -22,12 +23,8 @@ Agent = Annotated[Ctx, Depends(workspace_ctx)]
 INLINE_MEDIA = ("image/jpeg", "image/png", "image/webp", "image/gif", "audio/", "video/")
 
 
-def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
 def _filter(view: str, status: str, channel: str, label: str, team: str, q: str) -> InboxFilter:
-    return InboxFilter(view, status, _number(channel), _number(label), _number(team), q).normalised()
+    return InboxFilter(view, status, text_id(channel), text_id(label), text_id(team), q).normalised()
 
 
 Filters = Annotated[InboxFilter, Depends(lambda view="all", status="open", channel="", label="", team="", q="":
@@ -105,7 +102,7 @@ async def send(conversation_id: int, ctx: Agent, request: Request, text: str = F
         async with ctx.rt.db.session() as session:
             conv = await service.get_conversation(session, ctx.ws, conversation_id)
             message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
-                                       reply_to_id=int(reply_to_id) if reply_to_id.isdigit() else None)
+                                       reply_to_id=text_id(reply_to_id))
             thread = await inbox_queries.thread(session, conv, only=message.id)
     except Problem as exc:
         if exc.status == 404:
@@ -139,7 +136,7 @@ async def _act(ctx: Ctx, request: Request, conversation_id: int, action) -> Resp
 def _id_or_none(value: str, me: int) -> int | None:
     if value == "me":
         return me
-    return int(value) if value.isdigit() else None
+    return text_id(value)
 
 
 @router.post("/c/{conversation_id}/assign")
@@ -171,7 +168,7 @@ async def priority(conversation_id: int, ctx: Agent, request: Request, priority:
 @router.post("/c/{conversation_id}/labels")
 async def set_labels(conversation_id: int, ctx: Agent, request: Request) -> Response:
     form = await request.form()
-    ids = [int(v) for v in form.getlist("label") if isinstance(v, str) and v.isdigit()]
+    ids = [i for v in form.getlist("label") if isinstance(v, str) and (i := text_id(v)) is not None]
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(label_ids=ids), now=ctx.rt.clock.now()))
 
