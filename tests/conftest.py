@@ -53,7 +53,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def settings(tmp_path: Path, db_url: str) -> Settings:
     from chatdesk.core.migrate import upgrade
 
-    s = Settings(data_dir=tmp_path / "data", database_url=db_url, secret_key="test-secret-key-0123456789abcdefghij")
+    # the operator points the Graph API at the sandbox (channels connected in the browser use it)
+    s = Settings(data_dir=tmp_path / "data", database_url=db_url, secret_key="test-secret-key-0123456789abcdefghij",
+                 graph_url="http://sandbox.test")
     s.ensure_data_dir()
     upgrade(s.db_url)
     return s

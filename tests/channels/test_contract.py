@@ -59,9 +59,10 @@ def test_whatsapp_settings_map_to_the_stored_row():
 def test_the_browser_form_asks_what_the_browser_cannot_fill_in_itself():
     (form,) = [f for f in connect_forms(["whatsapp"])]
     fields = {f.name: f for f in form.fields}
-    assert list(fields) == ["phone_number_id", "waba_id", "access_token", "app_secret", "graph_url"]
+    # the Graph API URL is the operator's (CHATDESK_GRAPH_URL, the CLI's --graph-url): not asked (issue 12)
+    assert list(fields) == ["phone_number_id", "waba_id", "access_token", "app_secret"]
     assert fields["access_token"].input_type == fields["app_secret"].input_type == "password"
-    assert not fields["graph_url"].required and fields["phone_number_id"].numeric
+    assert fields["phone_number_id"].numeric
     # the verify token is generated, the display number comes from the health check
     settings = adapter_class("whatsapp").validate({k: WA[k] for k in ("phone_number_id", "waba_id", "access_token",
                                                                        "app_secret")})

@@ -72,7 +72,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     port, sb_port = _free_port(), _free_port()
     base, sandbox = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sb_port}"
     env = {**os.environ, "CHATDESK_DATA_DIR": str(data), "CHATDESK_SECRET_KEY": "e2e-secret-key-0123456789abcdefghijkl",
-           "CHATDESK_LOG_LEVEL": "WARNING"}
+           "CHATDESK_LOG_LEVEL": "WARNING", "CHATDESK_GRAPH_URL": sandbox}  # the operator's Graph API
     env.pop("CHATDESK_DATABASE_URL", None)
     cli = [sys.executable, "-m", "chatdesk.cli"]
 

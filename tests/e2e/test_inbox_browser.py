@@ -191,7 +191,6 @@ def test_connect_whatsapp_channel(new_page, servers):
     page.fill("input[name=waba_id]", "999888777")
     page.fill("input[name=access_token]", "wrong-token")
     page.fill("input[name=app_secret]", "s3cret")
-    page.fill("input[name=graph_url]", servers.sandbox)
     page.click("#connect-whatsapp .connect-btn")
     expect(page.locator(".alert.error")).to_contain_text("did not work")
     page.fill("input[name=access_token]", "new-token")

@@ -16,7 +16,7 @@ async def test_connect_whatsapp_checks_before_saving(stack, owner):
                                                         "access_token": "tok-2", "display_phone_number": "15550003333"})
     await owner.get(f"{WS}/settings/channels")
     form = {"kind": "whatsapp", "phone_number_id": "555000111222", "waba_id": "42", "access_token": "bad",
-            "app_secret": "s", "graph_url": "http://sandbox.test", "csrf_token": owner.csrf}
+            "app_secret": "s", "csrf_token": owner.csrf}
     bad = await owner.post(f"{WS}/settings/channels", form, htmx=False)
     assert bad.status_code == 422 and "did not work" in bad.text
     ok = await owner.post(f"{WS}/settings/channels", {**form, "access_token": "tok-2"}, htmx=False)

@@ -58,13 +58,15 @@ def ref(channel: Channel, cipher: Cipher) -> ChannelRef:
 
 
 class ChannelDirectory:
-    """Looks channels up by (kind, provider id) or id, with a short cache: webhooks arrive by
-    the thousand and each needs the channel's app secret."""
+    """Looks channels up by (kind, provider id) or id, with a short, bounded cache of their
+    decrypted secrets: webhooks arrive by the thousand and each needs the channel's app secret.
+    ``forget()`` drops it when a channel changes in this process; other processes' changes
+    are seen within ``ttl`` seconds."""
 
-    def __init__(self, cipher: Cipher, ttl: float = 10.0):
-        self.cipher, self.ttl = cipher, ttl
+    def __init__(self, cipher: Cipher, ttl: float = 10.0, max_entries: int = 10_000):
+        self.cipher, self.ttl, self.max_entries = cipher, ttl, max_entries
         self._cache: dict[tuple[str, str] | int, tuple[float, ChannelRef]] = {}
-        self._secrets: dict[str, tuple[float, list[str]]] = {}
+        self._secrets: dict[tuple[str, str], tuple[float, list[str]]] = {}
 
     def cached(self, kind: str, external_id: str) -> ChannelRef | None:
         """The channel if this process looked it up recently (no database round trip)."""
@@ -74,6 +76,17 @@ class ChannelDirectory:
     async def by_external(self, session: AsyncSession, kind: str, external_id: str) -> ChannelRef | None:
         return await self._get(session, (kind, external_id),
                                select(Channel).where(Channel.kind == kind, Channel.external_id == external_id))
+
+    async def by_externals(self, session: AsyncSession, kind: str, external_ids: list[str]) -> list[ChannelRef]:
+        """The connected channels among ``external_ids``, in their order (one query for those
+        not cached; ids of no channel are left out)."""
+        found = {n: r for n in external_ids if (r := self.cached(kind, n))}
+        missing = [n for n in external_ids if n not in found]
+        if missing:
+            rows = await session.execute(select(Channel).where(Channel.kind == kind, Channel.external_id.in_(missing)))
+            for channel in rows.scalars():
+                found[channel.external_id] = self._keep((kind, channel.external_id), ref(channel, self.cipher))
+        return [found[n] for n in external_ids if n in found]
 
     async def by_id(self, session: AsyncSession, channel_id: int) -> ChannelRef | None:
         return await self._get(session, channel_id, select(Channel).where(Channel.id == channel_id))
@@ -85,19 +98,23 @@ class ChannelDirectory:
         channel = (await session.execute(query)).scalar_one_or_none()
         if channel is None:
             return None  # misses are not cached: a channel connected a moment ago must be found
-        value = ref(channel, self.cipher)
+        return self._keep(key, ref(channel, self.cipher))
+
+    def _keep(self, key: Any, value: ChannelRef) -> ChannelRef:
+        if len(self._cache) >= self.max_entries:
+            self._cache.clear()  # rare (more channels than entries): start over, not grow
         self._cache[key] = (time.monotonic() + self.ttl, value)
         return value
 
-    async def signing_secrets(self, session: AsyncSession, kind: str, name: str) -> list[str]:
-        """Every secret ``name`` (the kind's webhook signing secret) of a kind, kept ``ttl``
-        seconds: a body that names no channel is checked against all of them, and such bodies
-        can come from anyone, at any rate."""
-        hit = self._secrets.get(kind)
+    async def secrets_of(self, session: AsyncSession, kind: str, name: str) -> list[str]:
+        """Every value of secret ``name`` of a kind's channels (the webhook handshake's verify
+        tokens, the signing secrets), kept ``ttl`` seconds: the callers answer anyone, at any
+        rate, and a miss decrypts every channel of the kind."""
+        hit = self._secrets.get((kind, name))
         if hit and hit[0] > time.monotonic():
             return hit[1]
         secrets = await secret_values(session, self.cipher, kind, name)
-        self._secrets[kind] = (time.monotonic() + self.ttl, secrets)
+        self._secrets[(kind, name)] = (time.monotonic() + self.ttl, secrets)
         return secrets
 
     def forget(self) -> None:

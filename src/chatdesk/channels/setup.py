@@ -4,6 +4,7 @@ The network check never runs inside a database transaction: callers check, then 
 session to save."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,9 @@ from .base import ChannelError, ChannelSettings, Connection, InvalidSettings
 from .models import Channel
 from .registry import ChannelRegistry, UnknownChannelKind, adapter_class
 from .service import add_channel
+
+log = logging.getLogger("chatdesk.channels.setup")
+UNREACHABLE = "The provider could not be reached or did not answer as expected"
 
 
 @dataclass(frozen=True)
@@ -83,11 +87,16 @@ async def check(registry: ChannelRegistry, kind: str, conn: Connection, now: dat
     """Ask the provider whether these credentials work; returns the health record to store."""
     try:
         facts = await registry.get(kind).health(conn)
+        return {"status": "ok", "checked_at": now.isoformat(), **facts}
     except ChannelError as exc:
-        return {"status": "error", "checked_at": now.isoformat(), "error": exc.title, "code": exc.code}
-    except Exception as exc:  # network trouble: report it, do not crash the page
-        return {"status": "error", "checked_at": now.isoformat(), "error": f"{type(exc).__name__}: {exc}"[:300]}
-    return {"status": "ok", "checked_at": now.isoformat(), **facts}
+        if exc.code is not None:  # the provider's own answer about these credentials
+            return {"status": "error", "checked_at": now.isoformat(), "error": exc.title, "code": exc.code}
+        log.warning("%s credential check failed: %s", kind, exc)
+    except Exception as exc:  # network trouble: logged for the operator, not shown
+        log.warning("%s credential check failed: %s: %s", kind, type(exc).__name__, exc)
+    # One sentence for every failure that is not the provider's: what a port or a service
+    # answered must not be readable through this form.
+    return {"status": "error", "checked_at": now.isoformat(), "error": UNREACHABLE}
 
 
 def with_health(settings: ChannelSettings, health: dict[str, Any]) -> ChannelSettings:

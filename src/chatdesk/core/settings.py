@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     graph_url: str = "https://graph.facebook.com"
     graph_version: str = "v23.0"
     graph_timeout: float = 15.0
+    # hosts media may also be downloaded from (comma-separated), beside the Graph host and Meta's
+    # media hosts; they must resolve to public addresses and never receive a channel's token
+    media_hosts: str = ""
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -56,6 +59,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'chatdesk.db').resolve()}"
+
+    @property
+    def media_host_list(self) -> list[str]:
+        return [host.strip() for host in self.media_hosts.split(",") if host.strip()]
 
     @property
     def is_sqlite(self) -> bool:

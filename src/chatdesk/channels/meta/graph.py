@@ -9,6 +9,7 @@ import httpx
 
 from ..base import PermanentChannelError, RetriableChannelError
 from .errors import is_retriable
+from .media_egress import MediaRequest
 
 # Failures that happen before the request leaves: retrying them cannot send anything twice.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol,
@@ -36,10 +37,12 @@ class GraphClient:
                                         maybe_delivered=not isinstance(exc, NOT_SENT)) from exc
         return self._result(resp)
 
-    async def download(self, url: str, max_bytes: int) -> tuple[bytes, str]:
-        """Fetch a media URL with the token, refusing anything larger than ``max_bytes``."""
+    async def download(self, media: MediaRequest, max_bytes: int) -> tuple[bytes, str]:
+        """Fetch a checked media URL (``media_egress``: where, with which headers), refusing
+        anything larger than ``max_bytes``; a redirect is an error, never followed."""
         try:
-            async with self.http.stream("GET", url, headers=self._auth) as resp:
+            async with self.http.stream("GET", media.url, headers=media.headers, extensions=media.extensions,
+                                        follow_redirects=False) as resp:
                 if resp.status_code != 200:
                     await resp.aread()
                     self._result(resp)

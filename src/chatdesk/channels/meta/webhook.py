@@ -2,6 +2,7 @@
 handshake (GET) and the ``X-Hub-Signature-256`` check of POST bodies with the app secret."""
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 
 from . import signature
@@ -14,7 +15,9 @@ class MetaWebhook:
     @staticmethod
     def handshake(query: Mapping[str, str], tokens: list[str]) -> str | None:
         """``hub.mode=subscribe`` with one of our verify tokens: the challenge to echo; else None."""
-        if query.get("hub.mode") == "subscribe" and query.get("hub.verify_token") in tokens:
+        given = (query.get("hub.verify_token") or "").encode()
+        # compared in constant time: the answer must not tell how much of a guess was right
+        if query.get("hub.mode") == "subscribe" and any(hmac.compare_digest(given, t.encode()) for t in tokens):
             return query.get("hub.challenge", "")
         return None
 

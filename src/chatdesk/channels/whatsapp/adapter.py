@@ -23,6 +23,7 @@ from ..base import (
 )
 from ..meta import errors
 from ..meta.graph import GraphClient
+from ..meta.media_egress import MediaPolicy
 from ..meta.webhook import META_WEBHOOK
 from . import inbound
 from . import payloads as wa
@@ -60,23 +61,29 @@ class WhatsAppAdapter:
     def explain(code: int | None, title: str | None = None) -> str:
         return errors.explain(code, title)
 
-    def __init__(self, http: httpx.AsyncClient, *, graph_url: str, graph_version: str):
+    def __init__(self, http: httpx.AsyncClient, *, graph_url: str, graph_version: str,
+                 media: MediaPolicy | None = None):
         self.http = http
         self.graph_url = graph_url
         self.graph_version = graph_version
+        self.media = media or MediaPolicy()
 
     @classmethod
     def create(cls, http: httpx.AsyncClient, settings: Settings) -> WhatsAppAdapter:
-        return cls(http, graph_url=settings.graph_url, graph_version=settings.graph_version)
+        return cls(http, graph_url=settings.graph_url, graph_version=settings.graph_version,
+                   media=MediaPolicy(settings.media_host_list))
 
     @classmethod
     def validate(cls, values: Mapping[str, Any]) -> ChannelSettings:
         """Checks that need no network call: ids are digits, secrets not blank, URL http(s)."""
         return WhatsAppSettings.from_values(values)
 
+    def _graph_url(self, conn: Connection) -> str:
+        # a channel's own URL is operator configuration too (only the CLI sets it: the sandbox)
+        return conn.config.get("graph_url") or self.graph_url
+
     def _graph(self, conn: Connection) -> GraphClient:
-        return GraphClient(self.http, conn.config.get("graph_url") or self.graph_url,
-                           conn.config.get("graph_version") or self.graph_version,
+        return GraphClient(self.http, self._graph_url(conn), conn.config.get("graph_version") or self.graph_version,
                            conn.secrets["access_token"])
 
     # --------------------------------------------------------------- inbound
@@ -161,7 +168,8 @@ class WhatsAppAdapter:
         graph = self._graph(conn)
         info = wa.MediaInfo.model_validate(await graph.call("GET", media_id,
                                                             params={"phone_number_id": conn.external_id}))
-        data, mime = await graph.download(info.url, max_bytes)
+        media = await self.media.request(info.url, self._graph_url(conn), conn.secrets["access_token"])
+        data, mime = await graph.download(media, max_bytes)
         return data, info.mime_type or mime
 
     async def health(self, conn: Connection) -> dict[str, Any]:

@@ -56,10 +56,13 @@ class WhatsAppSettings(ChannelSettings):
         default_factory=lambda: secrets.token_urlsafe(18), title="Verify token",
         description="What Meta's webhook set-up must present (the browser generates one)",
         json_schema_extra={"secret": True, "form": False, "cli_required": True})
+    # Operator configuration, never asked in the browser: chatdesk sends the channel's token to
+    # this host and downloads media it names (issue 12: a workspace admin must not aim it at
+    # the server's own network). CHATDESK_GRAPH_URL applies when it is left empty.
     graph_url: Annotated[str | None, AfterValidator(_http_url)] = Field(
         None, title="Graph API URL",
-        description="Leave empty for Meta; set it to the sandbox URL to try chatdesk without a real number.",
-        json_schema_extra={"wide": True, "url": True, "placeholder": "https://graph.facebook.com"})
+        description="Leave empty for Meta (CHATDESK_GRAPH_URL); the sandbox URL to try chatdesk without a real number.",
+        json_schema_extra={"form": False})
     rate_limit: Annotated[float, AfterValidator(_positive)] = Field(
         80.0, title="Rate limit", description="messages per second", json_schema_extra={"form": False})
 
