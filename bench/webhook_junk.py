@@ -51,7 +51,7 @@ async def add_channels(cluster: Cluster, count: int) -> None:
     from chatdesk import admin
     from chatdesk.core.settings import Settings
 
-    s = Settings(database_url=cluster.database_url, data_dir=cluster.data_dir, secret_key="scale-secret-key")
+    s = Settings(database_url=cluster.database_url, data_dir=cluster.data_dir, secret_key="scale-secret-key-0123456789abcdefghij")
     for i in range(count):
         await admin.add_channel(s, "whatsapp", cluster.slug, {
             "phone_number_id": f"2000000000{i:05d}", "display_phone_number": f"+1555{i:07d}",
