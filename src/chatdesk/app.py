@@ -26,6 +26,7 @@ from .conversations import api as conversations_api
 from .conversations import live
 from .core import logs
 from .core.backends import make_bus, make_limiter, make_wakeup
+from .core.bodylimit import BodyLimit
 from .core.clock import Clock, SystemClock
 from .core.crypto import Cipher
 from .core.db import Database
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.mount(STATIC_PREFIX, static_files(), name="inbox-static")
     _install_problem_handlers(app)
     _install_ops_routes(app, rt, metrics)
+    app.add_middleware(BodyLimit, settings=rt.settings)  # inside _Timing: its 413s carry the request id
     app.add_middleware(_Timing, metrics=metrics)
     return app
 

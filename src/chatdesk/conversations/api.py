@@ -114,8 +114,8 @@ async def _read_send(request: Request) -> tuple[SendMessageIn, Upload | None]:
             fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
             upload = None
             if file is not None and not isinstance(file, str):
-                upload = Upload(await file.read(), file.content_type or "application/octet-stream",
-                                file.filename or "file")
+                # the spooled file itself: read only once its size and type passed (sending.send)
+                upload = Upload(file.file, file.content_type or "application/octet-stream", file.filename or "file")
             return SendMessageIn.model_validate(fields), upload
         return SendMessageIn.model_validate_json(await request.body()), None
     except ValidationError as exc:

@@ -5,12 +5,18 @@ the jobs' deletion, with a handful of statements per batch rather than per messa
 
 Exactly once: a message whose provider id is already stored (Meta redelivered it inside
 another batch) is skipped; statuses are kept once per (message, status) and only move forward.
+
+One bad item never costs its neighbours: a batch that fails is run again one delivery at a
+time (by the runner), and a delivery that fails is written item by item, each in a savepoint;
+an item that still fails is left out and named in the delivery's ``error``.
 """
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +33,7 @@ from ..channels.service import ChannelRef
 from ..contacts.identities import IdentityChannel, Sender, attach_identities, resolve_identities
 from ..core.db import table_of
 from ..core.jobs import ClaimedJob
-from ..core.runner import TwoStepBatch
+from ..core.runner import TwoStepBatch, database_away
 from ..core.runtime import Runtime
 from . import service
 from .models import Conversation, Message
@@ -58,18 +64,65 @@ def inbound_handler(rt: Runtime) -> TwoStepBatch:
         return batch
 
     async def apply(session: AsyncSession, jobs: list[ClaimedJob], batch: ParsedBatch) -> None:
-        for channel_id, items in batch.messages.items():
-            await _store_messages(rt, session, batch.channels[channel_id], items)
-        for channel_id, found in batch.statuses.items():
-            adapter = rt.registry.get(batch.channels[channel_id].kind)
-            await service.record_statuses(session, channel_id, found, adapter.explain, adapter.capabilities)
-            await _learn_recipients(rt, session, batch.channels[channel_id], found)
+        try:
+            async with session.begin_nested():  # the whole batch at once: the fast path
+                await _store_all(rt, session, batch)
+        except Exception as exc:
+            if len(batch.event_ids) > 1 or database_away(exc):
+                raise  # the runner runs each delivery on its own / retries later
+            await _store_each(rt, session, batch)
         table = table_of(InboundEvent)
         await session.execute(update(table).where(table.c.id.in_(batch.event_ids)).values(processed_at=rt.clock.now()))
         for event_id, error in batch.errors.items():
             await session.execute(update(table).where(table.c.id == event_id).values(error=error))
 
     return TwoStepBatch(prepare, apply)
+
+
+async def _store_all(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> None:
+    for channel_id, items in batch.messages.items():
+        await _store_messages(rt, session, batch.channels[channel_id], items)
+    for channel_id, found in batch.statuses.items():
+        await _store_statuses(rt, session, batch.channels[channel_id], found)
+
+
+async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> None:
+    """One delivery that failed as a whole, item by item: what can be stored is, and the items
+    that cannot are named in the delivery's error (the job then finishes: retrying a
+    deterministic failure forever would only hold up the rest)."""
+    failed: list[str] = []
+    for channel_id, items in batch.messages.items():
+        for item in items:
+            await _isolated(session, failed, f"message {item.provider_message_id}",
+                            _store_messages(rt, session, batch.channels[channel_id], [item]))
+    for channel_id, found in batch.statuses.items():
+        for status in found:
+            await _isolated(session, failed, f"status {status.status} of {status.provider_message_id}",
+                            _store_statuses(rt, session, batch.channels[channel_id], [status]))
+    if failed:
+        (event_id,) = batch.event_ids
+        said = [batch.errors[event_id]] if event_id in batch.errors else []
+        batch.errors[event_id] = "; ".join([*said, f"{len(failed)} item(s) could not be stored: "
+                                            + "; ".join(failed)])[:4000]
+        log.warning("inbound event %s: %s", event_id, batch.errors[event_id])
+
+
+async def _isolated(session: AsyncSession, failed: list[str], what: str, step: Coroutine[Any, Any, None]) -> None:
+    """Run ``step`` in a savepoint; if it fails, roll back to it and note ``what`` failed."""
+    try:
+        async with session.begin_nested():
+            await step
+    except Exception as exc:
+        if database_away(exc):
+            raise
+        failed.append(f"{what}: {str(exc).splitlines()[0][:300]}")
+
+
+async def _store_statuses(rt: Runtime, session: AsyncSession, channel: ChannelRef,
+                          found: list[InboundStatusEvent]) -> None:
+    adapter = rt.registry.get(channel.kind)
+    await service.record_statuses(session, channel.id, found, adapter.explain, adapter.capabilities)
+    await _learn_recipients(rt, session, channel, found)
 
 
 async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_id: int, kind: str, body: str) -> None:

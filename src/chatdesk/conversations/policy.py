@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..channels.base import Capabilities
+from ..channels.content import MEDIA_TYPES
 from ..core.errors import Problem
 from ..core.params import text_id
 from ..core.states import OUTBOUND_ORDER, MessageStatus
@@ -100,6 +101,9 @@ def duration_text(span: timedelta) -> str:
 
 TEMPLATE_TYPES = frozenset({"template"})
 CAPTIONED = frozenset({"image", "video", "document"})
+# A private note's length: far beyond what anyone writes, far below what would make the
+# conversation a page of megabytes (notes are shown to every agent, each time it opens).
+NOTE_MAX = 20_000
 
 
 ONLY_TEMPLATES = "%(channel)s allows only an approved template until they write again."
@@ -133,6 +137,10 @@ def check_outbound(caps: Capabilities, *, type: str, text: str | None, last_inbo
 
 def check_media(caps: Capabilities, *, type: str, size: int) -> Refusal | None:
     """Whether an uploaded file of ``size`` bytes may go out as ``type`` on this channel."""
+    if type not in MEDIA_TYPES:  # else it would be stored, and read again on every send attempt
+        return Refusal("upload_not_media", "This type of message takes no file",
+                       "A %(type)s message cannot carry a file; send it as an image, video, audio, "
+                       "document or sticker.", {"type": type})
     if size == 0:
         return Refusal("media_empty", "The file is empty", "Choose a file with something in it.")
     cap = caps.media_max_bytes.get(type, 0)

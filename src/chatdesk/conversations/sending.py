@@ -7,8 +7,10 @@ together with the caller's transaction (``service.queue_outbound``).
 """
 from __future__ import annotations
 
+import asyncio
+import os
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +24,7 @@ from . import policy, service
 from .models import Conversation, Message
 
 NOTE = "note"
+NOTE_TOO_LONG = "A note is at most %(limit)s characters; this has %(length)s."
 # An upload without a type is sent as what its MIME type says; images WhatsApp would refuse as
 # images (GIF, WebP...) go as documents, which every channel takes.
 UPLOAD_TYPES = (("image/", "image"), ("video/", "video"), ("audio/", "audio"))
@@ -30,11 +33,25 @@ IMAGE_MIMES = ("image/jpeg", "image/png")
 
 @dataclass(frozen=True)
 class Upload:
-    """A file sent with the message, not stored yet."""
+    """A file sent with the message, not stored yet: its bytes, or the file the form parser
+    spooled it to (on disk beyond a small size), read only once its size and type have passed
+    the channel's limits."""
 
-    data: bytes
+    data: bytes | IO[bytes]
     mime_type: str
     filename: str
+
+    @property
+    def size(self) -> int:
+        if isinstance(self.data, bytes):
+            return len(self.data)
+        return self.data.seek(0, os.SEEK_END)
+
+    def read(self) -> bytes:
+        if isinstance(self.data, bytes):
+            return self.data
+        self.data.seek(0)
+        return self.data.read()
 
 
 @dataclass(frozen=True)
@@ -79,6 +96,10 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
     now = rt.clock.now()
     text = normalised_text(draft.text)
     if draft.type == NOTE:
+        if text and len(text) > policy.NOTE_MAX:
+            said = {"limit": str(policy.NOTE_MAX), "length": str(len(text))}
+            raise Problem(422, "note_too_long", "The note is too long", NOTE_TOO_LONG % said,
+                          detail_msg=(NOTE_TOO_LONG, said))
         return await service.add_note(session, conv, text=text or "", now=now, author_type=draft.author_type,
                                       author_id=draft.author_id)
     caps = await channel_capabilities(session, rt, conv)
@@ -86,7 +107,7 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
     refusal = policy.check_outbound(caps, type=type_, text=text, last_inbound_at=conv.last_inbound_at, now=now,
                                     window_closed_at=conv.window_closed_at)
     if refusal is None and draft.upload is not None:
-        refusal = policy.check_media(caps, type=type_, size=len(draft.upload.data))
+        refusal = policy.check_media(caps, type=type_, size=draft.upload.size)
     if refusal is not None:
         raise refusal.problem()
     content = _content(type_, text, draft.content)
@@ -94,7 +115,8 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
         raise Problem(422, "media_missing", "Media needs a link or an uploaded file")
     reply_to = await message_in_conversation(session, conv, draft.reply_to_id)
     if draft.upload is not None:
-        content = with_values(content, **_store(rt, conv.workspace_id, draft.upload))
+        # off the event loop: the file may be on disk (spooled by the form parser), and large
+        content = with_values(content, **await asyncio.to_thread(_store, rt, conv.workspace_id, draft.upload))
     return await service.queue_outbound(session, conv, type=type_, text=text, content=content, now=now,
                                         author_type=draft.author_type, author_id=draft.author_id,
                                         reply_to=reply_to)
@@ -124,6 +146,7 @@ async def message_in_conversation(session: AsyncSession, conv: Conversation, mes
 
 
 def _store(rt: Runtime, workspace_id: int, upload: Upload) -> dict[str, Any]:
-    key = MediaStore(rt.settings.media_dir).save(workspace_id, upload.data, upload.mime_type)
+    data = upload.read()
+    key = MediaStore(rt.settings.media_dir).save(workspace_id, data, upload.mime_type)
     return {"stored": key, "mime_type": upload.mime_type, "filename": upload.filename[:200],
-            "size": len(upload.data)}
+            "size": len(data)}

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
-from . import intrange
+from . import intrange, storable
 from .errors import not_found
 
 NAMING = {
@@ -146,8 +146,10 @@ class Database:
             self.checkpointer = WalCheckpointer(path) if path and path != ":memory:" else None
         else:
             self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20,
-                                              pool_pre_ping=True, hide_parameters=not echo)
+                                              pool_pre_ping=True, hide_parameters=not echo,
+                                              json_serializer=storable.dumps)
             self.read_engine = self.engine
+            storable.install(self.engine)
         for engine in {self.engine, self.read_engine}:
             intrange.guard(engine)
         self._write = async_sessionmaker(self.engine, expire_on_commit=False,
@@ -166,7 +168,9 @@ class Database:
     @staticmethod
     def _sqlite_engine(url: str, echo: bool, *, immediate: bool) -> AsyncEngine:
         # hide_parameters: a failed statement's error must not carry message texts into the logs
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=not echo)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=not echo,
+                                     json_serializer=storable.dumps)
+        storable.install(engine)  # the same values on both databases (see core.storable)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:

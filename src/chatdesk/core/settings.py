@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     job_lease_seconds: float = 60.0
     retention_days: int = Field(default=30, ge=1)  # processed webhook bodies, receipts, consumed events
     media_max_bytes: int = 100 * 1024 * 1024
+    # request bodies (core.bodylimit): JSON and forms, and multipart uploads (above every
+    # channel's media limit: those are checked per message type once the file is in)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_body_bytes: int = Field(default=150 * 1024 * 1024, ge=1024)
     graph_url: str = "https://graph.facebook.com"
     graph_version: str = "v23.0"
     graph_timeout: float = 15.0

@@ -96,7 +96,7 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
                file: UploadFile | None = None, reply_to_id: str = Form("")) -> Response:
     """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
-    upload = Upload(await file.read(), file.content_type or "application/octet-stream", file.filename) \
+    upload = Upload(file.file, file.content_type or "application/octet-stream", file.filename) \
         if file is not None and file.filename else None
     try:
         async with ctx.rt.db.session() as session:
