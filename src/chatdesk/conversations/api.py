@@ -1,7 +1,6 @@
 """REST API v1: conversations and their messages. Thin: parse, call a service, render."""
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -98,11 +97,11 @@ async def send_message(conversation_id: int, request: Request, ws: Workspace, rt
     async def send(session: AsyncSession) -> dict:
         conv = await service.get_conversation(session, ws, conversation_id)
         return queries.message_out(await sending.send(session, rt, conv, draft)).model_dump(mode="json")
+    key = request.headers.get("idempotency-key")
     same_request = idempotency.fingerprint(
         str(conversation_id), body.model_dump_json(),
-        *((hashlib.sha256(upload.data).hexdigest(), upload.mime_type, upload.filename) if upload else ()))
-    return await idempotency.answer_once(rt.db, ws, request.headers.get("idempotency-key"), same_request,
-                                         rt.clock.now(), send, status=202)
+        *((upload.sha256(), upload.mime_type, upload.filename) if upload and key else ()))
+    return await idempotency.answer_once(rt.db, ws, key, same_request, rt.clock.now(), send, status=202)
 
 
 async def _read_send(request: Request) -> tuple[SendMessageIn, Upload | None]:

@@ -8,6 +8,7 @@ together with the caller's transaction (``service.queue_outbound``).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 from dataclasses import dataclass
 from typing import IO, Any
@@ -52,6 +53,16 @@ class Upload:
             return self.data
         self.data.seek(0)
         return self.data.read()
+
+    def sha256(self) -> str:
+        """The file's digest, read in chunks (a spooled file is never held whole in memory)."""
+        if isinstance(self.data, bytes):
+            return hashlib.sha256(self.data).hexdigest()
+        self.data.seek(0)
+        digest = hashlib.sha256()
+        while chunk := self.data.read(1 << 20):
+            digest.update(chunk)
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
