@@ -78,6 +78,24 @@ async def add_channel(s: Settings, kind: str, slug: str, values: Mapping[str, An
     return await in_transaction(s, do, migrate=migrate)
 
 
+async def reauthorise_channel(s: Settings, slug: str, channel_id: int, secrets: Mapping[str, str], *,
+                              migrate: bool = True) -> str:
+    """Replace a channel's credentials (the ones given; no network call) and send what waited
+    for them."""
+    from .channels.setup import get_channel
+    from .conversations.parking import reauthorise
+
+    cipher = Cipher(s.encryption_key())
+
+    async def do(session: AsyncSession) -> str:
+        workspace = await accounts.workspace_by_slug(session, slug)
+        channel = await get_channel(session, workspace.id, channel_id)
+        now = SystemClock().now()
+        queued = await reauthorise(session, cipher, channel, dict(secrets), {"status": "unknown"}, now)
+        return f"channel {channel.id} credentials replaced; {queued} waiting message(s) queued again"
+    return await in_transaction(s, do, migrate=migrate)
+
+
 async def replay_events(s: Settings, since: datetime, until: datetime, slug: str | None, *,
                         run_now: bool = False, migrate: bool = True) -> str:
     """Queue the webhook bodies received in ``[since, until)`` for processing again; with

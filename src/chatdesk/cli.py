@@ -160,6 +160,19 @@ def _channel_add_command(kind: str) -> Callable[..., None]:
     return add
 
 
+@channel_app.command("reauth")
+def channel_reauth(channel_id: Annotated[int, typer.Argument(help="the channel's id")],
+                   workspace: Annotated[str, typer.Option(help="workspace slug")],
+                   access_token: Annotated[str, typer.Option(help="the new access token")]) -> None:
+    """Replace a channel's access token (after the provider refused it); waiting sends go out."""
+    from . import admin
+
+    if not access_token.strip():
+        fail("--access-token must not be empty")
+    typer.echo(run(lambda: admin.reauthorise_channel(settings(), workspace, channel_id,
+                                                     {"access_token": access_token.strip()})))
+
+
 def _register_channel_kinds() -> None:
     from .channels.registry import kinds
 
@@ -227,6 +240,20 @@ def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once")] = 
         fail(str(exc))
 
 
+ErrorRate = Annotated[float, typer.Option(min=0, max=1, help="fault mode: fraction of sends answering 131000")]
+Latency = Annotated[float, typer.Option(min=0, max=120, help="fault mode: seconds added to every send")]
+TimeoutRate = Annotated[float, typer.Option(min=0, max=1, help="fault mode: fraction of sends answered too late")]
+Unreachable = Annotated[bool, typer.Option(help="fault mode: webhook deliveries fail and are retried")]
+
+
+def _fault_modes(error_rate: float, latency: float, timeout_rate: float, webhook_unreachable: bool) -> Any:
+    """The sandbox's standing fault modes from the command line (POST /_sandbox/fault-modes changes them)."""
+    from .sandbox.faults import FaultModes
+
+    return FaultModes(error_rate=error_rate, latency=latency, timeout_rate=timeout_rate,
+                      webhook_unreachable=webhook_unreachable)
+
+
 @app.command()
 def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhooks")],
             app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
@@ -237,8 +264,9 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
             access_token: Annotated[str | None, typer.Option(help="else bound on first use")] = None,
             rate_limit: Annotated[float, typer.Option(help="the number's messages/second (130429 above)")] = 80.0,
             verify_token: Annotated[str | None, typer.Option(help="for the verify handshake on start")] = None,
-            deliver_unverified: Annotated[bool, typer.Option(help="deliver even if the handshake failed")] = False
-            ) -> None:
+            deliver_unverified: Annotated[bool, typer.Option(help="deliver even if the handshake failed")] = False,
+            error_rate: ErrorRate = 0.0, latency: Latency = 0.0, timeout_rate: TimeoutRate = 0.0,
+            webhook_unreachable: Unreachable = False) -> None:
     """Run the Graph API sandbox alone: Meta's endpoints and webhooks, with simulated customers."""
     from . import server
 
@@ -252,13 +280,16 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
         fail("--rate-limit needs --phone-number-id (the number it applies to)")
     server.run_sandbox(host, port, webhook_url, app_secret, customers=customers, phone_number_id=phone_number_id,
                        display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token,
-                       rate_limit=rate_limit, verify_token=verify_token, deliver_unverified=deliver_unverified)
+                       rate_limit=rate_limit, verify_token=verify_token, deliver_unverified=deliver_unverified,
+                       faults=_fault_modes(error_rate, latency, timeout_rate, webhook_unreachable))
 
 
 @app.command()
 def demo(host: str = "127.0.0.1", port: Port = 8000,
          sandbox_port: Annotated[int, typer.Option(min=0, max=65535, help="default: --port + 1")] = 0,
-         customers: Annotated[int, typer.Option(help="simulated customers")] = 5) -> None:
+         customers: Annotated[int, typer.Option(help="simulated customers")] = 5,
+         error_rate: ErrorRate = 0.0, latency: Latency = 0.0, timeout_rate: TimeoutRate = 0.0,
+         webhook_unreachable: Unreachable = False) -> None:
     """The whole product on this machine: SQLite, the worker, the sandbox and simulated customers."""
     from . import demo as demo_mod
 
@@ -269,7 +300,8 @@ def demo(host: str = "127.0.0.1", port: Port = 8000,
     from .core.crypto import BadSecretKey
 
     try:
-        demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers)
+        demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers,
+                     _fault_modes(error_rate, latency, timeout_rate, webhook_unreachable))
     except BadSecretKey as exc:
         fail(str(exc))
 

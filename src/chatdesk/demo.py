@@ -18,6 +18,7 @@ from rich.console import Console
 from sqlalchemy import select
 
 from .core.settings import Settings
+from .sandbox.faults import FaultModes
 
 PHONE_NUMBER_ID = "109876543210987"
 DISPLAY = "+1 555 000 1111"
@@ -25,7 +26,8 @@ WABA_ID = "102938475610293"
 OWNER = "owner@demo.shop"
 
 
-def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: int) -> None:
+def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: int,
+        faults: FaultModes | None = None) -> None:
     from .channels.keycheck import check_secret_key
     from .core.logs import setup
     from .core.migrate import upgrade
@@ -37,7 +39,7 @@ def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: 
     sandbox_url = f"http://{host}:{sandbox_port}"
     seed = asyncio.run(_seed(settings, sandbox_url))
     _banner(host, port, sandbox_url, seed)
-    asyncio.run(_serve(settings, host, port, sandbox_port, customers, seed))
+    asyncio.run(_serve(settings, host, port, sandbox_port, customers, seed, faults or FaultModes()))
 
 
 def _load(path: Path) -> dict[str, Any] | None:
@@ -87,7 +89,7 @@ def _banner(host: str, port: int, sandbox_url: str, seed: dict[str, Any]) -> Non
 
 
 async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, customers: int,
-                 seed: dict[str, Any]) -> None:
+                 seed: dict[str, Any], faults: FaultModes) -> None:
     from .app import create_app
     from .sandbox.app import create_app as create_sandbox
     from .sandbox.config import SandboxConfig, SandboxNumber
@@ -98,7 +100,7 @@ async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, cu
         verify_token=seed["verify_token"],  # the sandbox's handshake against chatdesk on start
         numbers=[SandboxNumber(PHONE_NUMBER_ID, DISPLAY.replace(" ", "").lstrip("+"), WABA_ID,
                                seed["access_token"])],
-        customers=customers, customer_interval=6.0))
+        customers=customers, customer_interval=6.0, faults=faults))
     quiet = QuietServer(uvicorn.Config(sandbox, host=host, port=sandbox_port, log_level="warning",
                                        access_log=False))
     main = QuietServer(uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",

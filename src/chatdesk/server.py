@@ -10,6 +10,7 @@ import uvicorn
 
 from .channels import keycheck
 from .core.settings import Settings
+from .sandbox.faults import FaultModes
 
 
 def configure_logging(settings: Settings) -> None:
@@ -75,14 +76,15 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
 def run_sandbox(host: str, port: int, webhook_url: str, app_secret: str, *, customers: int,
                 phone_number_id: str | None, display_phone_number: str, waba_id: str,
                 access_token: str | None, rate_limit: float = 80.0, verify_token: str | None = None,
-                deliver_unverified: bool = False) -> None:
+                deliver_unverified: bool = False, faults: FaultModes | None = None) -> None:
     from .sandbox.app import create_app
     from .sandbox.config import SandboxConfig, SandboxNumber
 
     numbers = ([SandboxNumber(phone_number_id, display_phone_number, waba_id, access_token, rate_limit)]
                if phone_number_id else [])
     config = SandboxConfig(webhook_url=webhook_url, app_secret=app_secret, numbers=numbers, customers=customers,
-                           verify_token=verify_token, deliver_unverified=deliver_unverified)
+                           verify_token=verify_token, deliver_unverified=deliver_unverified,
+                           faults=faults or FaultModes())
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -6,6 +6,8 @@ This is real HTTP semantics over ASGI, not a mock: requests and responses are fu
 """
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 
@@ -26,7 +28,13 @@ class HostRouter(httpx.AsyncBaseTransport):
         transport = self.apps.get(request.url.host)
         if transport is None:
             raise httpx.ConnectError(f"no app at {request.url.host}", request=request)
-        response = await transport.handle_async_request(request)
+        # ASGITransport ignores timeouts; honour the read timeout as a socket would, so a
+        # server that answers too late (the sandbox's timeout fault mode) times the client out.
+        read = (request.extensions.get("timeout") or {}).get("read")
+        try:
+            response = await asyncio.wait_for(transport.handle_async_request(request), read)
+        except TimeoutError:
+            raise httpx.ReadTimeout("no answer within the read timeout", request=request) from None
         if self.responses_to_lose.get(request.url.host, 0) > 0:
             self.responses_to_lose[request.url.host] -= 1
             await response.aread()

@@ -19,7 +19,8 @@ Rt = Annotated[Runtime, Depends(use_runtime)]
 
 
 class ChannelHealth(BaseModel):
-    """The last check against the provider; ``status`` is ok, error or unknown (never checked).
+    """The last check against the provider; ``status`` is ok, error, unknown (never checked) or
+    reauth_required (the provider refused the credentials; sends wait for new ones).
     Other keys are what the provider reported (WhatsApp: verified_name, quality_rating...)."""
 
     model_config = ConfigDict(extra="allow")

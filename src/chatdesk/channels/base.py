@@ -53,6 +53,9 @@ class Capabilities:
     # error codes of a send the provider accepted and then failed because the service window was
     # closed (WhatsApp's 131047): the window is closed whatever our clock says
     window_closed_errors: frozenset[int] = frozenset()
+    # error codes meaning the channel's credentials were refused (WhatsApp's 190): the channel
+    # needs re-authorisation, and its sends wait for it instead of failing
+    reauth_errors: frozenset[int] = frozenset()
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""Connected channels: adding them, their decrypted connections, finding them by provider id."""
+"""Connected channels: adding them, their decrypted connections, finding them by provider id,
+and their credentials: marking a channel whose credentials the provider refused as needing
+re-authorisation, and replacing them."""
 from __future__ import annotations
 
 import time
@@ -127,3 +129,30 @@ async def secret_values(session: AsyncSession, cipher: Cipher, kind: str, name: 
     verify tokens, the signing secrets)."""
     rows = (await session.execute(select(Channel.secrets).where(Channel.kind == kind))).scalars()
     return list(dict.fromkeys(v for v in (cipher.decrypt(s).get(name) for s in rows) if v))
+
+
+REAUTH = "reauth_required"  # health status: the provider refused the channel's credentials
+
+
+async def mark_reauth(session: AsyncSession, cipher: Cipher, ref: ChannelRef, *, code: int | None,
+                      error: str, now: datetime) -> bool:
+    """Mark the channel as needing re-authorisation, unless its secrets changed since ``ref``
+    was read (the operator replaced the token meanwhile: the refusal is stale). The row is
+    locked, so this and ``replace_secrets`` never interleave. Returns whether it was marked."""
+    channel = (await session.execute(select(Channel).where(Channel.id == ref.id)
+                                     .with_for_update())).scalar_one_or_none()
+    if channel is None or cipher.decrypt(channel.secrets) != ref.secrets:
+        return False
+    channel.health = {"status": REAUTH, "checked_at": now.isoformat(), "error": error, "code": code}
+    await session.flush()
+    return True
+
+
+async def replace_secrets(session: AsyncSession, cipher: Cipher, channel: Channel,
+                          secrets: dict[str, Any], health: dict[str, Any]) -> None:
+    """Store new credentials (keys not given keep their value) and the health they checked to."""
+    locked = (await session.execute(select(Channel).where(Channel.id == channel.id)
+                                    .with_for_update())).scalar_one()
+    locked.secrets = cipher.encrypt({**cipher.decrypt(locked.secrets), **secrets})
+    locked.health = health
+    await session.flush()

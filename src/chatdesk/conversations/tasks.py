@@ -25,7 +25,7 @@ from ..core.events import emit
 from ..core.jobs import ClaimedJob, RetryJob
 from ..core.media import MediaStore
 from ..core.runtime import Runtime
-from . import policy, service
+from . import parking, policy, service
 from .events import MessageUpdated
 from .jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
 from .models import Conversation, Message, SendAttempt
@@ -68,6 +68,10 @@ def send_handler(rt: Runtime, media: MediaStore, metrics: Any):
             await _end_attempt(rt, attempt, "retry", exc)
             raise RetryJob(str(exc), policy.retry_delay(job.attempts, exc.retry_after, random.random())) from exc
         except PermanentChannelError as exc:
+            if exc.code in rt.registry.get(channel.kind).capabilities.reauth_errors:
+                metrics.send(channel.kind, "parked", exc.code)
+                await _park(rt, channel, attempt, exc)
+                return
             metrics.send(channel.kind, "failed", exc.code)
             await _failed(rt, message, job, exc, attempt)
             return
@@ -77,6 +81,16 @@ def send_handler(rt: Runtime, media: MediaStore, metrics: Any):
 
 
 LastAttempt = tuple[str | None, datetime | None]
+
+
+async def _park(rt: Runtime, channel: ChannelRef, attempt_id: int, exc: ChannelError) -> None:
+    """The channel's credentials were refused: the message waits for new ones (parking.py)."""
+    async with rt.db.session() as session:
+        parked = await parking.park(session, rt.cipher, channel, attempt_id, exc, rt.clock.now())
+    rt.channels.forget()  # this process's cached credentials are the refused ones
+    if not parked:
+        await _end_attempt(rt, attempt_id, "retry", exc)
+        raise RetryJob("the channel's credentials changed meanwhile; sending with the new ones", 0)
 
 
 async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -15,7 +16,7 @@ from ..accounts import service as accounts
 from ..accounts.passwords import hash_password
 from ..accounts.service import add_user
 from ..channels import setup
-from ..conversations import canned, labels
+from ..conversations import canned, labels, parking
 from ..core.errors import Problem, not_found
 from ..teams import service as teams
 from .web import Ctx, InboxRoute, admin_ctx, redirect, render
@@ -102,13 +103,14 @@ async def connect_channel(ctx: Admin, request: Request) -> Response:
 
 
 @router.get("/channels/{channel_id}")
-async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int = 0) -> Response:
+async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int = 0, refused: int = 0) -> Response:
     async with ctx.rt.db.reader() as session:
         channel = await setup.get_channel(session, ctx.ws, channel_id)
     hook = ctx.rt.registry.get(channel.kind).webhook  # the token the kind's webhook handshake asks for
     verify_token = ctx.rt.cipher.decrypt(channel.secrets).get(hook.verify_secret, "") if hook.verify_secret else ""
     return _page(request, ctx, "channel.html", "channels", channel=channel, verify_token=verify_token,
-                 webhook_url=webhook_url(request, ctx, channel.kind), new=bool(new))
+                 webhook_url=webhook_url(request, ctx, channel.kind), new=bool(new), refused=bool(refused),
+                 secret_fields=[f for form in setup.connect_forms([channel.kind]) for f in form.fields if f.secret])
 
 
 @router.post("/channels/{channel_id}/check")
@@ -121,6 +123,28 @@ async def recheck(channel_id: int, ctx: Admin, request: Request) -> Response:
     async with ctx.rt.db.session() as session:
         await setup.save_health(session, ctx.ws, channel_id, health)
     return redirect(request, ctx.url(f"settings/channels/{channel_id}"))
+
+
+@router.post("/channels/{channel_id}/credentials")
+async def reauthorise(channel_id: int, ctx: Admin, request: Request) -> Response:
+    """New credentials for a channel (blank fields keep theirs): checked with the provider, then
+    stored, and the sends that waited for them go out."""
+    posted = {k: v.strip() for k, v in (await request.form()).items() if isinstance(v, str) and k != "csrf_token"}
+    async with ctx.rt.db.reader() as session:
+        ref = await ctx.rt.channels.by_id(session, (await setup.get_channel(session, ctx.ws, channel_id)).id)
+    if ref is None:
+        raise not_found("Channel")
+    fields = {f.name for form in setup.connect_forms([ref.kind]) for f in form.fields if f.secret}
+    secrets = {k: v for k, v in posted.items() if k in fields and v}
+    health = await setup.check(ctx.rt.registry, ref.kind, replace(ref.connection(), secrets={**ref.secrets, **secrets}),
+                               ctx.rt.clock.now())
+    async with ctx.rt.db.session() as session:
+        channel = await setup.get_channel(session, ctx.ws, channel_id)
+        if health.get("status") == "ok":
+            await parking.reauthorise(session, ctx.rt.cipher, channel, secrets, health, ctx.rt.clock.now())
+    ctx.rt.channels.forget()
+    refused = "" if health.get("status") == "ok" else "?refused=1"
+    return redirect(request, ctx.url(f"settings/channels/{channel_id}{refused}"))
 
 
 # ------------------------------------------------------------------ agents

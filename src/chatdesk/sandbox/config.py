@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .faults import FaultModes
 from .pricing import PriceRule
 
 RETRY_HORIZON_SECONDS = 7 * 24 * 3600   # Meta redelivers a failed webhook for up to 7 days
@@ -65,3 +66,5 @@ class SandboxConfig:
     # Leniency: deliver even to a target that failed the handshake (Meta would not).
     deliver_unverified: bool = False
     handshake_timeout: float = 60.0   # seconds to keep retrying a receiver that is not up yet
+    # Standing fault modes on start (faults.py; switchable later with POST /_sandbox/fault-modes).
+    faults: FaultModes = field(default_factory=FaultModes)

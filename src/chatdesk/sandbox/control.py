@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from . import catalog, envelopes, identity, inbound
 from .config import SandboxNumber
 from .errors import http_status_of
+from .faults import FaultModes
 from .personas import by_wa_id
 from .state import Customer, Fault, provisioned_number
 
@@ -71,6 +72,19 @@ class FaultIn(BaseModel):
     http_status: int | None = Field(default=None, ge=400, le=599)
     error_code: int | None = None
     drop: bool = False
+
+
+class FaultModesIn(BaseModel):
+    """Standing fault modes (faults.py); fields left out keep their current value."""
+
+    error_rate: float | None = Field(default=None, ge=0, le=1)
+    error_code: int | None = None
+    http_status: int | None = Field(default=None, ge=400, le=599)
+    latency: float | None = Field(default=None, ge=0, le=120)
+    timeout_rate: float | None = Field(default=None, ge=0, le=1)
+    hang_seconds: float | None = Field(default=None, ge=0, le=600)
+    webhook_unreachable: bool | None = None
+    off: bool = False   # everything back off first
 
 
 class TemplateIn(BaseModel):
@@ -265,6 +279,22 @@ async def add_fault(body: FaultIn, request: Request) -> dict[str, Any]:
     sb_of(request).state.faults.append(Fault(body.phone_number_id, body.count, status, code,
                                              body.drop))
     return {"queued": body.count}
+
+
+@router.get("/fault-modes")
+async def get_fault_modes(request: Request) -> dict[str, Any]:
+    return sb_of(request).faults.to_json()
+
+
+@router.post("/fault-modes")
+async def set_fault_modes(body: FaultModesIn, request: Request) -> dict[str, Any]:
+    """Switch standing fault modes on or off (``{"off": true}``: all off)."""
+    sb = sb_of(request)
+    if body.off:
+        sb.faults = FaultModes(seed=sb.faults.seed)
+    for key, value in body.model_dump(exclude={"off"}, exclude_none=True).items():
+        setattr(sb.faults, key, value)
+    return sb.faults.to_json()
 
 
 # --------------------------------------------------------------------------- configuration

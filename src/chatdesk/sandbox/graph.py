@@ -8,6 +8,7 @@ Graph answer carries Meta's headers (``x-fb-trace-id``, ``x-fb-request-id``,
 """
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -140,9 +141,16 @@ async def download(request: Request, mid: str = "", ext: str = "", hash: str = "
 async def post_messages(version: str, phone_number_id: str, request: Request) -> Response:
     raw = await request.body()
     auth = request.headers.get("authorization")
-    return graph_call(request, version, "messages", phone_number_id, raw,
-                      lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw,
-                                              version))
+    modes = sandbox_of(request).faults
+    if modes.latency:
+        await asyncio.sleep(modes.latency)
+    late = modes.roll_timeout()
+    response = graph_call(request, version, "messages", phone_number_id, raw,
+                          lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw,
+                                                  version))
+    if late:  # handled (a send went out), but the answer comes after the client gave up
+        await asyncio.sleep(modes.hang_seconds)
+    return response
 
 
 @router.post("/{version}/{phone_number_id}/media")

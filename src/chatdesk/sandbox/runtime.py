@@ -8,6 +8,7 @@ cancels every background task and closes the webhook client if the sandbox creat
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ import httpx
 
 from .catalog import TemplateCatalog
 from .config import SandboxConfig
+from .faults import FaultModes
 from .handshake import WebhookTarget
 from .media import MediaStore
 from .personas import PERSONAS
@@ -44,12 +46,19 @@ class Sandbox:
                                     lenient=config.deliver_unverified,
                                     timeout=config.handshake_timeout, clock=self.clock)
         self.webhooks.gate = self.target.allows
+        self.faults = self._configured_faults()
+        self.webhooks.unreachable = lambda: self.faults.webhook_unreachable
         self._handshake: asyncio.Task[bool] | None = None
         self.statuses = StatusScheduler(self.state, self.webhooks, config.status_delays,
                                         self.clock)
         self.simulator = PersonaSimulator(self)
         self.running = False
         self._add_personas()
+
+    def _configured_faults(self) -> FaultModes:
+        """The fault modes of the configuration, rolling dice seeded like the rest of the sandbox."""
+        seed = self.config.faults.seed if self.config.faults.seed is not None else self.config.seed
+        return dataclasses.replace(self.config.faults, seed=seed)
 
     def _add_personas(self) -> None:
         for persona in PERSONAS:
@@ -92,6 +101,7 @@ class Sandbox:
         """Back to the configured start: no messages, no customers but the personas."""
         await self.statuses.stop()
         self.state.reset()
+        self.faults = self._configured_faults()
         self.media.reset()
         self.catalog.reset()
         self.limiter.reset()

@@ -42,6 +42,9 @@ def bearer_token(authorization: str | None) -> str | None:
 def apply_fault(sb: Sandbox, phone_number_id: str) -> None:
     fault = sb.state.take_fault(phone_number_id)
     if fault is None:
+        if sb.faults.roll_error():
+            raise GraphAPIError(sb.faults.error_code, "Injected fault (sandbox fault mode)",
+                                http_status=sb.faults.status())
         return
     if fault.drop:
         raise DroppedConnection(phone_number_id)

@@ -63,6 +63,8 @@ class WebhookDispatcher:
         self._worker: asyncio.Task[None] | None = None
         self.log: list[Delivery] = []
         self.gate: Callable[[], Awaitable[bool]] | None = None
+        # A fault mode (faults.py): while it answers True, every attempt fails unsent.
+        self.unreachable: Callable[[], bool] = lambda: False
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -127,6 +129,8 @@ class WebhookDispatcher:
         attempt: dict[str, Any] = {"at": self.clock().isoformat()}
         delivery.attempts.append(attempt)
         try:
+            if self.unreachable():
+                raise httpx.ConnectError(f"{self.url} is unreachable (sandbox fault mode)")
             response = await self._client.post(
                 self.url, content=delivery.body,
                 headers=signature_headers(self.app_secret, delivery.body))

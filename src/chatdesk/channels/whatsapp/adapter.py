@@ -47,6 +47,7 @@ CAPABILITIES = Capabilities(
     # the same on every number of the workspace
     identity_scope="global",
     window_closed_errors=frozenset({131047}),  # "Re-engagement message", reported in a failed status
+    reauth_errors=frozenset({190}),  # the access token expired or was revoked
 )
 
 
