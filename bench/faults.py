@@ -34,7 +34,7 @@ def run(messages: int, error_rate: float, rate_limit: float) -> dict[str, float]
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp) / "data", database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
-                            secret_key="bench-secret-key")
+                            secret_key="bench-secret-key-0123456789abcdefghij")
         settings.ensure_data_dir()
         upgrade(settings.db_url)  # before the event loop: migrations run their own
         return asyncio.run(measure(settings, messages, error_rate, rate_limit))
