@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from chatdesk.channels.registry import ChannelRegistry
 from chatdesk.conversations import policy
 from chatdesk.conversations.jobs import SEND_MESSAGE
-from chatdesk.conversations.models import SendAttempt
+from chatdesk.conversations.models import Message, SendAttempt
 from chatdesk.core.jobs import Job
 from tests.conftest import settle
 
@@ -75,6 +75,20 @@ class DiesBeforeSending(DiesAfterSending):
         return await self.real.send(conn, message)
 
 
+class DeletedWhileSending(DiesAfterSending):
+    """The message (with its conversation, or its channel) is deleted while the request is out."""
+
+    def __init__(self, real, db):
+        super().__init__(real)
+        self.db = db
+
+    async def send(self, conn, message):
+        result = await self.real.send(conn, message)
+        async with self.db.session() as session:
+            await session.execute(delete(Message).where(Message.id == policy.tracked_message_id(message.tracking)))
+        return result
+
+
 async def test_lost_response_is_recognised_by_its_receipts_and_not_sent_again(stack):
     conv_id = await _conversation(stack)
     stack.router.lose_responses("sandbox.test")
@@ -101,6 +115,24 @@ async def test_worker_dying_after_the_provider_accepted_does_not_send_twice(stac
     assert await _jobs_left(stack) == 0
     assert len(await _requests_to(stack, CUSTOMER)) == 1
     assert message["status"] in ("sent", "delivered", "read")
+
+
+async def test_message_deleted_while_it_was_sent_ends_its_job(stack):
+    stack.rt.registry = ChannelRegistry([DeletedWhileSending(stack.rt.registry.get("whatsapp"), stack.rt.db)])
+    conv_id = await _conversation(stack)
+    await _reply(stack, conv_id, "Dit bericht wordt zo verwijderd.")
+    await settle(lambda: _requests_to(stack, CUSTOMER))
+
+    async def all_done() -> bool:
+        await stack.drain()
+        return await _jobs_left(stack) == 0
+
+    # the provider's answer had nothing to be recorded on: the send job is done, not retried
+    await settle(all_done)
+    assert await _outbound(stack, conv_id) == []
+    async with stack.rt.db.reader() as session:  # and it did not go dead either
+        dead = await session.execute(select(func.count()).select_from(Job).where(Job.status == "dead"))
+        assert dead.scalar_one() == 0
 
 
 async def test_unanswered_attempt_without_receipts_is_sent_again_after_the_wait(stack):

@@ -134,7 +134,9 @@ async def _begin_attempt(rt: Runtime, message_id: int, attempt: int) -> int:
 
 async def _end_attempt(rt: Runtime, attempt_id: int, outcome: str, exc: ChannelError | None = None) -> None:
     async with rt.db.session() as session:
-        row = await session.get_one(SendAttempt, attempt_id)
+        row = await session.get(SendAttempt, attempt_id)
+        if row is None:
+            return  # the message was deleted while being sent, and its attempts with it
         row.outcome = outcome
         if exc is not None:
             row.error_code, row.error_title, row.detail = exc.code, exc.title[:300], exc.detail
@@ -143,7 +145,9 @@ async def _end_attempt(rt: Runtime, attempt_id: int, outcome: str, exc: ChannelE
 async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_message_id: str) -> None:
     """Record the provider's id, then apply any receipts that arrived before this answer."""
     async with rt.db.session() as session:
-        message = await session.get_one(Message, message_id)
+        message = await session.get(Message, message_id)
+        if message is None:
+            return  # deleted while it was being sent: nothing to record
         message.provider_message_id = provider_message_id
         message.sent_at = message.sent_at or rt.clock.now()
         service.apply_status(session, message, "pending", now=rt.clock.now())
@@ -165,7 +169,9 @@ async def _failed(rt: Runtime, message: Message, job: ClaimedJob, exc: ChannelEr
                   attempt_id: int | None = None) -> None:
     log.info("message %s failed: %s", message.id, exc)
     async with rt.db.session() as session:
-        row = await session.get_one(Message, message.id)
+        row = await session.get(Message, message.id)
+        if row is None:
+            return  # deleted meanwhile (with its conversation or channel): nothing left to fail
         attempt = await session.get(SendAttempt, attempt_id) if attempt_id else None
         if attempt is None:
             attempt = SendAttempt(message_id=message.id, attempt=job.attempts, at=rt.clock.now())
@@ -219,7 +225,9 @@ def media_handler(rt: Runtime, media: MediaStore):
 
 async def _media_result(rt: Runtime, message_id: int, values: dict[str, Any]) -> None:
     async with rt.db.session() as session:
-        message = await session.get_one(Message, message_id)
+        message = await session.get(Message, message_id)
+        if message is None:
+            return  # deleted while its media was being fetched
         message.content = with_values(message.content, **values)
         message.updated_at = rt.clock.now()
         emit(session, service.event_of(message, MessageUpdated))
