@@ -49,7 +49,7 @@ def build_runtime(settings: Settings, *, http: httpx.AsyncClient | None = None,
                   clock: Clock | None = None) -> Runtime:
     settings.ensure_data_dir()
     cipher = Cipher(settings.encryption_key())
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     bus = make_bus(db)
     http = http or httpx.AsyncClient(timeout=settings.graph_timeout)
     return Runtime(settings=settings, db=db, clock=clock or SystemClock(), cipher=cipher, bus=bus, http=http,
