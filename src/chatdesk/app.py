@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """The chatdesk web app. With ``run_worker`` the job worker runs in this process too."""
     rt = runtime or build_runtime(settings or Settings())
     metrics = Metrics()
+    metrics.sending_paused.set_function(lambda: float(rt.settings.sending_paused))
     wakeup = make_wakeup(rt.db)
     worker = build_worker(rt, metrics, wakeup)
 
