@@ -49,7 +49,7 @@ def build_runtime(settings: Settings, *, http: httpx.AsyncClient | None = None,
                   clock: Clock | None = None) -> Runtime:
     settings.ensure_data_dir()
     cipher = Cipher(settings.encryption_key())
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     bus = make_bus(db)
     http = http or httpx.AsyncClient(timeout=settings.graph_timeout)
     return Runtime(settings=settings, db=db, clock=clock or SystemClock(), cipher=cipher, bus=bus, http=http,
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """The chatdesk web app. With ``run_worker`` the job worker runs in this process too."""
     rt = runtime or build_runtime(settings or Settings())
     metrics = Metrics()
+    metrics.sending_paused.set_function(lambda: float(rt.settings.sending_paused))
     wakeup = make_wakeup(rt.db)
     worker = build_worker(rt, metrics, wakeup)
 

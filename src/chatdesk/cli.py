@@ -70,15 +70,15 @@ def settings() -> Settings:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the latest version."""
-    from .core.migrate import upgrade
+    from .core.migrate import upgrade_and_report
 
     s = settings()
     s.ensure_data_dir()
     try:
-        upgrade(s.db_url)
+        done = upgrade_and_report(s.db_url)
     except Exception as exc:
         fail(f"migration failed: {exc}")
-    typer.echo("database is up to date")
+    typer.echo(done)
 
 
 @workspace_app.command("create")

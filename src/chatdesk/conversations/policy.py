@@ -161,6 +161,9 @@ MAX_SEND_ATTEMPTS = 8
 # the request went out) may have reached the provider. Its receipts, which carry the message's
 # tracking tag, would tell us within seconds; only after this long without one is it sent again.
 SEND_RECONCILE_SECONDS = 30.0
+# while sending is paused (CHATDESK_SENDING_PAUSED) each send job looks again this often; its
+# attempts are not used up by waiting
+PAUSED_RECHECK_SECONDS = 30.0
 UNANSWERED = ("sending", "uncertain")  # send_attempts outcomes that leave delivery unknown
 TRACKING_PREFIX = "chatdesk:message:"
 

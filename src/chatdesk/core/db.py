@@ -127,7 +127,7 @@ class Database:
     module uses it to wake workers, the events module to publish live events.
     """
 
-    def __init__(self, url: str, *, echo: bool = False):
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 20):
         self.url = url
         self.dialect = url.split(":", 1)[0].split("+", 1)[0]
         self._session_class = type("ChatdeskSession", (Session,), {})
@@ -145,7 +145,7 @@ class Database:
             path = make_url(url).database
             self.checkpointer = WalCheckpointer(path) if path and path != ":memory:" else None
         else:
-            self.engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20,
+            self.engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow,
                                               pool_pre_ping=True, hide_parameters=not echo,
                                               json_serializer=storable.dumps)
             self.read_engine = self.engine

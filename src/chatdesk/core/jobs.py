@@ -111,11 +111,14 @@ class ClaimedJob:
 
 
 class RetryJob(Exception):
-    """Raised by a handler to be run again later (``delay`` seconds, or the backoff policy's)."""
+    """Raised by a handler to be run again later (``delay`` seconds, or the backoff policy's).
+    ``counts=False``: the handler did not try (e.g. sending is paused), so the attempt the
+    claim took is given back and waiting never uses up a job's attempts."""
 
-    def __init__(self, reason: str, delay: float | None = None):
+    def __init__(self, reason: str, delay: float | None = None, *, counts: bool = True):
         super().__init__(reason)
         self.delay = delay
+        self.counts = counts
 
 
 WAKE_KEY = "chatdesk.jobs.enqueued"
@@ -195,12 +198,15 @@ async def finish(session: AsyncSession, job_ids: list[int]) -> None:
 
 
 async def reschedule(session: AsyncSession, job: ClaimedJob, *, now: datetime, error: str,
-                     delay: float | None = None) -> bool:
+                     delay: float | None = None, counts: bool = True) -> bool:
     """Release a failed job for a later try, or mark it dead when its attempts are used up.
-    Returns True when it will run again."""
-    again = job.attempts < job.max_attempts
-    wait = delay if delay is not None else backoff_delay(job.attempts)
+    Returns True when it will run again. ``counts=False`` gives the claimed attempt back."""
+    attempts = job.attempts if counts else job.attempts - 1
+    again = attempts < job.max_attempts
+    wait = delay if delay is not None else backoff_delay(attempts)
     values: dict[str, Any] = {"last_error": error[:2000], "locked_by": None, "locked_until": None}
+    if not counts:
+        values["attempts"] = attempts
     if again:
         values["run_at"] = now + timedelta(seconds=wait)
     else:

@@ -17,6 +17,8 @@ class Metrics:
         self.queue_depth = Gauge("chatdesk_job_queue_depth", "Jobs waiting", registry=r)
         self.queue_lag = Gauge("chatdesk_job_queue_lag_seconds", "Age of the oldest due job", registry=r)
         self.dead_jobs = Gauge("chatdesk_jobs_dead", "Jobs that used up their attempts", registry=r)
+        self.sending_paused = Gauge("chatdesk_sending_paused", "1 while outbound sending is paused "
+                                    "(CHATDESK_SENDING_PAUSED): send jobs wait", registry=r)
         self.request_latency = Histogram("chatdesk_http_request_seconds", "HTTP request latency",
                                          ["method", "route"], registry=r,
                                          buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))

@@ -41,6 +41,44 @@ def upgrade(url: str, revision: str = "head") -> None:
     refresh_statistics(url)
 
 
+def upgrade_and_report(url: str) -> str:
+    """``upgrade`` to head, then say what it did (``chatdesk db upgrade`` prints it): created
+    the schema, upgraded from one revision to another, or found it already at the head."""
+    before = asyncio.run(_current_revision(url)) if _exists(url) else ""
+    upgrade(url)
+    after = asyncio.run(_current_revision(url))
+    if not before:
+        return f"created the schema at revision {after}"
+    if before == after:
+        return f"the database is already at revision {after}"
+    return f"upgraded the database from revision {before} to {after}"
+
+
+def _exists(url: str) -> bool:
+    """False for a SQLite file not created yet (reading it would create it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return True
+    return Path(parsed.database).exists()
+
+
+async def _current_revision(url: str) -> str:
+    """The schema's revision(s), comma-separated; "" when the database was never migrated."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            try:
+                return ",".join(sorted(await schema_revisions(conn)))
+            except Exception as exc:
+                if never_migrated(exc):
+                    return ""
+                raise
+    finally:
+        await engine.dispose()
+
+
 def _create_private_sqlite_file(url: str) -> None:
     """A new SQLite database starts as an empty file readable by its owner alone (0600; SQLite
     gives its -wal and -shm files the same mode): it holds every customer's messages. An
@@ -105,8 +143,13 @@ async def check_ready(url: str, timeout: float = 10.0) -> str:
         async with engine.connect() as conn:
             try:
                 revisions = await schema_revisions(conn)
-            except Exception:  # no such table: a database chatdesk never migrated
+            except Exception as exc:
+                if not never_migrated(exc):  # e.g. permission denied on a restored copy: say so
+                    raise DatabaseNotReady(f"cannot read the schema of the database {shown}: {one_line(exc)}"
+                                           f"{_OWNER_HINT if _permission_denied(exc) else ''}") from None
                 revisions = set()
+    except DatabaseNotReady:
+        raise
     except Exception as exc:  # every driver has its own connection errors
         raise DatabaseNotReady(f"cannot connect to the database {shown}: {one_line(exc)}") from None
     finally:
@@ -114,6 +157,24 @@ async def check_ready(url: str, timeout: float = 10.0) -> str:
     if not revisions:
         raise DatabaseNotReady(f"the database {shown} has no chatdesk schema yet: run 'chatdesk db upgrade'")
     return ",".join(sorted(revisions))
+
+
+_OWNER_HINT = (" (the tables must belong to the role chatdesk connects as: restore with"
+               " 'pg_restore --no-owner --role=<that role>', see docs/deploy.md)")
+
+
+def never_migrated(exc: BaseException) -> bool:
+    """Whether reading ``alembic_version`` failed because the table does not exist (a database
+    chatdesk never migrated), not for another reason such as permission denied."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == "42P01":  # PostgreSQL: undefined_table
+        return True
+    return "no such table" in str(orig)  # SQLite
+
+
+def _permission_denied(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) == "42501" or "permission denied" in str(orig)
 
 
 async def upgrade_async(url: str) -> None:

@@ -271,7 +271,7 @@ class Worker:
             await handler(job)
             self._observe(job.kind, start)
         except RetryJob as retry:
-            await self._failed(job, str(retry), retry.delay)
+            await self._failed(job, str(retry), retry.delay, counts=retry.counts)
             return
         except Exception:
             await self._failed(job, traceback.format_exc(limit=5))
@@ -280,9 +280,9 @@ class Worker:
             await finish(session, [job.id])
         self.wakeup.set()  # a slot is free again
 
-    async def _failed(self, job: ClaimedJob, error: str, delay: float | None = None) -> None:
+    async def _failed(self, job: ClaimedJob, error: str, delay: float | None = None, counts: bool = True) -> None:
         async with self.db.session() as session:
-            again = await reschedule(session, job, now=self.clock.now(), error=error, delay=delay)
+            again = await reschedule(session, job, now=self.clock.now(), error=error, delay=delay, counts=counts)
         level = logging.INFO if again else logging.ERROR
         log.log(level, "job %s (%s) %s: %s", job.id, job.kind,
                 "will retry" if again else "is dead", error.strip().splitlines()[-1][:300])

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     media_hosts: str = ""
     log_level: str = "INFO"
     log_json: bool = False
+    # PostgreSQL connections each process keeps (pool) and may open beyond it under load
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+    # outbound sending held (a restored copy, an incident): send jobs wait, nothing is lost
+    sending_paused: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -280,6 +280,7 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This email already has an account: enter its current password", "Dit e-mailadres heeft al een account: vul het huidige wachtwoord in", "Diese E-Mail hat bereits ein Konto: geben Sie das aktuelle Passwort ein"),
     ("This email has an account without a password: ask your administrator to set one", "Dit e-mailadres heeft een account zonder wachtwoord: vraag je beheerder er een in te stellen", "Diese E-Mail hat ein Konto ohne Passwort: bitten Sie Ihren Administrator, eines festzulegen"),
     ("This email already has an account: invite it instead", "Dit e-mailadres heeft al een account: nodig het uit", "Diese E-Mail hat bereits ein Konto: laden Sie sie stattdessen ein"),
+    ("Sending is paused: replies wait and go out once an operator resumes sending.", "Verzenden is gepauzeerd: antwoorden wachten en gaan uit zodra een beheerder het verzenden hervat.", "Der Versand ist angehalten: Antworten warten und gehen hinaus, sobald ein Administrator den Versand fortsetzt."),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -165,9 +165,16 @@ def render(request: Request, template: str, *, ctx: Ctx | None = None, status: i
     html = env.get_template(template).render(
         request=request, ctx=ctx, lang=lang, languages=i18n.LANGUAGES,
         csrf=csrf_token(request), gettext=tr.gettext, ngettext=tr.ngettext,
-        problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr), **values)
+        problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr),
+        sending_paused=_sending_paused(request), **values)
     response = HTMLResponse(html, status_code=status, headers=headers)
     return finish(request, response)
+
+
+def _sending_paused(request: Request) -> bool:
+    """Every page says so while sending is paused (a restored copy): agents' replies wait."""
+    rt = getattr(request.app.state, "runtime", None)
+    return bool(rt is not None and rt.settings.sending_paused)
 
 
 def finish(request: Request, response: R) -> R:
