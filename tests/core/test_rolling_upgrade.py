@@ -4,13 +4,22 @@ schema (or one that recorded nothing) takes them out of rotation. "Previous rele
 same code posing with an older head (``CodeSchema.at``), the way /readyz sees its own code."""
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from chatdesk.core.migrate import COMPAT_TABLE, CodeSchema, alembic_config, oldest_code_served
+from chatdesk.core.migrate import (
+    COMPAT_TABLE,
+    CodeSchema,
+    alembic_config,
+    oldest_code_served,
+    schema_revisions,
+    upgrade,
+)
 
 
 async def _recorded(stack) -> str | None:
@@ -66,3 +75,22 @@ def test_the_new_index_on_contact_identities_builds_concurrently_on_postgresql()
     assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_contact_identities_username_key" in sql
     before_index = sql.split("CREATE INDEX CONCURRENTLY")[0]
     assert before_index.rstrip().endswith("COMMIT;")  # not inside the migration's transaction
+
+
+async def test_0009_runs_again_after_its_index_build_failed(db_url):
+    """PostgreSQL commits 0009's columns before the concurrent index build; a failed build
+    leaves them, without the index or the version stamp. The documented fix (drop the invalid
+    index, `db upgrade` again) must then finish the migration."""
+    await asyncio.to_thread(upgrade, db_url, "0009")
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP INDEX ix_contact_identities_username_key"))
+            await conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
+        await asyncio.to_thread(upgrade, db_url, "0009")
+        async with engine.connect() as conn:
+            assert await schema_revisions(conn) == {"0009"}
+            indexes = await conn.run_sync(lambda c: {i["name"] for i in inspect(c).get_indexes("contact_identities")})
+        assert "ix_contact_identities_username_key" in indexes
+    finally:
+        await engine.dispose()

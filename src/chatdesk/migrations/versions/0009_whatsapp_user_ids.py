@@ -33,6 +33,19 @@ SEARCH = "ix_contact_identities_username_key"
 
 
 def upgrade() -> None:
+    if not _columns_added():  # a run whose concurrent index build failed has added them already
+        _add_columns()
+    op.execute("UPDATE contact_identities SET id_type = 'phone' WHERE kind = 'whatsapp'")
+    _create_index_without_blocking_writes(SEARCH, "contact_identities", ["workspace_id", "username_key"])
+
+
+def _columns_added() -> bool:
+    if op.get_context().as_sql:  # offline SQL: nothing to look at
+        return False
+    return "id_type" in {c["name"] for c in sa.inspect(op.get_bind()).get_columns("contact_identities")}
+
+
+def _add_columns() -> None:
     with op.batch_alter_table("contact_identities") as batch:
         batch.add_column(sa.Column("id_type", sa.String(16), nullable=False, server_default="id"))
         batch.add_column(sa.Column("username", sa.String(200), nullable=True))
@@ -40,8 +53,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column("username_key", KEY, nullable=True))
         batch.alter_column("external_id", existing_type=sa.String(128), type_=sa.String(ID_LENGTH),
                            existing_nullable=False)
-    op.execute("UPDATE contact_identities SET id_type = 'phone' WHERE kind = 'whatsapp'")
-    _create_index_without_blocking_writes(SEARCH, "contact_identities", ["workspace_id", "username_key"])
 
 
 def _create_index_without_blocking_writes(name: str, table: str, columns: list[str]) -> None:
