@@ -3,7 +3,6 @@ ends with a ``retry:`` hint, a request in flight still gets its answer, and the 
 within 10 s (under systemd a process still up after TimeoutStopSec is killed)."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,23 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.system.test_processes import free_port, wait_http
+from tests.system.test_processes import embedded, free_port, wait_http
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def server(tmp_path: Path, request) -> Iterator[tuple[subprocess.Popen[bytes], str, dict[str, str]]]:
-    if request.config.getoption("--db") != "sqlite":
-        pytest.skip("the process test of the embedded shape runs on SQLite")
-    env = {**os.environ, "CHATDESK_DATA_DIR": str(tmp_path / "data")}
-    env.pop("CHATDESK_DATABASE_URL", None)
-
-    def cli(*args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "chatdesk.cli", *args], env=env, capture_output=True,
-                             text=True, timeout=60)
-        assert out.returncode == 0, out.stderr
-        return out.stdout.strip()
+    env, cli = embedded(tmp_path, request)
     slug = cli("workspace", "create", "Shutdown Shop")
     token = cli("token", "create", "--workspace", slug)
     port = free_port()
