@@ -34,7 +34,7 @@ from .core.errors import Problem
 from .core.heap import freeze_startup_heap
 from .core.jobs import queue_stats
 from .core.metrics import Metrics
-from .core.migrate import migration_heads, schema_revisions
+from .core.migrate import CodeSchema, schema_mismatch
 from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
@@ -134,23 +134,22 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    heads = migration_heads()
+    app.state.code_schema = CodeSchema.at()  # the migrations this code knows (tests pose as older code)
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
-        """Ready = the database answers, its schema is the one this code was written for (a
-        process started before ``chatdesk db upgrade`` ran must not take traffic) and the secret
-        key opens the stored channel secrets."""
+        """Ready = the database answers, its schema is the one this code was written for or a
+        newer one recorded as still serving it (a rolling upgrade keeps old processes in
+        rotation; one started before ``chatdesk db upgrade`` ran must not take traffic) and the
+        secret key opens the stored channel secrets."""
         try:
             async with rt.db.reader() as session:
                 await session.execute(text("SELECT 1 FROM jobs LIMIT 1"))
-                current = await schema_revisions(session)
+                mismatch = await schema_mismatch(session, app.state.code_schema)
         except Exception as exc:  # not ready: database down or never migrated
             return _problem(503, "not_ready", "Not ready", type(exc).__name__)
-        if current != heads:
-            return _problem(503, "not_migrated", "Not ready: the database schema is not current",
-                            f"database at {sorted(current)}, code expects {sorted(heads)}; "
-                            "run `chatdesk db upgrade`")
+        if mismatch:
+            return _problem(503, "not_migrated", "Not ready: the database schema is not current", mismatch)
         async with rt.db.reader() as session:
             key_trouble = key_problem(rt.cipher, await newest_secrets(session))
         if key_trouble:  # every webhook would answer 500: Meta must not think we are up

@@ -5,6 +5,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+from types import FrameType
 
 import uvicorn
 
@@ -31,9 +33,34 @@ def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) 
         upgrade(settings.db_url)
     asyncio.run(check_ready(settings.db_url))
     asyncio.run(keycheck.check_secret_key(settings))
+    app = create_app(settings, run_worker=run_worker)
     # log_config=None: uvicorn's own lines go through chatdesk's handler (JSON when configured)
-    uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port, log_level="warning",
-                access_log=False, log_config=None)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, log_config=None,
+                            timeout_graceful_shutdown=GRACE_SECONDS)
+    DrainingServer(config, app.state.runtime.draining).run()
+
+
+GRACE_SECONDS = 8  # a backstop under systemd's TimeoutStopSec: requests in flight get this long
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn that, told to exit (SIGTERM, Ctrl-C), also sets ``draining``: live streams end
+    with a retry hint instead of holding the graceful shutdown open forever, while requests in
+    flight finish (uvicorn waits for them, up to ``GRACE_SECONDS``)."""
+
+    def __init__(self, config: uvicorn.Config, draining: asyncio.Event):
+        super().__init__(config)
+        self._draining = draining
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
+        await super().serve(sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if self._loop is not None:  # a signal handler runs between bytecodes: hand over to the loop
+            self._loop.call_soon_threadsafe(self._draining.set)
 
 
 def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, int] | None = None) -> None:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -35,8 +36,8 @@ def wait_http(url: str, seconds: float = 30) -> None:
     raise AssertionError(f"{url} did not come up")
 
 
-@pytest.fixture
-def product(tmp_path: Path, request):
+def embedded(tmp_path: Path, request) -> tuple[dict[str, str], Callable[..., str]]:
+    """The environment of an embedded (SQLite) install in ``tmp_path``, and its CLI."""
     if request.config.getoption("--db") != "sqlite":
         pytest.skip("the process test of the embedded shape runs on SQLite")
     env = {**os.environ, "CHATDESK_DATA_DIR": str(tmp_path / "data")}
@@ -47,6 +48,12 @@ def product(tmp_path: Path, request):
                              text=True, timeout=60)
         assert out.returncode == 0, out.stderr
         return out.stdout.strip()
+    return env, cli
+
+
+@pytest.fixture
+def product(tmp_path: Path, request):
+    env, cli = embedded(tmp_path, request)
     port, sport = free_port(), free_port()
     base, sbase = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sport}"
     slug = cli("workspace", "create", "Process Shop")

@@ -13,6 +13,10 @@ A backlog over ``BACKLOG_CAP`` events is not replayed: the client gets ``stream.
 (refetch what you show) and the cursor jumps to the newest event. Ephemeral events (typing,
 ``stream.resync``) go out without an id line. A comment line every 15 s keeps proxies from
 closing an idle stream. The inbox's browser stream reuses ``stream()`` with session auth.
+
+When the process is told to stop (``Runtime.draining``, set on SIGTERM) every stream ends with
+a ``retry:`` hint: the client reconnects at once, through the load balancer to a process that
+stays, and resumes from its Last-Event-ID; the stopping server is not held open by streams.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from ..core.runtime import Runtime, use_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
 KEEPALIVE = 15.0
+RETRY_MS = 500  # how soon a client whose stream ended at shutdown reconnects
 BACKLOG_CAP = 10_000
 RESYNC = "stream.resync"
 
@@ -100,9 +105,11 @@ Allowed = Callable[[], Awaitable[bool]]
 
 async def stream(bus: EventBus, db: Database, workspace_id: int, request: Request,
                  keepalive: float = KEEPALIVE, cap: int = BACKLOG_CAP,
-                 allowed: Allowed | None = None) -> AsyncIterator[str]:
+                 allowed: Allowed | None = None, draining: asyncio.Event | None = None) -> AsyncIterator[str]:
     """The stream's chunks. ``allowed`` (is the token or session still good?) is asked again at
-    least every ``keepalive`` seconds: a revoked token or a signed-out session ends the stream."""
+    least every ``keepalive`` seconds: a revoked token or a signed-out session ends the stream.
+    ``draining`` set ends it with a ``retry:`` hint (the process is shutting down)."""
+    draining = draining or asyncio.Event()
     cursor = Cursor(db, workspace_id, cap)
     first = await cursor.start(requested_cursor(request))
     checked = time.monotonic()
@@ -111,10 +118,10 @@ async def stream(bus: EventBus, db: Database, workspace_id: int, request: Reques
         for chunk in first + await cursor.catch_up():
             yield chunk
         while not await request.is_disconnected():
-            try:
-                ev = await asyncio.wait_for(live.get(), timeout=keepalive)
-            except TimeoutError:
-                ev = None
+            ev = await _next_event(live.get(), draining, keepalive)
+            if draining.is_set():
+                yield f"retry: {RETRY_MS}\n: server shutting down, reconnect\n\n"
+                return
             if allowed is not None and (ev is None or time.monotonic() - checked >= keepalive):
                 if not await allowed():
                     return
@@ -128,10 +135,23 @@ async def stream(bus: EventBus, db: Database, workspace_id: int, request: Reques
                 yield chunk
 
 
+async def _next_event(get: Awaitable[dict[str, Any]], draining: asyncio.Event,
+                      timeout: float) -> dict[str, Any] | None:
+    """The next live event, or None after ``timeout`` or once ``draining`` is set."""
+    got, stop = asyncio.ensure_future(get), asyncio.ensure_future(draining.wait())
+    try:
+        await asyncio.wait({got, stop}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        got.cancel()  # no-op once done; a queue keeps an item whose getter was cancelled
+    return got.result() if got.done() and not got.cancelled() else None
+
+
 def event_stream(rt: Runtime, workspace_id: int, request: Request,
                  allowed: Allowed | None = None) -> StreamingResponse:
     """The SSE response for a workspace (the REST API's and the inbox's)."""
-    chunks = stream(rt.bus, rt.db, workspace_id, request, keepalive=KEEPALIVE, cap=BACKLOG_CAP, allowed=allowed)
+    chunks = stream(rt.bus, rt.db, workspace_id, request, keepalive=KEEPALIVE, cap=BACKLOG_CAP, allowed=allowed,
+                    draining=rt.draining)
     return StreamingResponse(chunks, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

@@ -1,21 +1,34 @@
-"""Running Alembic from code (``chatdesk db upgrade``, the demo, tests)."""
+"""Running Alembic from code (``chatdesk db upgrade``, the demo, tests), and whether this
+code can serve a database's schema (``/readyz``).
+
+Rolling upgrades (docs/deploy.md): a migration module may declare
+``compatible_with_previous = True`` (expand only: new tables, nullable or defaulted columns,
+indexes), so code of the revision before it still works on the schema it leaves. Every
+migration run records, in ``chatdesk_schema_compat``, the oldest code revision the schema
+still serves; older code reads that row to decide without knowing the newer migrations."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping
+
     from alembic.runtime.environment import NameFilterParentNames, NameFilterType
+    from alembic.runtime.migration import MigrationContext, MigrationInfo
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "migrations"
+COMPAT_TABLE = "chatdesk_schema_compat"  # one row: the oldest code revision the schema serves
 
 
 def alembic_config(url: str) -> Config:
@@ -28,8 +41,8 @@ def alembic_config(url: str) -> Config:
 def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
     """What autogenerate compares: everything but what migrations create by hand outside the
     models (0005: SQLite's full-text table of messages with its shadow tables, PostgreSQL's
-    trigram index)."""
-    if type_ == "table" and name and name.startswith("messages_fts"):
+    trigram index; the compatibility row every migration run writes)."""
+    if type_ == "table" and name and (name.startswith("messages_fts") or name == COMPAT_TABLE):
         return False
     return not (type_ == "index" and name == "ix_messages_text_trgm")
 
@@ -115,9 +128,73 @@ def migration_heads() -> set[str]:
 async def schema_revisions(conn: Any) -> set[str]:
     """The revision(s) a database's schema is at (a connection or session); raises if it was
     never migrated (no ``alembic_version`` table)."""
-    from sqlalchemy import text
-
     return set((await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+
+
+def _scripts() -> Any:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(""))
+
+
+def oldest_code_served(revision: str) -> str:
+    """The oldest code revision a schema at ``revision`` still serves: step back over every
+    migration that declares ``compatible_with_previous`` (a merge point stops the walk)."""
+    scripts = _scripts()
+    rev = scripts.get_revision(revision)
+    while getattr(rev.module, "compatible_with_previous", False) and isinstance(rev.down_revision, str):
+        rev = scripts.get_revision(rev.down_revision)
+    return str(rev.revision)
+
+
+def record_compatibility(ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any],
+                         run_args: Mapping[str, Any]) -> None:
+    """Alembic's ``on_version_apply``: after each migration step, in the step's transaction
+    (alongside its version stamp), write the oldest code revision the schema now serves."""
+    connection = ctx.connection
+    assert connection is not None  # online migrations only
+    connection.execute(text(f"CREATE TABLE IF NOT EXISTS {COMPAT_TABLE} (serves_code_from VARCHAR(32) NOT NULL)"))
+    connection.execute(text(f"DELETE FROM {COMPAT_TABLE}"))
+    if len(heads) == 1:
+        connection.execute(text(f"INSERT INTO {COMPAT_TABLE} (serves_code_from) VALUES (:rev)"),
+                           {"rev": oldest_code_served(next(iter(heads)))})
+
+
+@dataclass(frozen=True)
+class CodeSchema:
+    """What a release's code knows of the migrations: its head(s) and every revision up to
+    them. ``at("0011")`` is the view of the release whose head was 0011 (tests run "the
+    previous release" against a newer schema that way)."""
+
+    heads: frozenset[str]
+    known: frozenset[str]
+
+    @classmethod
+    def at(cls, revision: str = "heads") -> CodeSchema:
+        scripts = _scripts()
+        heads = scripts.get_heads() if revision == "heads" else [revision]
+        known = {rev.revision for head in heads for rev in scripts.walk_revisions("base", head)}
+        return cls(frozenset(heads), frozenset(known))
+
+
+async def schema_mismatch(conn: Any, code: CodeSchema) -> str | None:
+    """Why this code cannot serve the database's schema, or None when it can: the schema is
+    the code's head, or newer and recorded as still serving the code's head."""
+    current = await schema_revisions(conn)
+    if current == code.heads:
+        return None
+    shown = f"database at {sorted(current)}, code expects {sorted(code.heads)}"
+    if current <= code.known:  # older: this process started before `db upgrade`
+        return f"{shown}; run `chatdesk db upgrade`"
+    try:
+        async with conn.begin_nested():  # (PostgreSQL: a missing table must not end the transaction)
+            serves_from = (await conn.execute(text(f"SELECT serves_code_from FROM {COMPAT_TABLE}"))).scalar()
+    except Exception:  # a schema migrated before compatibility was recorded
+        serves_from = None
+    if serves_from is not None and serves_from in code.known:
+        return None
+    return (f"{shown}; the newer schema does not serve this code (it serves code from revision "
+            f"{serves_from or 'unknown'} on): run the new release")
 
 
 class DatabaseNotReady(RuntimeError):

@@ -2,7 +2,8 @@
 cli.py) and handed to routes (``runtime(request)``) and job handlers."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import httpx
@@ -31,6 +32,8 @@ class Runtime:
     registry: ChannelRegistry
     channels: ChannelDirectory
     limiter: RateLimiter
+    # set when the process is told to stop (SIGTERM): live streams end so the server can exit
+    draining: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def runtime(request: Request) -> Runtime:

@@ -7,7 +7,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from chatdesk.core.migrate import include_name
+from chatdesk.core.migrate import include_name, record_compatibility
 from chatdesk.models import Base
 
 config = context.config
@@ -17,7 +17,7 @@ target_metadata = Base.metadata
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-                      include_name=include_name)
+                      include_name=include_name, on_version_apply=record_compatibility)
     with context.begin_transaction():
         context.run_migrations()
 

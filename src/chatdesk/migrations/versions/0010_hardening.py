@@ -18,6 +18,8 @@ revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
+# Expand only: two new tables the previous release never reads.
+compatible_with_previous = True
 
 
 def _id() -> sa.types.TypeEngine:

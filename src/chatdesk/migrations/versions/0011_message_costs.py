@@ -19,6 +19,8 @@ revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
+# Expand only: nullable columns (no table rewrite, the previous release ignores them).
+compatible_with_previous = True
 
 
 def upgrade() -> None:

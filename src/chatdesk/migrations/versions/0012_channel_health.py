@@ -11,6 +11,8 @@ revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
+# Empty so far. Whoever fills it in: set this to False if it drops, renames or tightens anything.
+compatible_with_previous = True
 
 
 def upgrade() -> None:
