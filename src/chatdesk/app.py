@@ -32,8 +32,7 @@ from .core.crypto import Cipher
 from .core.db import Database
 from .core.errors import Problem
 from .core.heap import freeze_startup_heap
-from .core.jobs import queue_stats
-from .core.metrics import Metrics
+from .core.metrics import CONTENT_TYPE, Metrics
 from .core.migrate import migration_heads, schema_revisions
 from .core.runtime import Runtime
 from .core.settings import Settings
@@ -159,12 +158,7 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
-        async with rt.db.reader() as session:
-            stats = await queue_stats(session, rt.clock.now())
-        metrics.queue_depth.set(stats["depth"])
-        metrics.queue_lag.set(stats["lag_seconds"])
-        metrics.dead_jobs.set(stats["dead"])
-        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+        return PlainTextResponse(await metrics.scrape(rt.db, rt.clock.now()), media_type=CONTENT_TYPE)
 
 
 class _Timing:

@@ -56,9 +56,10 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
 
     rt = build_runtime(settings)
     metrics = Metrics()
-    if metrics_at:  # a worker has no web app: its sends and job timings get their own endpoint
-        from prometheus_client import start_http_server
-        start_http_server(metrics_at[1], metrics_at[0], registry=metrics.registry)
+    metrics_server = None
+    if metrics_at:  # a worker has no web app: its sends, job timings and the queue get their own endpoint
+        from .core.metrics import serve as serve_metrics
+        metrics_server = await serve_metrics(metrics, rt.db, rt.clock.now, *metrics_at)
     worker = build_worker(rt, metrics, make_wakeup(rt.db), concurrency=concurrency)
     rt.db.start_maintenance()
     freeze_startup_heap()
@@ -69,6 +70,8 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
     try:
         await worker.run()
     finally:
+        if metrics_server is not None:
+            metrics_server.close()
         await rt.http.aclose()
         await rt.db.dispose()
 
