@@ -19,6 +19,22 @@ def configure_logging(settings: Settings) -> None:
     setup(settings.log_level, settings.log_json)
 
 
+def log_startup(settings: Settings, role: str) -> None:
+    """One line at start-up: what runs, which version, with which settings (secrets masked)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .core.logs import masked_settings
+
+    try:
+        running = version("chatdesk")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        running = "unknown"
+    shown = masked_settings(settings.model_dump())
+    logging.getLogger("chatdesk.startup").info(
+        "chatdesk %s starting %s: %s", running, role, " ".join(f"{k}={v}" for k, v in shown.items()),
+        extra={"version": running, "settings": shown})
+
+
 def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) -> None:
     """Raises ``DatabaseNotReady`` before listening if the database cannot be used, and
     ``BadSecretKey`` if the secret key cannot open the stored secrets."""
@@ -31,6 +47,7 @@ def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) 
         upgrade(settings.db_url)
     asyncio.run(check_ready(settings.db_url))
     asyncio.run(keycheck.check_secret_key(settings))
+    log_startup(settings, f"web on {host}:{port}")  # after the checks: a refusal stays one line
     # log_config=None: uvicorn's own lines go through chatdesk's handler (JSON when configured)
     uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port, log_level="warning",
                 access_log=False, log_config=None)
@@ -43,6 +60,7 @@ def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, 
     configure_logging(settings)
     asyncio.run(check_ready(settings.db_url))
     asyncio.run(keycheck.check_secret_key(settings))
+    log_startup(settings, "worker")
     asyncio.run(_worker(settings, concurrency, metrics))
 
 
