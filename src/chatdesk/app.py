@@ -32,8 +32,7 @@ from .core.crypto import Cipher
 from .core.db import Database
 from .core.errors import Problem
 from .core.heap import freeze_startup_heap
-from .core.jobs import queue_stats
-from .core.metrics import Metrics
+from .core.metrics import CONTENT_TYPE, Metrics
 from .core.migrate import CodeSchema, schema_mismatch
 from .core.runtime import Runtime
 from .core.settings import Settings
@@ -42,6 +41,7 @@ from .inbox import router as inbox_router
 from .worker import build_worker
 
 log = logging.getLogger("chatdesk.app")
+access_log = logging.getLogger("chatdesk.access")
 PROBLEM = "application/problem+json"
 
 
@@ -159,12 +159,7 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
-        async with rt.db.reader() as session:
-            stats = await queue_stats(session, rt.clock.now())
-        metrics.queue_depth.set(stats["depth"])
-        metrics.queue_lag.set(stats["lag_seconds"])
-        metrics.dead_jobs.set(stats["dead"])
-        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+        return PlainTextResponse(await metrics.scrape(rt.db, rt.clock.now()), media_type=CONTENT_TYPE)
 
 
 class _Timing:
@@ -183,13 +178,16 @@ class _Timing:
         incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
         rid = logs.accept_request_id(incoming.decode("latin-1"))
         token = logs.request_id.set(rid)
+        notes: dict[str, object] = {}
+        notes_token = logs.request_notes.set(notes)
 
         started = False
+        status = 0
 
         async def send_with_id(message: MutableMapping[str, Any]) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
-                started = True
+                started, status = True, message["status"]
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
         try:
@@ -202,7 +200,24 @@ class _Timing:
             log.exception("unhandled error on %s %s", scope["method"], scope.get("path", ""))
             await _crash_response()(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - start
+            _access_line(scope, status, elapsed, notes)
+            logs.request_notes.reset(notes_token)
             logs.request_id.reset(token)
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
-            self.metrics.request_latency.labels(scope["method"], path).observe(time.perf_counter() - start)
+            self.metrics.request_latency.labels(scope["method"], path).observe(elapsed)
+
+
+def _access_line(scope: dict, status: int, elapsed: float, notes: dict[str, object]) -> None:
+    """One line per request (404s too), joinable with nginx's on ``request_id``. The path only:
+    query strings can hold what customers wrote (search terms)."""
+    fields: dict[str, object] = {"method": scope["method"], "path": scope.get("path", ""), "status": status,
+                                 "duration_ms": round(elapsed * 1000, 1), **notes}
+    slug = scope.get("path_params", {}).get("slug")
+    if slug is not None:
+        fields["workspace"] = slug
+    where = f" workspace={fields['workspace']}" if "workspace" in fields else ""
+    where += f" workspace_id={fields['workspace_id']}" if "workspace_id" in fields else ""
+    access_log.info("%s %s %s %.1fms%s", fields["method"], fields["path"], status, fields["duration_ms"], where,
+                    extra=fields)

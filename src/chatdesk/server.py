@@ -21,6 +21,22 @@ def configure_logging(settings: Settings) -> None:
     setup(settings.log_level, settings.log_json)
 
 
+def log_startup(settings: Settings, role: str) -> None:
+    """One line at start-up: what runs, which version, with which settings (secrets masked)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .core.logs import masked_settings
+
+    try:
+        running = version("chatdesk")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        running = "unknown"
+    shown = masked_settings(settings.model_dump())
+    logging.getLogger("chatdesk.startup").info(
+        "chatdesk %s starting %s: %s", running, role, " ".join(f"{k}={v}" for k, v in shown.items()),
+        extra={"version": running, "settings": shown})
+
+
 def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) -> None:
     """Raises ``DatabaseNotReady`` before listening if the database cannot be used, and
     ``BadSecretKey`` if the secret key cannot open the stored secrets."""
@@ -33,6 +49,7 @@ def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) 
         upgrade(settings.db_url)
     asyncio.run(check_ready(settings.db_url))
     asyncio.run(keycheck.check_secret_key(settings))
+    log_startup(settings, f"web on {host}:{port}")  # after the checks: a refusal stays one line
     app = create_app(settings, run_worker=run_worker)
     # log_config=None: uvicorn's own lines go through chatdesk's handler (JSON when configured)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, log_config=None,
@@ -70,6 +87,7 @@ def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, 
     configure_logging(settings)
     asyncio.run(check_ready(settings.db_url))
     asyncio.run(keycheck.check_secret_key(settings))
+    log_startup(settings, "worker")
     asyncio.run(_worker(settings, concurrency, metrics))
 
 
@@ -83,9 +101,10 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
 
     rt = build_runtime(settings)
     metrics = Metrics()
-    if metrics_at:  # a worker has no web app: its sends and job timings get their own endpoint
-        from prometheus_client import start_http_server
-        start_http_server(metrics_at[1], metrics_at[0], registry=metrics.registry)
+    metrics_server = None
+    if metrics_at:  # a worker has no web app: its sends, job timings and the queue get their own endpoint
+        from .core.metrics import serve as serve_metrics
+        metrics_server = await serve_metrics(metrics, rt.db, rt.clock.now, *metrics_at)
     worker = build_worker(rt, metrics, make_wakeup(rt.db), concurrency=concurrency)
     rt.db.start_maintenance()
     freeze_startup_heap()
@@ -96,6 +115,8 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
     try:
         await worker.run()
     finally:
+        if metrics_server is not None:
+            metrics_server.close()
         await rt.http.aclose()
         await rt.db.dispose()
 

@@ -128,6 +128,7 @@ def test_worker_serves_its_own_metrics(tmp_path, request):
         wait_http(f"http://127.0.0.1:{port}/metrics")
         body = httpx.get(f"http://127.0.0.1:{port}/metrics").text
         assert "chatdesk_job_seconds" in body and "chatdesk_sends_total" in body
+        assert "chatdesk_job_queue_depth 0.0" in body  # read from the database (empty queue)
     finally:
         proc.terminate()
         proc.wait(10)

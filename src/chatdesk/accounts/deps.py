@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..core import logs
 from ..core.errors import Problem
 from ..core.runtime import Runtime, use_runtime
 from .service import workspace_for_token
@@ -21,6 +22,7 @@ async def api_workspace(creds: HTTPAuthorizationCredentials | None = Depends(_be
         workspace_id = await workspace_for_token(session, creds.credentials)
     if workspace_id is None:
         raise Problem(401, "invalid_token", "The bearer token is not valid")
+    logs.note(workspace_id=workspace_id)  # for the request's access line
     return workspace_id
 
 

@@ -12,13 +12,18 @@ import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-_FIELDS = ("request_id", "job_id", "job_kind", "worker_id", "message_id", "conversation_id")
+_FIELDS = ("request_id", "job_id", "job_kind", "worker_id", "message_id", "conversation_id",
+           "method", "path", "status", "duration_ms", "workspace", "workspace_id", "version", "settings")
+_SECRET_NAMES = re.compile(r"secret|key|password|token", re.IGNORECASE)
 
 # Set by the request-id middleware (app.py) and the job runner; every record logged while they
 # are set carries them, so one request's or one job's lines can be found across processes.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 job_id: ContextVar[str | None] = ContextVar("job_id", default=None)
 job_kind: ContextVar[str | None] = ContextVar("job_kind", default=None)
+# What a request learns about itself on the way (the workspace its token names), for its access
+# line: a dict the middleware owns, so a dependency running in a copied context can still fill it.
+request_notes: ContextVar[dict[str, object] | None] = ContextVar("request_notes", default=None)
 _CONTEXT = (("request_id", request_id), ("job_id", job_id), ("job_kind", job_kind))
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 
@@ -29,6 +34,26 @@ def accept_request_id(incoming: str | None) -> str:
     if incoming and _SAFE_ID.fullmatch(incoming):
         return incoming
     return f"{random.getrandbits(128):032x}"  # uuid4's form; a uuid4 (os.urandom) per request showed in profiles
+
+
+def note(**fields: object) -> None:
+    """Adds fields to the current request's access line (no-op outside a request)."""
+    notes = request_notes.get()
+    if notes is not None:
+        notes.update(fields)
+
+
+def masked_settings(values: dict[str, object]) -> dict[str, object]:
+    """Settings as a start-up line may show them: secrets hidden, database passwords removed."""
+    out: dict[str, object] = {}
+    for name, value in values.items():
+        if _SECRET_NAMES.search(name) and value is not None:
+            out[name] = "***"
+        elif isinstance(value, str) and "://" in value:
+            out[name] = re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", value)
+        else:
+            out[name] = value if isinstance(value, bool | int | float | type(None)) else str(value)
+    return out
 
 
 class ContextFilter(logging.Filter):

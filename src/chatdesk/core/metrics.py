@@ -1,8 +1,18 @@
 """Prometheus metrics for one process (``/metrics``). Each app instance has its own registry so
-tests and embedded runs do not collide."""
+tests and embedded runs do not collide. Counters are per process; the queue gauges are read
+from the database at scrape time, so every process (web or worker) reports the same queue."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from .db import Database
+from .jobs import queue_stats
+
+CONTENT_TYPE = "text/plain; version=0.0.4"
 
 
 class Metrics:
@@ -37,3 +47,36 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    async def scrape(self, db: Database, now: datetime) -> bytes:
+        """The whole text for one ``/metrics`` answer, queue figures fresh from the database."""
+        async with db.reader() as session:
+            stats = await queue_stats(session, now)
+        self.queue_depth.set(stats["depth"])
+        self.queue_lag.set(stats["lag_seconds"])
+        self.dead_jobs.set(stats["dead"])
+        return self.render()
+
+
+async def serve(metrics: Metrics, db: Database, now: Callable[[], datetime], host: str,
+                port: int) -> asyncio.Server:
+    """A worker's ``/metrics`` endpoint: a tiny HTTP/1.0 server on the worker's own event loop
+    (prometheus_client's threaded server cannot run the async database read)."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b""
+            if path.split(b"?")[0] == b"/metrics":
+                status, body, kind = b"200 OK", await metrics.scrape(db, now()), CONTENT_TYPE
+            else:
+                status, body, kind = b"404 Not Found", b"not found\n", "text/plain"
+            writer.write(b"HTTP/1.0 " + status + b"\r\nContent-Type: " + kind.encode() +
+                         b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+            await writer.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError):
+            pass  # a client that went away or sent junk gets nothing
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(answer, host, port)
