@@ -28,7 +28,7 @@ async def _recorded(stack) -> str | None:
 
 
 async def test_a_migration_run_records_the_oldest_code_the_schema_serves(bare):
-    # 0009-0012 are expand-only; 0008 is not marked, so the schema at head serves code from 0008 on
+    # 0009-0013 are expand-only; 0008 is not marked, so the schema at head serves code from 0008 on
     assert await _recorded(bare) == oldest_code_served("0012") == "0008"
     assert oldest_code_served("0008") == "0008"
 
