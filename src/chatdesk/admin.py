@@ -127,3 +127,18 @@ async def replay_events(s: Settings, since: datetime, until: datetime, slug: str
     finally:
         await rt.http.aclose()
         await rt.db.dispose()
+
+
+async def sending(s: Settings, action: str, *, by: str, reason: str | None = None, migrate: bool = True) -> str:
+    """``chatdesk sending pause|resume|status``: the switch every process reads (within seconds)."""
+    from .core import sending_pause
+    from .worker import SENDING_KINDS
+
+    async def do(session: AsyncSession) -> str:
+        if action == "status":
+            state = await sending_pause.read(session)
+        else:
+            state = await sending_pause.switch(session, action == "pause", by=by, now=SystemClock().now(),
+                                               reason=reason)
+        return sending_pause.describe(state, await sending_pause.waiting(session, sorted(SENDING_KINDS)))
+    return await in_transaction(s, do, migrate=migrate)

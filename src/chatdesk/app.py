@@ -24,7 +24,7 @@ from .channels.service import ChannelDirectory
 from .contacts import api as contacts_api
 from .conversations import api as conversations_api
 from .conversations import live
-from .core import logs
+from .core import logs, sending_pause
 from .core.backends import make_bus, make_limiter, make_wakeup
 from .core.bodylimit import BodyLimit
 from .core.clock import Clock, SystemClock
@@ -62,7 +62,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """The chatdesk web app. With ``run_worker`` the job worker runs in this process too."""
     rt = runtime or build_runtime(settings or Settings())
     metrics = Metrics()
-    metrics.sending_paused.set_function(lambda: float(rt.settings.sending_paused))
     wakeup = make_wakeup(rt.db)
     worker = build_worker(rt, metrics, wakeup)
 
@@ -155,11 +154,21 @@ def _install_ops_routes(app: FastAPI, rt: Runtime, metrics: Metrics) -> None:
         if key_trouble:  # every webhook would answer 500: Meta must not think we are up
             return _problem(503, "bad_secret_key", "Not ready: the secret key cannot open the stored secrets",
                             key_trouble)
-        return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "ready", **await _sending(rt)})
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
         return PlainTextResponse(await metrics.scrape(rt.db, rt.clock.now()), media_type=CONTENT_TYPE)
+
+
+async def _sending(rt: Runtime) -> dict[str, Any]:
+    """For /readyz: a paused process is still ready (webhooks, the inbox), but says so and why."""
+    async with rt.db.reader() as session:
+        state = await sending_pause.read(session)
+    if not state.paused:
+        return {}  # the answer stays what it always was
+    return {"sending_paused": True, "sending_paused_reason": state.reason, "sending_paused_by": state.by,
+            "sending_paused_since": state.at.isoformat() if state.at else None}
 
 
 class _Timing:

@@ -204,6 +204,51 @@ def events_replay(
     typer.echo(run(lambda: admin.replay_events(settings(), start, end, workspace, run_now=now)))
 
 
+sending_app = typer.Typer(help="Outbound sending: pause or resume it for every process.", no_args_is_help=True)
+app.add_typer(sending_app, name="sending")
+
+
+def _operator() -> str:
+    """Who ran the command, as `chatdesk sending status` shows it."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container)
+        import os
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()}"
+
+
+@sending_app.command("pause")
+def sending_pause(reason: Annotated[str | None, typer.Option(help="why (shown by `sending status`)")] = None) -> None:
+    """Pause sending to customers: every process holds its send jobs within seconds (nothing is lost)."""
+    from . import admin
+
+    typer.echo(run(lambda: admin.sending(settings(), "pause", by=_operator(), reason=(reason or "").strip() or None)))
+
+
+@sending_app.command("resume")
+def sending_resume() -> None:
+    """Resume sending: the waiting messages go out, each once."""
+    from . import admin
+
+    s = settings()
+    typer.echo(run(lambda: admin.sending(s, "resume", by=_operator())))
+    if s.sending_paused:
+        typer.echo("note: CHATDESK_SENDING_PAUSED is set here; processes started with it pause sending again: "
+                   "remove it from their environment", err=True)
+
+
+@sending_app.command("status")
+def sending_status() -> None:
+    """Whether sending is paused, since when, by whom and why, and how many messages wait."""
+    from . import admin
+
+    typer.echo(run(lambda: admin.sending(settings(), "status", by=_operator())))
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: Port = 8000,
           no_worker: Annotated[bool, typer.Option("--no-worker", help="web only; run `chatdesk worker` apart")] = False

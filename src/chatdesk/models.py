@@ -9,9 +9,10 @@ from .core.idempotency import IdempotencyKey
 from .core.jobs import Job
 from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
+from .core.sending_pause import SendingPause
 from .teams.models import Team, TeamMember
 
 __all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Contact", "ContactIdentity",
            "Conversation", "ConversationLabel", "DeliveryStatus", "IdempotencyKey", "InboundEvent", "Invite", "Job",
-           "Label", "Membership", "Message", "Schedule", "SendAttempt", "StoredEvent", "Team", "TeamMember", "User",
-           "Workspace", "rate_buckets"]
+           "Label", "Membership", "Message", "Schedule", "SendAttempt", "SendingPause", "StoredEvent", "Team",
+           "TeamMember", "User", "Workspace", "rate_buckets"]

@@ -49,12 +49,32 @@ def serve(settings: Settings, host: str, port: int, *, run_worker: bool = True) 
         upgrade(settings.db_url)
     asyncio.run(check_ready(settings.db_url))
     asyncio.run(keycheck.check_secret_key(settings))
+    asyncio.run(start_paused_if_set(settings, "chatdesk serve"))
     log_startup(settings, f"web on {host}:{port}")  # after the checks: a refusal stays one line
     app = create_app(settings, run_worker=run_worker)
     # log_config=None: uvicorn's own lines go through chatdesk's handler (JSON when configured)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, log_config=None,
                             timeout_graceful_shutdown=GRACE_SECONDS)
     DrainingServer(config, app.state.runtime.draining).run()
+
+
+async def start_paused_if_set(settings: Settings, role: str) -> None:
+    """``CHATDESK_SENDING_PAUSED=true`` (a restored copy): switch sending off in the database
+    before this process starts work; ``chatdesk sending resume`` switches it on again."""
+    from .core.clock import SystemClock
+    from .core.db import Database
+    from .core.sending_pause import start_paused
+
+    if not settings.sending_paused:
+        return
+    db = Database(settings.db_url)
+    try:
+        state = await start_paused(db, by=f"{role} on {socket.gethostname()}", now=SystemClock().now())
+    finally:
+        await db.dispose()
+    logging.getLogger("chatdesk.sending").warning(
+        "sending is paused (since %s, by %s: %s); 'chatdesk sending resume' resumes it",
+        state.at.isoformat() if state.at else "?", state.by, state.reason)
 
 
 GRACE_SECONDS = 8  # a backstop under systemd's TimeoutStopSec: requests in flight get this long
@@ -87,6 +107,7 @@ def run_worker(settings: Settings, concurrency: int | None, metrics: tuple[str, 
     configure_logging(settings)
     asyncio.run(check_ready(settings.db_url))
     asyncio.run(keycheck.check_secret_key(settings))
+    asyncio.run(start_paused_if_set(settings, "chatdesk worker"))
     log_startup(settings, "worker")
     asyncio.run(_worker(settings, concurrency, metrics))
 

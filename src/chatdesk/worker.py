@@ -24,6 +24,8 @@ PRUNABLE: list[Prunable] = [
     Prunable(table_of(IdempotencyKey), "created_at"),  # answered within 24 h; kept for the retention days
     Prunable(table_of(StoredEvent), "occurred_at"),  # domain events: consumers read within days
 ]
+# The jobs that message customers: held back while sending is paused (core.sending_pause).
+SENDING_KINDS = frozenset({SEND_MESSAGE.name})
 # The periodic jobs (core.scheduler); their kinds need a handler below.
 SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE]
 
@@ -42,7 +44,10 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
 
 
 def build_worker(rt: Runtime, metrics: Metrics, wakeup: Wakeup, *, concurrency: int | None = None) -> Worker:
+    async def held() -> frozenset[str]:  # while sending is paused its jobs stay queued, unclaimed
+        return SENDING_KINDS if await rt.sending.paused() else frozenset()
+
     return Worker(rt.db, rt.clock, build_handlers(rt, metrics), wakeup=wakeup,
                   concurrency=concurrency or rt.settings.worker_concurrency,
                   batch_size=rt.settings.worker_batch, lease=rt.settings.job_lease_seconds, metrics=metrics,
-                  scheduler=Scheduler(rt.db, rt.clock, SCHEDULES))
+                  scheduler=Scheduler(rt.db, rt.clock, SCHEDULES), held=held)

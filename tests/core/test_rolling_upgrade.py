@@ -28,7 +28,7 @@ async def _recorded(stack) -> str | None:
 
 
 async def test_a_migration_run_records_the_oldest_code_the_schema_serves(bare):
-    # 0009-0012 are expand-only; 0008 is not marked, so the schema at head serves code from 0008 on
+    # 0009-0013 are expand-only; 0008 is not marked, so the schema at head serves code from 0008 on
     assert await _recorded(bare) == oldest_code_served("0012") == "0008"
     assert oldest_code_served("0008") == "0008"
 
@@ -48,19 +48,19 @@ async def test_code_older_than_the_schema_serves_is_not_ready(bare):
 
 
 async def test_an_incompatible_newer_revision_takes_old_code_out_of_rotation(bare):
-    async with bare.rt.db.session() as s:  # what `db upgrade` to a contracting 0013 would leave
-        await s.execute(text("UPDATE alembic_version SET version_num = '0013'"))
-        await s.execute(text(f"UPDATE {COMPAT_TABLE} SET serves_code_from = '0013'"))
+    async with bare.rt.db.session() as s:  # what `db upgrade` to a contracting later revision would leave
+        await s.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        await s.execute(text(f"UPDATE {COMPAT_TABLE} SET serves_code_from = '0099'"))
     resp = await bare.api.get("/readyz")
     assert resp.status_code == 503 and resp.json()["code"] == "not_migrated"
-    async with bare.rt.db.session() as s:  # an expand-only 0013: this code (0012) still serves
+    async with bare.rt.db.session() as s:  # an expand-only one: this code still serves
         await s.execute(text(f"UPDATE {COMPAT_TABLE} SET serves_code_from = '0012'"))
     assert (await bare.api.get("/readyz")).json() == {"status": "ready"}
 
 
 async def test_a_newer_schema_that_recorded_no_compatibility_is_not_ready(bare):
     async with bare.rt.db.session() as s:
-        await s.execute(text("UPDATE alembic_version SET version_num = '0013'"))
+        await s.execute(text("UPDATE alembic_version SET version_num = '0099'"))
         await s.execute(text(f"DROP TABLE {COMPAT_TABLE}"))
     resp = await bare.api.get("/readyz")
     assert resp.status_code == 503 and resp.json()["code"] == "not_migrated"

@@ -1,4 +1,4 @@
-"""While sending is paused (``CHATDESK_SENDING_PAUSED``, a restored copy) every inbox and admin
+"""While sending is paused (``chatdesk sending pause``, a restored copy) every inbox and admin
 page says so, so agents know their replies wait, and ``/metrics`` reports it."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ BANNER = 'id="sending-paused"'
 
 async def test_inbox_and_admin_say_that_sending_is_paused(stack, owner):
     assert BANNER not in (await owner.get(f"{WS}/")).text
-    stack.rt.settings.sending_paused = True
+    await stack.rt.sending.set(True, by="test", now=stack.clock.now())
     inbox = await owner.get(f"{WS}/")
     assert BANNER in inbox.text and "Sending is paused" in inbox.text
     admin = await owner.get(f"{WS}/settings/channels")
@@ -19,5 +19,5 @@ async def test_inbox_and_admin_say_that_sending_is_paused(stack, owner):
 
 async def test_metrics_report_that_sending_is_paused(stack):
     assert "chatdesk_sending_paused 0.0" in (await stack.api.get("/metrics")).text
-    stack.rt.settings.sending_paused = True
+    await stack.rt.sending.set(True, by="test", now=stack.clock.now())
     assert "chatdesk_sending_paused 1.0" in (await stack.api.get("/metrics")).text

@@ -161,9 +161,9 @@ MAX_SEND_ATTEMPTS = 8
 # the request went out) may have reached the provider. Its receipts, which carry the message's
 # tracking tag, would tell us within seconds; only after this long without one is it sent again.
 SEND_RECONCILE_SECONDS = 30.0
-# while sending is paused (CHATDESK_SENDING_PAUSED) each send job looks again this often; its
-# attempts are not used up by waiting
-PAUSED_RECHECK_SECONDS = 30.0
+# while sending is paused (core/sending_pause.py) workers do not claim send jobs; one claimed just
+# as the pause began is put back, its attempt given back, to be claimed again this much later
+PAUSED_RECHECK_SECONDS = 2.0
 UNANSWERED = ("sending", "uncertain")  # send_attempts outcomes that leave delivery unknown
 TRACKING_PREFIX = "chatdesk:message:"
 

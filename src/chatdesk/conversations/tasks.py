@@ -44,8 +44,8 @@ def send_handler(rt: Runtime, media: MediaStore, metrics: Any):
     when no receipt came within ``policy.SEND_RECONCILE_SECONDS`` is the message sent again.
     """
     async def handle(job: ClaimedJob) -> None:
-        if rt.settings.sending_paused:  # a restored copy must not message real customers
-            raise RetryJob("sending is paused (CHATDESK_SENDING_PAUSED)", policy.PAUSED_RECHECK_SECONDS,
+        if await rt.sending.paused():  # claimed just as sending was paused: wait, unsent
+            raise RetryJob("sending is paused (chatdesk sending resume)", policy.PAUSED_RECHECK_SECONDS,
                            counts=False)
         loaded = await _load_send(rt, media, job)
         if loaded is None:

@@ -1,6 +1,6 @@
 """Prometheus metrics for one process (``/metrics``). Each app instance has its own registry so
 tests and embedded runs do not collide. Counters are per process; the queue gauges are read
-from the database at scrape time, so every process (web or worker) reports the same queue."""
+from the database at scrape time, so every process (web or worker) reports the same queue and sending switch."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +9,7 @@ from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from . import sending_pause
 from .db import Database
 from .jobs import queue_stats
 
@@ -28,7 +29,7 @@ class Metrics:
         self.queue_lag = Gauge("chatdesk_job_queue_lag_seconds", "Age of the oldest due job", registry=r)
         self.dead_jobs = Gauge("chatdesk_jobs_dead", "Jobs that used up their attempts", registry=r)
         self.sending_paused = Gauge("chatdesk_sending_paused", "1 while outbound sending is paused "
-                                    "(CHATDESK_SENDING_PAUSED): send jobs wait", registry=r)
+                                    "(chatdesk sending pause): send jobs wait", registry=r)
         self.request_latency = Histogram("chatdesk_http_request_seconds", "HTTP request latency",
                                          ["method", "route"], registry=r,
                                          buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
@@ -49,9 +50,12 @@ class Metrics:
         return generate_latest(self.registry)
 
     async def scrape(self, db: Database, now: datetime) -> bytes:
-        """The whole text for one ``/metrics`` answer, queue figures fresh from the database."""
+        """The whole text for one ``/metrics`` answer, queue figures and the sending switch fresh from
+        the database."""
         async with db.reader() as session:
             stats = await queue_stats(session, now)
+            paused = (await sending_pause.read(session)).paused
+        self.sending_paused.set(float(paused))
         self.queue_depth.set(stats["depth"])
         self.queue_lag.set(stats["lag_seconds"])
         self.dead_jobs.set(stats["dead"])

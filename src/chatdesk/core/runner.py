@@ -21,7 +21,7 @@ import os
 import socket
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +70,7 @@ def database_away(exc: BaseException) -> bool:
     return False
 
 SingleHandler = Callable[[ClaimedJob], Awaitable[None]]
+Held = Callable[[], Awaitable[Collection[str]]]
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,9 @@ class Worker:
     def __init__(self, db: Database, clock: Clock, handlers: Handlers, *, wakeup: Wakeup,
                  concurrency: int = 16, batch_size: int = 100, lease: float = 60.0,
                  poll_interval: float = 1.0, worker_id: str | None = None, metrics: Any = None,
-                 scheduler: Scheduler | None = None):
+                 scheduler: Scheduler | None = None, held: Held | None = None):
         self.db, self.clock, self.handlers, self.wakeup = db, clock, handlers, wakeup
+        self.held = held  # job kinds not to claim right now (sending paused): they wait, untouched
         self.scheduler = scheduler
         self._single = {kind.name: handler for kind, handler in handlers.single.items()}
         self._batch = {kind.name: handler for kind, handler in handlers.batch.items()}
@@ -251,11 +253,13 @@ class Worker:
 
     async def _start_singles(self) -> int:
         free = self._concurrency - len(self._tasks)
-        if free <= 0:
+        held = await self.held() if self.held is not None else ()
+        kinds = [kind for kind in self._single if kind not in held]
+        if free <= 0 or not kinds:
             return 0
         async with self.db.session() as session:
             claimed = await claim(session, worker_id=self.worker_id, now=self.clock.now(), limit=free,
-                                  lease=self.lease, kinds=list(self._single))
+                                  lease=self.lease, kinds=kinds)
         for job in await self._typed(claimed):
             task = asyncio.create_task(self._run_single(job))
             self._tasks.add(task)

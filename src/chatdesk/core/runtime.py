@@ -14,6 +14,7 @@ from .crypto import Cipher
 from .db import Database
 from .events import EventBus
 from .ratelimit import RateLimiter
+from .sending_pause import PauseSwitch
 from .settings import Settings
 
 if TYPE_CHECKING:  # typing only: core does not depend on the channels layer at run time
@@ -34,6 +35,11 @@ class Runtime:
     limiter: RateLimiter
     # set when the process is told to stop (SIGTERM): live streams end so the server can exit
     draining: asyncio.Event = field(default_factory=asyncio.Event)
+    # the operator's switch that holds outbound sending (read from the database, shared by all)
+    sending: PauseSwitch = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sending = PauseSwitch(self.db)
 
 
 def runtime(request: Request) -> Runtime:

@@ -138,6 +138,7 @@ async def workspace_ctx(slug: str, request: Request, user: User = Depends(curren
     async with rt.db.reader() as session:
         found = await members.membership(session, user.id, slug)
         spaces = await members.user_workspaces(session, user.id)
+    await rt.sending.state()  # fresh within seconds for the banner (render() cannot wait)
     if found is None:
         raise Problem(404, "not_found", "Not found")
     return Ctx(rt, user, found[0], found[1], spaces)
@@ -174,7 +175,7 @@ def render(request: Request, template: str, *, ctx: Ctx | None = None, status: i
 def _sending_paused(request: Request) -> bool:
     """Every page says so while sending is paused (a restored copy): agents' replies wait."""
     rt = getattr(request.app.state, "runtime", None)
-    return bool(rt is not None and rt.settings.sending_paused)
+    return bool(rt is not None and rt.sending.known.paused)  # as read by workspace_ctx (or later)
 
 
 def finish(request: Request, response: R) -> R:
