@@ -281,6 +281,10 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This email has an account without a password: ask your administrator to set one", "Dit e-mailadres heeft een account zonder wachtwoord: vraag je beheerder er een in te stellen", "Diese E-Mail hat ein Konto ohne Passwort: bitten Sie Ihren Administrator, eines festzulegen"),
     ("This email already has an account: invite it instead", "Dit e-mailadres heeft al een account: nodig het uit", "Diese E-Mail hat bereits ein Konto: laden Sie sie stattdessen ein"),
     ("Sending is paused: replies wait and go out once an operator resumes sending.", "Verzenden is gepauzeerd: antwoorden wachten en gaan uit zodra een beheerder het verzenden hervat.", "Der Versand ist angehalten: Antworten warten und gehen hinaus, sobald ein Administrator den Versand fortsetzt."),
+    # branch tpl10b: window countdown, template picker, new conversation, Settings → Templates
+    ("%(n)s d left", "nog %(n)s d", "noch %(n)s T."),
+    ("%(n)s h left", "nog %(n)s u", "noch %(n)s Std."),
+    ("%(n)s min left", "nog %(n)s min", "noch %(n)s Min."),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -29,9 +29,11 @@ async def _channels(session: AsyncSession, ws: int) -> list[Channel]:
 
 async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter) -> dict[str, Any]:
     now = ctx.rt.clock.now()
+    rows = await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now)
     return {
         "filter": f,
-        "rows": await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now),
+        "rows": rows,
+        "window_ends": open_windows(ctx, rows, now),
         "counts": await inbox_queries.view_counts(session, ctx.ws, f, user_id=ctx.user.id, now=now),
         "all_labels": await labels.list_labels(session, ctx.ws),
         "all_teams": await teams.list_teams(session, ctx.ws),
@@ -61,6 +63,17 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
     return data
 
 
+def open_windows(ctx: Ctx, rows: list[inbox_queries.Row], now: datetime) -> dict[int, datetime]:
+    """When each listed conversation's reply window closes, for those open now (the list's countdown)."""
+    ends: dict[int, datetime] = {}
+    for row in rows:
+        caps = ctx.rt.registry.get(row.channel.kind).capabilities
+        closes = policy.window_closes_at(caps, row.conv.last_inbound_at, row.conv.window_closed_at)
+        if closes is not None and policy.window_open(caps, row.conv.last_inbound_at, now, row.conv.window_closed_at):
+            ends[row.conv.id] = closes
+    return ends
+
+
 def window_data(caps: Capabilities, conv: Conversation, now: datetime) -> dict[str, Any]:
     """The reply window as the composer's banner shows it (``_window.html``)."""
     return {
@@ -75,7 +88,8 @@ def window_data(caps: Capabilities, conv: Conversation, now: datetime) -> dict[s
 async def window_view(session: AsyncSession, ctx: Ctx, conv: Conversation) -> dict[str, Any]:
     """Just the reply window of ``conv``: what the live composer refreshes."""
     channel = await session.get_one(Channel, conv.channel_id)
-    return {"conv": conv, **window_data(ctx.rt.registry.get(channel.kind).capabilities, conv, ctx.rt.clock.now())}
+    now = ctx.rt.clock.now()
+    return {"conv": conv, "now": now, **window_data(ctx.rt.registry.get(channel.kind).capabilities, conv, now)}
 
 
 def triage_status(conv: Conversation, now: Any) -> str:

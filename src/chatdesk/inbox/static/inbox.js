@@ -103,9 +103,40 @@
       var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
       Array.prototype.slice.call(tpl.content.children).forEach(function (fresh) {
         var cur = fresh.id && document.getElementById(fresh.id);
-        if (cur) cur.replaceWith(fresh);
+        if (!cur) return;
+        // still closed the same way: keep the banner, and the template an agent may be filling in
+        if (fresh.id === "window-state" && fresh.dataset.state !== "open" && fresh.dataset.state === cur.dataset.state) return;
+        cur.replaceWith(fresh); htmx.process(fresh);
       });
     });
+  }
+
+  /* ---------------------------------------------------------------- window countdowns */
+  /* "2 h left" in the composer and the list, counted down here from the time left the server
+     rendered (data-left, ms by its clock: the browser's clock may be off). At zero the composer's
+     window is fetched again (the closed banner with the template picker), a list line goes. */
+  var deadlines = new WeakMap();
+  function timeLeft(ms) {   // as present.time_left: days from 2 days, hours from 1 hour, minutes rounded up
+    var min = Math.max(1, Math.ceil(ms / 60000));
+    if (min >= 2880) return ["D", Math.floor(min / 1440)];
+    if (min >= 60) return ["H", Math.floor(min / 60)];
+    return ["Min", min];
+  }
+  function tickCountdowns() {
+    var app = $("#app"), now = Date.now(); if (!app) return;
+    $$(".countdown[data-left]").forEach(function (el) {
+      if (!deadlines.has(el)) deadlines.set(el, now + (+el.dataset.left || 0));
+      var left = deadlines.get(el) - now;
+      if (left <= 0) { expire(el); return; }
+      var part = timeLeft(left), text = (app.dataset["left" + part[0]] || "%(n)s").replace("%(n)s", part[1]);
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("soon", left < 3600000);
+    });
+  }
+  function expire(el) {
+    if (el.dataset.expired) return;
+    el.dataset.expired = "true";
+    if (el.closest("#window-state")) refreshWindow(); else el.hidden = true;
   }
 
   /* ---------------------------------------------------------------- list */
@@ -327,6 +358,6 @@
     }
   }
 
-  markSelected(); toBottom(); connect();
+  markSelected(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
   var ta0 = $("#composer-text"); if (ta0) autoGrow(ta0);
 })();
