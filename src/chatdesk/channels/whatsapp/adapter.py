@@ -173,6 +173,20 @@ class WhatsAppAdapter:
         data, mime = await graph.download(media, max_bytes)
         return data, info.mime_type or mime
 
+    async def list_templates(self, conn: Connection) -> list[dict[str, Any]]:  # SCAFFOLD (tpl10a's)
+        out: list[dict[str, Any]] = []
+        after = None
+        while True:
+            page = await self._graph(conn).call("GET", f"{conn.config['waba_id']}/message_templates",
+                                                params={"limit": 100, **({"after": after} if after else {})})
+            out += page.get("data") or []
+            after = ((page.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (page.get("paging") or {}).get("next"):
+                return out
+
+    async def submit_template(self, conn: Connection, draft: dict[str, Any]) -> dict[str, Any]:  # SCAFFOLD
+        return await self._graph(conn).call("POST", f"{conn.config['waba_id']}/message_templates", json=draft)
+
     async def health(self, conn: Connection) -> dict[str, Any]:
         """Does the token work for this number? (``GET /{phone-number-id}``): the number's name,
         display number and quality rating, as the health record keeps them."""
