@@ -57,7 +57,7 @@ def test_every_route_is_in_the_matrix_or_exempt_with_a_reason(settings):
     assert [e.key for e in table if _kind(e) == "uncovered"] == []
     assert sorted(set(EXEMPT) - {e.key for e in table}) == [], "exempted routes that no longer exist"
     known = {"slug", "conversation_id", "message_id", "contact_id", "channel_id", "user_id", "team_id",
-             "label_id", "canned_id"}
+             "label_id", "canned_id", "template_id"}
     assert {p for e in table if _kind(e) != "exempt" for p in e.params} <= known, "a new kind of id"
     assert sum(e.admin_only for e in table) >= 10  # the admin check is found through the dependencies
 

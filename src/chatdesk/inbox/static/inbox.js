@@ -106,9 +106,40 @@
         if (!cur) return;
         // still closed the same way: keep the banner, and the template an agent may be filling in
         if (fresh.id === "window-state" && fresh.dataset.state !== "open" && fresh.dataset.state === cur.dataset.state) return;
+        if (fresh.id === "window-state" && fresh.dataset.state !== "open") closeTemplates();  // the banner has its own picker
         cur.replaceWith(fresh); htmx.process(fresh);
       });
     });
+  }
+
+  /* ---------------------------------------------------------------- template picker */
+  /* The closed-window banner has the picker; while the window is open the composer's "Template"
+     button opens it above the composer (one picker at a time: their parts share ids). */
+  function openTemplates() {
+    var inBanner = $("#template-picker");
+    if (inBanner) { inBanner.scrollIntoView({ block: "nearest" }); var s = $("#tp-search"); if (s) s.focus(); return; }
+    var pop = $("#template-pop"), btn = $("#template-btn"); if (!pop || !btn) return;
+    pop.hidden = false;
+    htmx.ajax("GET", btn.dataset.url, { target: "#template-pop-body", swap: "innerHTML" }).then(function () {
+      var s = $("#tp-search"); if (s) s.focus();
+    });
+  }
+  function closeTemplates() {
+    var pop = $("#template-pop"); if (!pop) return;
+    pop.hidden = true; $("#template-pop-body").innerHTML = "";
+  }
+  function templateSent(form, xhr) {
+    var err = form.querySelector(".tp-error");
+    if (xhr.status === 204) return;       // a new conversation: htmx follows HX-Redirect to it
+    if (xhr.status === 200) {
+      mergeMessages(xhr.responseText); toBottom();
+      if ($("#template-pop") && !$("#template-pop").hidden) closeTemplates();
+      else { var fill = form.closest(".tp-fill"); if (fill) fill.innerHTML = ""; }
+    } else if (err && (xhr.status === 422 || xhr.status === 413)) {
+      err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
+    } else if (err) {
+      err.textContent = "Could not send (" + xhr.status + ").";
+    }
   }
 
   /* ---------------------------------------------------------------- window countdowns */
@@ -288,6 +319,8 @@
   });
   document.addEventListener("click", function (e) {
     var tab = e.target.closest(".ctab"); if (tab) { setMode(tab.dataset.mode); return; }
+    if (e.target.closest("#template-btn")) { openTemplates(); return; }
+    if (e.target.closest("#template-pop-close")) { closeTemplates(); return; }
     var li = e.target.closest("#canned-menu li"); if (li) { pickCanned(li); return; }
     var rep = e.target.closest(".msg-reply");
     if (rep) {
@@ -304,6 +337,7 @@
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
+    if (form && form.classList && form.classList.contains("tp-form")) { templateSent(form, e.detail.xhr); return; }
     if (!form || form.id !== "composer") return;
     var xhr = e.detail.xhr, err = $("#composer-error");
     if (xhr.status === 200) {
