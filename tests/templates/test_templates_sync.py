@@ -26,7 +26,7 @@ async def test_cli_sync_prints_the_counts(stack):
     assert said == f"channel {stack.channel_id}: {total} templates ({total} new, 0 updated, 0 removed)"
 
 
-def test_cli_sync_of_an_unknown_workspace_is_one_line(cli):
+def test_cli_sync_of_an_unknown_workspace_is_one_line(cli):  # noqa: F811
     assert cli("db", "upgrade").returncode == 0
     assert "nope" in one_line_error(cli("templates", "sync", "--workspace", "nope"))
 
