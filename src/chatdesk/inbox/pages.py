@@ -109,54 +109,32 @@ async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str
 
 
 async def send_template(session: AsyncSession, ctx: Ctx, conv: Conversation, row: Any, params: Any) -> Message:
-    """A filled template from the picker, through the one send path. (Interim: built here until
-    the templates backend's send check lands; then it calls that.)"""
-    from ..channels.content import Template, TemplateComponent
-    from ..channels.templates import render as rendering
-    from ..channels.templates import shape
-
-    def texts(values: list[str] | dict[str, str]) -> list[dict[str, Any]]:
-        if isinstance(values, dict):
-            return [{"type": "text", "parameter_name": k, "text": v} for k, v in values.items()]
-        return [{"type": "text", "text": v} for v in values]
-
-    slots = shape.slots(row.components)
-    parts: list[TemplateComponent] = []
-    if slots.header_media and params.header:
-        kind = slots.header_media.lower()
-        parts.append(TemplateComponent(type="header", parameters=[{"type": kind, kind: {"link": params.header[0]}}]))
-    elif params.header:
-        parts.append(TemplateComponent(type="header", parameters=texts(params.header)))
-    if params.body:
-        parts.append(TemplateComponent(type="body", parameters=texts(params.body)))
-    for index, value in zip(slots.buttons, params.buttons, strict=False):
-        parts.append(TemplateComponent(type="button", sub_type="url", index=index, parameters=texts([value])))
-    shown = rendering.render(row.components, shape.Parameters(header=params.header, body=params.body,
-                                                             buttons=params.buttons))
-    draft = Draft(type="template", text=shown.text(),
-                  content=Template(name=row.name, language=row.language, components=parts),
-                  author_type=AuthorType.AGENT, author_id=ctx.user.id)
+    """A filled template from the picker, checked and sent as the REST API sends one
+    (``conversations/template_send``), through the one send path."""
+    from ..channels.templates.shape import Parameters
+    from ..conversations import template_send
+    req = template_send.TemplateRequest(row.name, row.language, Parameters(
+        header=params.header, body=params.body, buttons=params.buttons))
+    draft = await template_send.draft(session, conv, req, author_type=AuthorType.AGENT, author_id=ctx.user.id)
     return await sending.send(session, ctx.rt, conv, draft)
 
 
 async def contact_channel(session: AsyncSession, ctx: Ctx, contact: Any, channel_id: int | None) -> int:
     """The channel a new conversation with ``contact`` goes out on: the one given (of this
     workspace), else the one they last wrote on; 422 when they never used one."""
-    from sqlalchemy import select
+    from ..conversations.queries import last_channel_of
     if channel_id is not None:
         return (await get_in_workspace(session, Channel, ctx.ws, channel_id)).id
-    last = (await session.execute(select(Conversation.channel_id).where(
-        Conversation.workspace_id == ctx.ws, Conversation.contact_id == contact.id)
-        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(1))).scalar_one_or_none()
+    last = await last_channel_of(session, contact.id)
     if last is None:
-        raise Problem(422, "no_channel", "The contact has no channel to write to")
+        raise Problem(422, "channel_required", "The contact has no conversation yet: choose a channel")
     return last
 
 
 async def start_with_template(session: AsyncSession, ctx: Ctx, contact: Any, channel_id: int, row: Any,
                               params: Any) -> Message:
     """A contact's conversation on the channel (their current one, or a new one) with a filled
-    template. (Interim: until the templates backend's contact messages land; then it calls that.)"""
+    template, as ``POST /api/v1/contacts/{id}/messages`` starts one."""
     from ..conversations import service
     conv = await service.current_conversation(session, workspace_id=ctx.ws, channel_id=channel_id,
                                               contact_id=contact.id, now=ctx.rt.clock.now())

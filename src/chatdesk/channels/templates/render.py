@@ -72,12 +72,7 @@ def _buttons(components: list[dict[str, Any]], slots: shape.Slots, values: list[
         kind = str(button.get("type", "")).upper()
         url = button.get("url")
         if url and i in by_index:
-            url = _put(str(url), by_index[i])
+            url = fill(str(url), {name: by_index[i] for name in shape.variables(str(url))})
         out.append(RenderedButton(type=kind, text=str(button.get("text") or ""), url=url,
                                   phone_number=button.get("phone_number")))
     return out
-
-
-def _put(url: str, value: str) -> str:
-    """``url`` with its variable replaced by ``value`` (taken as it is, not as a pattern)."""
-    return shape.VARIABLE.sub(lambda _m: value, url)
