@@ -12,6 +12,7 @@ from .accounts import service as accounts
 from .channels import service as channels
 from .channels.keycheck import key_problem, newest_secrets
 from .channels.registry import adapter_class
+from .channels.templates.jobs import queue_sync
 from .core.clock import SystemClock
 from .core.crypto import BadSecretKey, Cipher
 from .core.db import Database
@@ -74,6 +75,7 @@ async def add_channel(s: Settings, kind: str, slug: str, values: Mapping[str, An
             session, cipher, workspace_id=workspace.id, kind=kind, external_id=row.external_id,
             display=row.display, config=row.config, secrets=row.secrets, now=SystemClock().now(),
             rate_limit_mps=row.rate_limit_mps)
+        queue_sync(session, channel, SystemClock().now())
         return f"channel {channel.id} ({kind} {row.display}) added to {workspace.slug}"
     return await in_transaction(s, do, migrate=migrate)
 
@@ -142,3 +144,33 @@ async def sending(s: Settings, action: str, *, by: str, reason: str | None = Non
                                                reason=reason)
         return sending_pause.describe(state, await sending_pause.waiting(session, sorted(SENDING_KINDS)))
     return await in_transaction(s, do, migrate=migrate)
+
+
+async def sync_templates(s: Settings, slug: str, *, http: Any = None, migrate: bool = True) -> str:
+    """``chatdesk templates sync``: every template-capable channel of the workspace synced from
+    its provider; one line of counts per channel. A provider's refusal is a ``Problem``."""
+    from . import models  # noqa: F401  every table, so foreign keys resolve
+    from .app import build_runtime
+    from .channels.base import ChannelError
+    from .channels.templates import service as templates
+    from .core.errors import Problem
+
+    s.ensure_data_dir()
+    if migrate and s.is_sqlite:
+        await upgrade_async(s.db_url)
+    rt = build_runtime(s, http=http)
+    try:
+        async with rt.db.reader() as session:
+            workspace_id = (await accounts.workspace_by_slug(session, slug)).id
+        try:
+            results = await templates.sync_workspace(rt, workspace_id)
+        except ChannelError as exc:
+            raise Problem(502, "sync_failed", "sync failed",
+                          f"the provider did not list the templates: {exc}") from None
+        lines = [f"channel {r.channel_id}: {r.total} templates ({r.added} new, {r.updated} updated, "
+                 f"{r.removed} removed)" for r in results]
+        return "\n".join(lines) or "no channel with templates in this workspace"
+    finally:
+        if http is None:
+            await rt.http.aclose()
+        await rt.db.dispose()

@@ -21,6 +21,7 @@ from .channels.inbound_store import InboundWriter
 from .channels.keycheck import key_problem, newest_secrets
 from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
+from .channels.templates import api as templates_api
 from .contacts import api as contacts_api
 from .conversations import api as conversations_api
 from .conversations import live
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(conversations_api.router)
     app.include_router(contacts_api.router)
     app.include_router(channels_api.router)
+    app.include_router(templates_api.router)
     app.include_router(live.router)
     app.include_router(inbox_router)
     app.mount(STATIC_PREFIX, static_files(), name="inbox-static")

@@ -25,8 +25,9 @@ user_app = typer.Typer(help="Users (agents, admins, owners).", no_args_is_help=T
 token_app = typer.Typer(help="REST API tokens.", no_args_is_help=True)
 channel_app = typer.Typer(help="Messaging channels.", no_args_is_help=True)
 events_app = typer.Typer(help="Stored webhook events.", no_args_is_help=True)
+templates_app = typer.Typer(help="Message templates (WhatsApp).", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (workspace_app, "workspace"), (user_app, "user"), (token_app, "token"),
-                  (channel_app, "channel"), (events_app, "events")):
+                  (channel_app, "channel"), (events_app, "events"), (templates_app, "templates")):
     app.add_typer(sub, name=name)
 
 
@@ -247,6 +248,14 @@ def sending_status() -> None:
     from . import admin
 
     typer.echo(run(lambda: admin.sending(settings(), "status", by=_operator())))
+
+
+@templates_app.command("sync")
+def templates_sync(workspace: Annotated[str, typer.Option(help="the workspace (slug)")]) -> None:
+    """Fetch the workspace's message templates from the provider now; prints the counts."""
+    from . import admin
+
+    typer.echo(run(lambda: admin.sync_templates(settings(), workspace)))
 
 
 @app.command()

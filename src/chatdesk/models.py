@@ -1,6 +1,7 @@
 """Every table, imported in one place so metadata (Alembic, tests) sees the whole schema."""
 from .accounts.models import ApiToken, BrowserSession, Invite, Membership, User, Workspace
 from .channels.models import Channel, DeliveryStatus, InboundEvent
+from .channels.templates.models import MessageTemplate
 from .contacts.models import Contact, ContactIdentity
 from .conversations.models import CannedResponse, Conversation, ConversationLabel, Label, Message, SendAttempt
 from .core.db import Base
@@ -14,5 +15,6 @@ from .teams.models import Team, TeamMember
 
 __all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Contact", "ContactIdentity",
            "Conversation", "ConversationLabel", "DeliveryStatus", "IdempotencyKey", "InboundEvent", "Invite", "Job",
-           "Label", "Membership", "Message", "Schedule", "SendAttempt", "SendingPause", "StoredEvent", "Team",
+           "Label", "Membership", "Message", "MessageTemplate", "Schedule", "SendAttempt", "SendingPause",
+           "StoredEvent", "Team",
            "TeamMember", "User", "Workspace", "rate_buckets"]

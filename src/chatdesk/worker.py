@@ -4,6 +4,7 @@ from __future__ import annotations
 from .accounts import sessions as browser_sessions
 from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
+from .channels.templates.jobs import TEMPLATES_SCHEDULE, TEMPLATES_SYNC, sync_handler
 from .conversations import tasks
 from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
@@ -27,7 +28,7 @@ PRUNABLE: list[Prunable] = [
 # The jobs that message customers: held back while sending is paused (core.sending_pause).
 SENDING_KINDS = frozenset({SEND_MESSAGE.name})
 # The periodic jobs (core.scheduler); their kinds need a handler below.
-SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE]
+SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE]
 
 
 def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
@@ -38,6 +39,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             SEND_MESSAGE: tasks.send_handler(rt, media, metrics),
             FETCH_MEDIA: tasks.media_handler(rt, media),
             MARK_READ: tasks.read_handler(rt),
+            TEMPLATES_SYNC: sync_handler(rt),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
         },
     )

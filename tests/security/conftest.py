@@ -15,7 +15,7 @@ from tests.inbox.conftest import Browser, add_member
 
 VICTIM_SLUG, ATTACKER_SLUG = "test-shop", "other-shop"
 SECRETS = ("Zebulon Victimson", "VICTIM-ORDER-4711", "VICTIM-PHOTO", "victimlabel", "victimteam",
-           "VICTIM-CANNED", "victim.agent@test.shop", "Vera Victimagent")
+           "VICTIM-CANNED", "victim.agent@test.shop", "Vera Victimagent", "VICTIM-TEMPLATE", "victim_template")
 
 
 @dataclass
@@ -57,6 +57,21 @@ async def seed_victim(t: Tenants) -> None:
                        ("canned", {"shortcut": "victim", "text": "VICTIM-CANNED"})):
         assert (await t.victim_owner.post(f"{base}/{path}", data)).status_code < 400, path
     t.ids.update(await _settings_ids(stack))
+    t.ids["template_id"] = await _victim_template(stack)
+
+
+async def _victim_template(stack: Stack) -> int:
+    """An approved template of the victim's channel (the template picker's routes name it)."""
+    from chatdesk.channels.templates import service as templates
+
+    async with stack.rt.db.reader() as s:
+        ref = await stack.rt.channels.by_id(s, stack.channel_id)
+    assert ref is not None
+    item = {"name": "victim_template", "language": "en_US", "status": "APPROVED", "category": "UTILITY",
+            "id": "4711000000000001", "components": [{"type": "BODY", "text": "VICTIM-TEMPLATE {{1}} here"}]}
+    async with stack.rt.db.session() as s:
+        await templates.store(s, ref, [item], stack.clock.now(), complete=False)
+        return (await templates.list_templates(s, stack.workspace_id))[0].id
 
 
 async def _settings_ids(stack: Stack) -> dict[str, int]:

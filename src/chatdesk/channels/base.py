@@ -114,7 +114,21 @@ class UnreadableItem:
     reason: str
 
 
-InboundEvent = InboundMessageEvent | InboundStatusEvent | UnreadableItem
+@dataclass
+class InboundTemplateEvent:
+    """A message template's status or quality changed at the provider (``None``: not said).
+    ``channel_external_id`` is a routing id of the account (see the adapter's ``routing_ids``)."""
+
+    channel_external_id: str
+    provider_id: str | None
+    name: str | None
+    language: str | None
+    status: str | None = None
+    reason: str | None = None
+    quality: str | None = None
+
+
+InboundEvent = InboundMessageEvent | InboundStatusEvent | InboundTemplateEvent | UnreadableItem
 
 
 @dataclass

@@ -221,6 +221,7 @@ class Template(BaseContent):
     name: str
     language: str
     components: list[TemplateComponent] = Field(default_factory=list)
+    category: str | None = None  # MARKETING, UTILITY or AUTHENTICATION, as the provider approved it
 
 
 class Note(BaseContent):

@@ -76,6 +76,9 @@ class ChannelDirectory:
         return hit[1] if hit and hit[0] > time.monotonic() else None
 
     async def by_external(self, session: AsyncSession, kind: str, external_id: str) -> ChannelRef | None:
+        if "=" in external_id:
+            found = await self.by_externals(session, kind, [external_id])
+            return found[0] if found else None
         return await self._get(session, (kind, external_id),
                                select(Channel).where(Channel.kind == kind, Channel.external_id == external_id))
 
@@ -83,12 +86,29 @@ class ChannelDirectory:
         """The connected channels among ``external_ids``, in their order (one query for those
         not cached; ids of no channel are left out)."""
         found = {n: r for n in external_ids if (r := self.cached(kind, n))}
-        missing = [n for n in external_ids if n not in found]
+        by_config = [n for n in external_ids if n not in found and "=" in n]
+        missing = [n for n in external_ids if n not in found and "=" not in n]
+        if by_config:
+            found.update(await self._by_config(session, kind, by_config))
         if missing:
             rows = await session.execute(select(Channel).where(Channel.kind == kind, Channel.external_id.in_(missing)))
             for channel in rows.scalars():
                 found[channel.external_id] = self._keep((kind, channel.external_id), ref(channel, self.cipher))
         return [found[n] for n in external_ids if n in found]
+
+    async def _by_config(self, session: AsyncSession, kind: str, routes: list[str]) -> dict[str, ChannelRef]:
+        """Routing ids ``key=value``: the first channel (lowest id) of the kind whose config has
+        that value (a provider account's own webhooks, e.g. WhatsApp's template updates, name the
+        account, not a number). Rare: the kind's channels are read and matched here."""
+        wanted = dict(r.split("=", 1) for r in routes)
+        out: dict[str, ChannelRef] = {}
+        for channel in (await session.execute(select(Channel).where(Channel.kind == kind)
+                                              .order_by(Channel.id))).scalars():
+            for key, value in wanted.items():
+                route = f"{key}={value}"
+                if route not in out and str((channel.config or {}).get(key)) == value:
+                    out[route] = self._keep((kind, route), ref(channel, self.cipher))
+        return out
 
     async def by_id(self, session: AsyncSession, channel_id: int) -> ChannelRef | None:
         return await self._get(session, channel_id, select(Channel).where(Channel.id == channel_id))

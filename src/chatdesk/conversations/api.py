@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.deps import api_workspace
 from ..channels.content import Media
+from ..channels.models import Channel
+from ..channels.templates.shape import Parameters
+from ..contacts import service as contacts
 from ..core import idempotency
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
@@ -17,9 +20,9 @@ from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is, text_id
 from ..core.runtime import Runtime, use_runtime
 from ..core.states import ConversationStatus
-from . import queries, sending, service, triage
-from .models import Message
-from .schemas import ConversationOut, ConversationPatch, MessageOut, Page, SendMessageIn
+from . import queries, sending, service, template_send, triage
+from .models import Conversation, Message
+from .schemas import ContactMessageIn, ConversationOut, ConversationPatch, MessageOut, Page, SendMessageIn
 from .sending import Draft, Upload
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
@@ -96,12 +99,40 @@ async def send_message(conversation_id: int, request: Request, ws: Workspace, rt
 
     async def send(session: AsyncSession) -> dict:
         conv = await service.get_conversation(session, ws, conversation_id)
-        return queries.message_out(await sending.send(session, rt, conv, draft)).model_dump(mode="json")
+        checked = await _template_draft(session, conv, body) or draft
+        return queries.message_out(await sending.send(session, rt, conv, checked)).model_dump(mode="json")
     key = request.headers.get("idempotency-key")
     same_request = idempotency.fingerprint(
         str(conversation_id), body.model_dump_json(),
         *((upload.sha256(), upload.mime_type, upload.filename) if upload and key else ()))
     return await idempotency.answer_once(rt.db, ws, key, same_request, rt.clock.now(), send, status=202)
+
+
+async def _template_draft(session: AsyncSession, conv: Conversation, body: SendMessageIn) -> Draft | None:
+    """A template send, checked against the channel's templates (None: not a template)."""
+    if body.type != "template" or body.template is None:
+        return None
+    given = body.template.parameters
+    req = template_send.TemplateRequest(body.template.name, body.template.language, Parameters(
+        header=given.header, body=given.body, buttons=given.buttons))
+    return await template_send.draft(session, conv, req)
+
+
+@router.post("/contacts/{contact_id}/messages", response_model=MessageOut, status_code=202)
+async def send_to_contact(contact_id: int, body: ContactMessageIn, ws: Workspace, rt: Rt):
+    """Start a conversation with a contact (or continue the current one): on ``channel_id``, or
+    the channel they last used. When the service window is closed only a template may go."""
+    async with rt.db.session() as session:
+        contact = await contacts.get_contact(session, ws, contact_id)
+        channel_id = body.channel_id or await queries.last_channel_of(session, contact.id)
+        if channel_id is None:
+            raise Problem(422, "channel_required", "The contact has no conversation yet: give channel_id")
+        await get_in_workspace(session, Channel, ws, channel_id)
+        conv = await service.current_conversation(session, workspace_id=ws, channel_id=channel_id,
+                                                  contact_id=contact.id, now=rt.clock.now())
+        draft = await _template_draft(session, conv, body) or Draft(
+            type=body.type, text=body.text, content=body.content(), reply_to_id=None)
+        return queries.message_out(await sending.send(session, rt, conv, draft))
 
 
 async def _read_send(request: Request) -> tuple[SendMessageIn, Upload | None]:

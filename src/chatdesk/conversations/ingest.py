@@ -24,12 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
+    InboundTemplateEvent,
     PayloadError,
     UnreadableItem,
 )
 from ..channels.jobs import INBOUND_PROCESS
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
+from ..channels.templates import service as templates
 from ..contacts.identities import IdentityChannel, Sender, attach_identities, resolve_identities
 from ..core.db import table_of
 from ..core.jobs import ClaimedJob
@@ -49,6 +51,7 @@ class ParsedBatch:
     channels: dict[int, ChannelRef] = field(default_factory=dict)
     messages: dict[int, list[InboundMessageEvent]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[int, list[InboundStatusEvent]] = field(default_factory=lambda: defaultdict(list))
+    templates: dict[int, list[InboundTemplateEvent]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[int, str] = field(default_factory=dict)  # event id -> why its body was refused
 
 
@@ -84,6 +87,15 @@ async def _store_all(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> 
         await _store_messages(rt, session, batch.channels[channel_id], items)
     for channel_id, found in batch.statuses.items():
         await _store_statuses(rt, session, batch.channels[channel_id], found)
+    for channel_id, changed in batch.templates.items():
+        await _store_templates(rt, session, batch.channels[channel_id], changed)
+
+
+async def _store_templates(rt: Runtime, session: AsyncSession, channel: ChannelRef,
+                           changed: list[InboundTemplateEvent]) -> None:
+    for e in changed:
+        await templates.apply_status(session, channel.workspace_id, channel.id, templates.TemplateStatusUpdate(
+            e.provider_id, e.name, e.language, status=e.status, reason=e.reason, quality=e.quality), rt.clock.now())
 
 
 async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> None:
@@ -99,6 +111,10 @@ async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) ->
         for status in found:
             await _isolated(session, failed, f"status {status.status} of {status.provider_message_id}",
                             _store_statuses(rt, session, batch.channels[channel_id], [status]))
+    for channel_id, changed in batch.templates.items():
+        for e in changed:
+            await _isolated(session, failed, f"template {e.name} ({e.language})",
+                            _store_templates(rt, session, batch.channels[channel_id], [e]))
     if failed:
         (event_id,) = batch.event_ids
         said = [batch.errors[event_id]] if event_id in batch.errors else []
@@ -149,6 +165,8 @@ async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_i
             batch.messages[channel.id].append(item)
         elif isinstance(item, InboundStatusEvent):
             batch.statuses[channel.id].append(item)
+        elif isinstance(item, InboundTemplateEvent):
+            batch.templates[channel.id].append(item)
 
 
 async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRef,

@@ -113,3 +113,10 @@ def _cost_out(m: Message) -> CostOut | None:
     cost = service.cost_of(m)
     return CostOut(category=cost.category, type=cost.type, billable=cost.billable,
                    pricing_model=cost.pricing_model) if cost.known else None
+
+
+async def last_channel_of(session: AsyncSession, contact_id: int) -> int | None:
+    """The channel of the contact's latest conversation (the one they last used), if any."""
+    return (await session.execute(select(Conversation.channel_id).where(Conversation.contact_id == contact_id)
+                                  .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+                                  .limit(1))).scalar_one_or_none()

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ..channels.content import MEDIA_TYPES, Content, Location, Media, Note, Reaction, Text
+from ..channels.content import MEDIA_TYPES, Content, Location, Media, Note, Reaction, Template, Text
 from ..core.pages import TOTAL_CAP, Page  # noqa: F401  (re-exported: the conversations API's envelope)
 from ..core.states import ConversationStatus, Priority
 from .policy import CAPTIONED
@@ -79,14 +79,34 @@ class MessageOut(BaseModel):
 MEDIA = MEDIA_TYPES
 
 
+class TemplateParametersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    header: list[str] | dict[str, str] = Field(default_factory=list, description="the header's variable, or a "
+                                               "media header's link")
+    body: list[str] | dict[str, str] = Field(default_factory=list, description="{{1}}, {{2}}... in order, or "
+                                             "named variables as an object")
+    buttons: list[str] = Field(default_factory=list, description="one value per button that takes one, in order")
+
+
+class TemplateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=1, max_length=16)
+    parameters: TemplateParametersIn = Field(default_factory=TemplateParametersIn)
+
+
 class SendMessageIn(BaseModel):
     """A reply. ``text`` is the body (text, note) or caption (image, video, document).
     Media is given by ``link`` here, or uploaded as multipart/form-data with a ``file`` part."""
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note"]
+    type: Literal["text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note",
+                  "template"]
     text: str | None = None
+    template: TemplateIn | None = Field(default=None, description="type template: which one, and its parameters")
     preview_url: bool = False
     link: str | None = Field(default=None, pattern=r"^https?://")
     filename: str | None = None
@@ -106,6 +126,8 @@ class SendMessageIn(BaseModel):
             raise ValueError("a location needs latitude and longitude")
         if self.type == "reaction" and self.message_id is None:
             raise ValueError("a reaction needs message_id, the message reacted to")
+        if self.type == "template" and self.template is None:
+            raise ValueError("a template message needs template: {name, language, parameters}")
         try:
             self._content = self._typed()
         except ValidationError as exc:  # reported like the request's own fields
@@ -129,6 +151,8 @@ class SendMessageIn(BaseModel):
             return Location(latitude=self.latitude, longitude=self.longitude, name=self.name, address=self.address)
         if self.type == "reaction":
             return Reaction(emoji=self.emoji or "")
+        if self.type == "template" and self.template is not None:  # components built by the send check
+            return Template(name=self.template.name, language=self.template.language)
         return Note()
 
 
@@ -150,3 +174,10 @@ class ConversationPatch(BaseModel):
         if self.snoozed_until is not None and self.snoozed_until.tzinfo is None:
             raise ValueError("snoozed_until needs a time zone (e.g. 2026-12-01T09:00:00Z)")
         return self
+
+
+class ContactMessageIn(SendMessageIn):
+    """A message that starts (or continues) a conversation with a contact: ``channel_id`` names
+    the channel (default: the one they last used)."""
+
+    channel_id: int | None = None

@@ -16,6 +16,7 @@ from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.sending import Draft, Upload
 from ..core.db import get_in_workspace
+from ..core.errors import Problem
 from ..core.states import AuthorType
 from ..teams import service as teams
 from .web import Ctx
@@ -29,9 +30,11 @@ async def _channels(session: AsyncSession, ws: int) -> list[Channel]:
 
 async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter) -> dict[str, Any]:
     now = ctx.rt.clock.now()
+    rows = await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now)
     return {
         "filter": f,
-        "rows": await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now),
+        "rows": rows,
+        "window_ends": open_windows(ctx, rows, now),
         "counts": await inbox_queries.view_counts(session, ctx.ws, f, user_id=ctx.user.id, now=now),
         "all_labels": await labels.list_labels(session, ctx.ws),
         "all_teams": await teams.list_teams(session, ctx.ws),
@@ -61,6 +64,17 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
     return data
 
 
+def open_windows(ctx: Ctx, rows: list[inbox_queries.Row], now: datetime) -> dict[int, datetime]:
+    """When each listed conversation's reply window closes, for those open now (the list's countdown)."""
+    ends: dict[int, datetime] = {}
+    for row in rows:
+        caps = ctx.rt.registry.get(row.channel.kind).capabilities
+        closes = policy.window_closes_at(caps, row.conv.last_inbound_at, row.conv.window_closed_at)
+        if closes is not None and policy.window_open(caps, row.conv.last_inbound_at, now, row.conv.window_closed_at):
+            ends[row.conv.id] = closes
+    return ends
+
+
 def window_data(caps: Capabilities, conv: Conversation, now: datetime) -> dict[str, Any]:
     """The reply window as the composer's banner shows it (``_window.html``)."""
     return {
@@ -75,7 +89,8 @@ def window_data(caps: Capabilities, conv: Conversation, now: datetime) -> dict[s
 async def window_view(session: AsyncSession, ctx: Ctx, conv: Conversation) -> dict[str, Any]:
     """Just the reply window of ``conv``: what the live composer refreshes."""
     channel = await session.get_one(Channel, conv.channel_id)
-    return {"conv": conv, **window_data(ctx.rt.registry.get(channel.kind).capabilities, conv, ctx.rt.clock.now())}
+    now = ctx.rt.clock.now()
+    return {"conv": conv, "now": now, **window_data(ctx.rt.registry.get(channel.kind).capabilities, conv, now)}
 
 
 def triage_status(conv: Conversation, now: Any) -> str:
@@ -91,6 +106,39 @@ async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str
                   upload=upload, reply_to_id=None if note else reply_to_id,
                   author_type=AuthorType.AGENT, author_id=ctx.user.id)
     return await sending.send(session, ctx.rt, conv, draft)
+
+
+async def send_template(session: AsyncSession, ctx: Ctx, conv: Conversation, row: Any, params: Any) -> Message:
+    """A filled template from the picker, checked and sent as the REST API sends one
+    (``conversations/template_send``), through the one send path."""
+    from ..channels.templates.shape import Parameters
+    from ..conversations import template_send
+    req = template_send.TemplateRequest(row.name, row.language, Parameters(
+        header=params.header, body=params.body, buttons=params.buttons))
+    draft = await template_send.draft(session, conv, req, author_type=AuthorType.AGENT, author_id=ctx.user.id)
+    return await sending.send(session, ctx.rt, conv, draft)
+
+
+async def contact_channel(session: AsyncSession, ctx: Ctx, contact: Any, channel_id: int | None) -> int:
+    """The channel a new conversation with ``contact`` goes out on: the one given (of this
+    workspace), else the one they last wrote on; 422 when they never used one."""
+    from ..conversations.queries import last_channel_of
+    if channel_id is not None:
+        return (await get_in_workspace(session, Channel, ctx.ws, channel_id)).id
+    last = await last_channel_of(session, contact.id)
+    if last is None:
+        raise Problem(422, "channel_required", "The contact has no conversation yet: choose a channel")
+    return last
+
+
+async def start_with_template(session: AsyncSession, ctx: Ctx, contact: Any, channel_id: int, row: Any,
+                              params: Any) -> Message:
+    """A contact's conversation on the channel (their current one, or a new one) with a filled
+    template, as ``POST /api/v1/contacts/{id}/messages`` starts one."""
+    from ..conversations import service
+    conv = await service.current_conversation(session, workspace_id=ctx.ws, channel_id=channel_id,
+                                              contact_id=contact.id, now=ctx.rt.clock.now())
+    return await send_template(session, ctx, conv, row, params)
 
 
 async def message_in_workspace(session: AsyncSession, ws: int, message_id: int) -> Message:

@@ -2,6 +2,7 @@
 workspace's zone, ticks, file sizes. Everything returned as Markup is built from escaped parts."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,7 +66,20 @@ def preview(message: Any, limit: int = 80) -> str:
     return line[:limit] + ("…" if len(line) > limit else "")
 
 
-FILTERS = {"linkify": linkify, "filesize": filesize, "initials": initials, "hue": avatar_hue, "preview": preview}
+def time_left(seconds: float) -> tuple[str, int]:
+    """A countdown as agents read it ("2 h left"): the unit ("d", "h" or "min") and the count.
+    Whole days from two days on, whole hours from an hour on, else minutes rounded up (so it
+    never says 0 while time is left). ``static/inbox.js`` (``timeLeft``) counts down the same way."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes >= 48 * 60:
+        return "d", minutes // (24 * 60)
+    if minutes >= 60:
+        return "h", minutes // 60
+    return "min", minutes
+
+
+FILTERS = {"linkify": linkify, "filesize": filesize, "initials": initials, "hue": avatar_hue, "preview": preview,
+           "time_left": time_left}
 
 DAYS = {"en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],

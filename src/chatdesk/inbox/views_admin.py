@@ -16,6 +16,7 @@ from ..accounts import service as accounts
 from ..accounts.passwords import hash_password
 from ..accounts.service import add_user
 from ..channels import setup
+from ..channels.templates.jobs import queue_sync
 from ..conversations import canned, labels, parking
 from ..core.errors import Problem, not_found
 from ..teams import service as teams
@@ -96,6 +97,7 @@ async def connect_channel(ctx: Admin, request: Request) -> Response:
             channel = await setup.save_checked(session, ctx.rt.cipher, workspace_id=ctx.ws, kind=kind,
                                                settings=settings, health=health, name=posted.get("name", ""),
                                                now=ctx.rt.clock.now())
+            queue_sync(session, channel, ctx.rt.clock.now())
     except Problem as exc:
         return await _channels_page(request, ctx, 422, form=form, problem=exc)
     ctx.rt.channels.forget()

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from . import control, graph, phone, template_listing
+from . import control, graph, phone, template_listing, template_review
 from .config import SandboxConfig
 from .errors import GraphAPIError
 from .runtime import Sandbox
@@ -44,6 +44,8 @@ def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | Non
     app.include_router(phone.router)
     app.mount("/phone/static", StaticFiles(directory=phone.STATIC_DIR), name="phone-static")
     app.include_router(template_listing.router)
+    app.include_router(template_review.router)
+    app.include_router(template_review.control)
     app.include_router(graph.router)
     app.add_exception_handler(HTTPException, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]

@@ -27,6 +27,8 @@ class Template:
     header_params: int = 0             # only for TEXT headers with a {{1}} variable
     buttons: list[str] = field(default_factory=list)   # quick-reply labels, in order
     body_text: str = ""
+    status: str = "APPROVED"   # APPROVED, PENDING, REJECTED, PAUSED, DISABLED (set by review or control)
+    rejected_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,8 +82,12 @@ class TemplateCatalog:
         name = body.get("name", "")
         language = (body.get("language") or {}).get("code", "")
         template = self.get(name, language)
-        if template is None:
+        if template is None or template.status not in ("APPROVED", "PAUSED", "DISABLED"):
             raise GraphAPIError(132001, f"template name ({name}) does not exist in {language}")
+        if template.status == "PAUSED":
+            raise GraphAPIError(132015, f"Template {name} is paused due to low quality")
+        if template.status == "DISABLED":
+            raise GraphAPIError(132016, f"Template {name} has been disabled")
         components = body.get("components") or []
         _check_body(template, _params_of(components, "body"))
         _check_header(template, _params_of(components, "header"))

@@ -68,7 +68,7 @@ def _components(template: Template) -> list[dict[str, Any]]:
 
 def template_json(template: Template) -> dict[str, Any]:
     return {"name": template.name, "components": _components(template),
-            "language": template.language, "status": "APPROVED",
+            "language": template.language, "status": template.status,
             "category": template.category.upper(), "id": template_id(template),
             "parameter_format": "POSITIONAL"}   # only when asked for (``fields``), as on Meta
 

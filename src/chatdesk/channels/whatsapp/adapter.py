@@ -51,6 +51,10 @@ CAPABILITIES = Capabilities(
 )
 
 
+TEMPLATE_FIELDS = "name,components,language,status,category,id,parameter_format,quality_score,rejected_reason"
+TEMPLATE_PAGES_MAX = 100  # 100 per page: far beyond the account's template limit
+
+
 class WhatsAppAdapter:
     kind: ClassVar[str] = "whatsapp"
     title: ClassVar[str] = "WhatsApp"
@@ -172,6 +176,26 @@ class WhatsAppAdapter:
         media = await self.media.request(info.url, self._graph_url(conn), conn.secrets["access_token"])
         data, mime = await graph.download(media, max_bytes)
         return data, info.mime_type or mime
+
+    # --------------------------------------------------------------- templates
+    async def list_templates(self, conn: Connection) -> list[dict[str, Any]]:
+        """Every template of the number's business account (``GET /{waba-id}/message_templates``,
+        followed page by page by its ``after`` cursor)."""
+        graph, after = self._graph(conn), None
+        items: list[dict[str, Any]] = []
+        for _ in range(TEMPLATE_PAGES_MAX):
+            params = {"limit": "100", "fields": TEMPLATE_FIELDS, **({"after": after} if after else {})}
+            page = await graph.call("GET", f"{conn.config['waba_id']}/message_templates", params=params)
+            items.extend(i for i in page.get("data") or [] if isinstance(i, dict))
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
+                break
+        return items
+
+    async def submit_template(self, conn: Connection, draft: dict[str, Any]) -> dict[str, Any]:
+        """``POST /{waba-id}/message_templates``: ``{id, status, category}`` on success."""
+        return await self._graph(conn).call("POST", f"{conn.config['waba_id']}/message_templates", json=draft)
 
     async def health(self, conn: Connection) -> dict[str, Any]:
         """Does the token work for this number? (``GET /{phone-number-id}``): the number's name,

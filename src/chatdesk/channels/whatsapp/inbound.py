@@ -18,6 +18,7 @@ from ..base import (
     InboundEvent,
     InboundMessageEvent,
     InboundStatusEvent,
+    InboundTemplateEvent,
     PartyId,
     PayloadError,
     UnreadableItem,
@@ -49,6 +50,19 @@ def _envelope(model: type[E], raw: bytes) -> E:
     return envelope
 
 
+def _template(waba_id: str, field: str, value: Any) -> list[InboundEvent]:
+    """A template status (APPROVED, PENDING, REJECTED with its reason, PAUSED, DISABLED...) or
+    quality webhook; one without the template's id or name is unreadable."""
+    if not waba_id or not (value.message_template_id or value.message_template_name):
+        return [UnreadableItem(waba_id, f"{field}: names no template")]
+    quality = field == "message_template_quality_update"
+    return [InboundTemplateEvent(
+        wa.account_route(waba_id), str(value.message_template_id) if value.message_template_id else None,
+        value.message_template_name, value.message_template_language,
+        status=None if quality else value.event, reason=None if quality else value.reason,
+        quality=value.new_quality_score if quality else None)]
+
+
 def parse_events(raw: bytes) -> list[InboundEvent]:
     """All messages and statuses of a delivery, across every entry and change, in order.
 
@@ -60,6 +74,9 @@ def parse_events(raw: bytes) -> list[InboundEvent]:
     for entry in _envelope(wa.LooseEnvelope, raw).entry:
         for change in entry.changes:
             value = change.value
+            if change.field in wa.TEMPLATE_FIELDS:
+                events.extend(_template(entry.id, change.field, value))
+                continue
             number = (value.metadata or {}).get("phone_number_id")
             if change.field != "messages" or not isinstance(number, str) or not number:
                 continue

@@ -294,6 +294,13 @@ class _LooseValue(BaseModel):
     contacts: list[Any] | None = None
     messages: list[Any] | None = None
     statuses: list[Any] | None = None
+    # message_template_status_update / message_template_quality_update (SPEC §2.6)
+    event: str | None = None
+    message_template_id: int | str | None = None
+    message_template_name: str | None = None
+    message_template_language: str | None = None
+    reason: str | None = None
+    new_quality_score: str | None = None
 
 
 class _LooseChange(BaseModel):
@@ -302,6 +309,7 @@ class _LooseChange(BaseModel):
 
 
 class _LooseEntry(BaseModel):
+    id: str = ""  # the business account (WABA) id
     changes: list[_LooseChange] = Field(default_factory=list)
 
 
@@ -322,11 +330,22 @@ class _RoutedValue(BaseModel):
 
 
 class _RoutedChange(BaseModel):
+    field: str = ""
     value: _RoutedValue
 
 
 class _RoutedEntry(BaseModel):
+    id: str = ""
     changes: list[_RoutedChange] = Field(default_factory=list)
+
+
+TEMPLATE_FIELDS = ("message_template_status_update", "message_template_quality_update")
+
+
+def account_route(waba_id: str) -> str:
+    """The routing id of a business account's own webhooks (templates): the channels whose
+    ``waba_id`` setting it is (``ChannelDirectory`` reads ``key=value`` routing ids so)."""
+    return f"waba_id={waba_id}"
 
 
 class RoutingEnvelope(BaseModel):
@@ -341,8 +360,9 @@ class RoutingEnvelope(BaseModel):
 
     def phone_number_ids(self) -> list[str]:
         """Every business number this delivery is addressed to, in order, without repeats."""
-        return list(dict.fromkeys(c.value.metadata.phone_number_id for e in self.entry for c in e.changes
-                                  if c.value.metadata))
+        return list(dict.fromkeys(c.value.metadata.phone_number_id if c.value.metadata else account_route(e.id)
+                                  for e in self.entry for c in e.changes
+                                  if c.value.metadata or (c.field in TEMPLATE_FIELDS and e.id)))
 
 
 # ----------------------------------------------------------------------------- outbound

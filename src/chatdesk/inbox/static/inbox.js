@@ -103,9 +103,71 @@
       var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
       Array.prototype.slice.call(tpl.content.children).forEach(function (fresh) {
         var cur = fresh.id && document.getElementById(fresh.id);
-        if (cur) cur.replaceWith(fresh);
+        if (!cur) return;
+        // still closed the same way: keep the banner, and the template an agent may be filling in
+        if (fresh.id === "window-state" && fresh.dataset.state !== "open" && fresh.dataset.state === cur.dataset.state) return;
+        if (fresh.id === "window-state" && fresh.dataset.state !== "open") closeTemplates();  // the banner has its own picker
+        cur.replaceWith(fresh); htmx.process(fresh);
       });
     });
+  }
+
+  /* ---------------------------------------------------------------- template picker */
+  /* The closed-window banner has the picker; while the window is open the composer's "Template"
+     button opens it above the composer (one picker at a time: their parts share ids). */
+  function openTemplates() {
+    var inBanner = $("#template-picker");
+    if (inBanner) { inBanner.scrollIntoView({ block: "nearest" }); var s = $("#tp-search"); if (s) s.focus(); return; }
+    var pop = $("#template-pop"), btn = $("#template-btn"); if (!pop || !btn) return;
+    pop.hidden = false;
+    htmx.ajax("GET", btn.dataset.url, { target: "#template-pop-body", swap: "innerHTML" }).then(function () {
+      var s = $("#tp-search"); if (s) s.focus();
+    });
+  }
+  function closeTemplates() {
+    var pop = $("#template-pop"); if (!pop) return;
+    pop.hidden = true; $("#template-pop-body").innerHTML = "";
+  }
+  function templateSent(form, xhr) {
+    var err = form.querySelector(".tp-error");
+    if (xhr.status === 204) return;       // a new conversation: htmx follows HX-Redirect to it
+    if (xhr.status === 200) {
+      mergeMessages(xhr.responseText); toBottom();
+      if ($("#template-pop") && !$("#template-pop").hidden) closeTemplates();
+      else { var fill = form.closest(".tp-fill"); if (fill) fill.innerHTML = ""; }
+    } else if (err && (xhr.status === 422 || xhr.status === 413)) {
+      err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
+    } else if (err) {
+      err.textContent = "Could not send (" + xhr.status + ").";
+    }
+  }
+
+  /* ---------------------------------------------------------------- window countdowns */
+  /* "2 h left" in the composer and the list, counted down here from the time left the server
+     rendered (data-left, ms by its clock: the browser's clock may be off). At zero the composer's
+     window is fetched again (the closed banner with the template picker), a list line goes. */
+  var deadlines = new WeakMap();
+  function timeLeft(ms) {   // as present.time_left: days from 2 days, hours from 1 hour, minutes rounded up
+    var min = Math.max(1, Math.ceil(ms / 60000));
+    if (min >= 2880) return ["D", Math.floor(min / 1440)];
+    if (min >= 60) return ["H", Math.floor(min / 60)];
+    return ["Min", min];
+  }
+  function tickCountdowns() {
+    var app = $("#app"), now = Date.now(); if (!app) return;
+    $$(".countdown[data-left]").forEach(function (el) {
+      if (!deadlines.has(el)) deadlines.set(el, now + (+el.dataset.left || 0));
+      var left = deadlines.get(el) - now;
+      if (left <= 0) { expire(el); return; }
+      var part = timeLeft(left), text = (app.dataset["left" + part[0]] || "%(n)s").replace("%(n)s", part[1]);
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("soon", left < 3600000);
+    });
+  }
+  function expire(el) {
+    if (el.dataset.expired) return;
+    el.dataset.expired = "true";
+    if (el.closest("#window-state")) refreshWindow(); else el.hidden = true;
   }
 
   /* ---------------------------------------------------------------- list */
@@ -257,6 +319,8 @@
   });
   document.addEventListener("click", function (e) {
     var tab = e.target.closest(".ctab"); if (tab) { setMode(tab.dataset.mode); return; }
+    if (e.target.closest("#template-btn")) { openTemplates(); return; }
+    if (e.target.closest("#template-pop-close")) { closeTemplates(); return; }
     var li = e.target.closest("#canned-menu li"); if (li) { pickCanned(li); return; }
     var rep = e.target.closest(".msg-reply");
     if (rep) {
@@ -273,6 +337,7 @@
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
+    if (form && form.classList && form.classList.contains("tp-form")) { templateSent(form, e.detail.xhr); return; }
     if (!form || form.id !== "composer") return;
     var xhr = e.detail.xhr, err = $("#composer-error");
     if (xhr.status === 200) {
@@ -327,6 +392,6 @@
     }
   }
 
-  markSelected(); toBottom(); connect();
+  markSelected(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
   var ta0 = $("#composer-text"); if (ta0) autoGrow(ta0);
 })();
