@@ -22,6 +22,7 @@ from .channels.keycheck import key_problem, newest_secrets
 from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
 from .contacts import api as contacts_api
+from .contacts import consent_api
 from .conversations import api as conversations_api
 from .conversations import live
 from .core import logs
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(webhooks.router)
     app.include_router(conversations_api.router)
     app.include_router(contacts_api.router)
+    app.include_router(consent_api.router)
     app.include_router(channels_api.router)
     app.include_router(live.router)
     app.include_router(inbox_router)

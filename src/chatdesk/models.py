@@ -1,7 +1,7 @@
 """Every table, imported in one place so metadata (Alembic, tests) sees the whole schema."""
 from .accounts.models import ApiToken, BrowserSession, Invite, Membership, User, Workspace
 from .channels.models import Channel, DeliveryStatus, InboundEvent
-from .contacts.models import Contact, ContactIdentity
+from .contacts.models import Consent, Contact, ContactIdentity
 from .conversations.models import CannedResponse, Conversation, ConversationLabel, Label, Message, SendAttempt
 from .core.db import Base
 from .core.events import StoredEvent
@@ -11,7 +11,7 @@ from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
 from .teams.models import Team, TeamMember
 
-__all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Contact", "ContactIdentity",
+__all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Consent", "Contact", "ContactIdentity",
            "Conversation", "ConversationLabel", "DeliveryStatus", "IdempotencyKey", "InboundEvent", "Invite", "Job",
            "Label", "Membership", "Message", "Schedule", "SendAttempt", "StoredEvent", "Team", "TeamMember", "User",
            "Workspace", "rate_buckets"]

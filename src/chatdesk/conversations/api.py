@@ -91,7 +91,7 @@ async def send_message(conversation_id: int, request: Request, ws: Workspace, rt
     ``Idempotency-Key`` header, a retry of the same request within 24 h answers as the first did
     and sends nothing again."""
     body, upload = await _read_send(request)
-    draft = Draft(type=body.type, text=body.text, content=body.content(), upload=upload,
+    draft = Draft(type=body.draft_type, text=body.text, content=body.content(), upload=upload,
                   reply_to_id=body.message_id or body.reply_to_id)
 
     async def send(session: AsyncSession) -> dict:
