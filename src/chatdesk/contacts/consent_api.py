@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
 
 from ..accounts.deps import api_workspace
 from ..channels.models import Channel
@@ -33,10 +34,15 @@ async def list_consents(contact_id: int, ws: Workspace, rt: Rt):
                        current=[consent_out(r) for r in consent_policy.current(rows).values()])
 
 
-@router.post("/contacts/{contact_id}/consents", response_model=ConsentOut, status_code=201)
-async def record_consent(contact_id: int, body: ConsentIn, ws: Workspace, rt: Rt):
+@router.post("/contacts/{contact_id}/consents", response_model=ConsentOut, status_code=201,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": ConsentIn.model_json_schema()}},
+                                            "required": True}})
+async def record_consent(contact_id: int, request: Request, ws: Workspace, rt: Rt):
+    """Record an opt-in or opt-out (``ConsentIn``). Another workspace's contact answers 404
+    whatever the body says: the contact is found before the body is read."""
     async with rt.db.session() as session:
         contact = await service.get_contact(session, ws, contact_id)
+        body = _consent_in(await request.body())
         channel_id = body.channel_id or await consent.last_channel_id(session, contact.id)
         if channel_id is None:
             raise Problem(422, "channel_required", "Which channel does the consent apply to?",
@@ -49,3 +55,12 @@ async def record_consent(contact_id: int, body: ConsentIn, ws: Workspace, rt: Rt
                                                         reference=body.reference, note=body.note, recorded_by="api"),
                                    now=rt.clock.now())
         return consent_out(row)
+
+
+def _consent_in(raw: bytes) -> ConsentIn:
+    try:
+        return ConsentIn.model_validate_json(raw)
+    except ValidationError as exc:
+        found = exc.errors(include_url=False)
+        raise Problem(422, "invalid_consent", "The consent is not valid", str(found[0]["msg"]),
+                      errors=[{"loc": list(e["loc"]), "msg": e["msg"]} for e in found]) from None
