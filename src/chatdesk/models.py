@@ -2,7 +2,7 @@
 from .accounts.models import ApiToken, BrowserSession, Invite, Membership, User, Workspace
 from .channels.models import Channel, DeliveryStatus, InboundEvent
 from .channels.templates.models import MessageTemplate
-from .contacts.models import Contact, ContactIdentity
+from .contacts.models import Consent, Contact, ContactIdentity
 from .conversations.models import CannedResponse, Conversation, ConversationLabel, Label, Message, SendAttempt
 from .core.db import Base
 from .core.events import StoredEvent
@@ -13,7 +13,7 @@ from .core.scheduler import Schedule
 from .core.sending_pause import SendingPause
 from .teams.models import Team, TeamMember
 
-__all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Contact", "ContactIdentity",
+__all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Consent", "Contact", "ContactIdentity",
            "Conversation", "ConversationLabel", "DeliveryStatus", "IdempotencyKey", "InboundEvent", "Invite", "Job",
            "Label", "Membership", "Message", "MessageTemplate", "Schedule", "SendAttempt", "SendingPause",
            "StoredEvent", "Team",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..core.settings import Settings
 from .content import Content
+from .interactive_limits import InteractiveLimits
 
 # What kind of id a channel knows a customer by (``contact_identities.id_type``). Most channels
 # have one (ID_DEFAULT: a PSID, an IGSID, a visitor id); a channel may have several for one
@@ -56,6 +57,8 @@ class Capabilities:
     # error codes meaning the channel's credentials were refused (WhatsApp's 190): the channel
     # needs re-authorisation, and its sends wait for it instead of failing
     reauth_errors: frozenset[int] = frozenset()
+    # the lists, buttons or quick replies the channel sends and their limits (None: none)
+    interactive: InteractiveLimits | None = None
 
 
 @dataclass

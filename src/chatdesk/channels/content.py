@@ -155,12 +155,13 @@ class Section(Part):
     rows: list[Choice] = Field(default_factory=list)
 
 
-InteractiveKind = Literal["list", "buttons", "list_reply", "button_reply", "flow_reply"]
+InteractiveKind = Literal["list", "buttons", "quick_replies", "list_reply", "button_reply", "flow_reply"]
 REPLY_KINDS = ("list_reply", "button_reply", "flow_reply")
 
 
 class Interactive(BaseContent):
-    """A list or buttons we send (``kind`` list / buttons), or the customer's answer to one
+    """A list, buttons or quick replies we send (``kind`` list / buttons / quick_replies: the
+    options in ``buttons``), or the customer's answer to one
     (``list_reply`` / ``button_reply`` with the ``reply`` chosen, ``flow_reply`` with the
     flow's ``response``)."""
 

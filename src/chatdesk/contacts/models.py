@@ -111,3 +111,28 @@ class ContactIdentity(Base):
 def username_key(username: str | None) -> str | None:
     """What a username prefix is matched against: case-folded, without the leading "@"."""
     return name_key((username or "").lstrip("@")) or None
+
+
+class Consent(Base):
+    """One entry of a contact's consent ledger: append-only (rows are never changed or deleted
+    but with their contact), so the history is the proof. The current state of a (contact,
+    channel, purpose) is its latest row (highest id)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))  # marketing | utility
+    status: Mapped[str] = mapped_column(String(16))  # opted_in | opted_out
+    source: Mapped[str] = mapped_column(String(16))  # keyword | widget | api | import | agent
+    reference: Mapped[str | None] = mapped_column(String(500), nullable=True)  # proof: a message id, a form ...
+    note: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # contact, api, user:<id>
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # the current state: the latest row of a contact's channel and purpose
+        Index("ix_consents_contact_channel_purpose", "contact_id", "channel_id", "purpose", "id"),
+    )

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class IdentityOut(BaseModel):
@@ -32,3 +32,36 @@ class ContactOut(BaseModel):
     identities: list[IdentityOut]
     created_at: datetime
     updated_at: datetime
+
+
+class ConsentIn(BaseModel):
+    """Record an opt-in or opt-out; ``channel_id`` defaults to the channel the contact last used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Literal["marketing", "utility"]
+    status: Literal["opted_in", "opted_out"]
+    source: Literal["keyword", "widget", "api", "import", "agent"]
+    reference: str | None = Field(default=None, max_length=500, description="the proof: a form id, a message id ...")
+    note: str | None = Field(default=None, max_length=1000)
+    channel_id: int | None = None
+
+
+class ConsentOut(BaseModel):
+    id: int
+    channel_id: int
+    purpose: str
+    status: str
+    source: str
+    reference: str | None
+    note: str | None
+    recorded_by: str | None
+    at: datetime
+
+
+class ConsentsOut(BaseModel):
+    """A contact's consent history, newest first, and the current state (the latest entry) of
+    each channel and purpose."""
+
+    items: list[ConsentOut]
+    current: list[ConsentOut]

@@ -94,7 +94,7 @@ async def send_message(conversation_id: int, request: Request, ws: Workspace, rt
     ``Idempotency-Key`` header, a retry of the same request within 24 h answers as the first did
     and sends nothing again."""
     body, upload = await _read_send(request)
-    draft = Draft(type=body.type, text=body.text, content=body.content(), upload=upload,
+    draft = Draft(type=body.draft_type, text=body.text, content=body.content(), upload=upload,
                   reply_to_id=body.message_id or body.reply_to_id)
 
     async def send(session: AsyncSession) -> dict:
@@ -131,7 +131,7 @@ async def send_to_contact(contact_id: int, body: ContactMessageIn, ws: Workspace
         conv = await service.current_conversation(session, workspace_id=ws, channel_id=channel_id,
                                                   contact_id=contact.id, now=rt.clock.now())
         draft = await _template_draft(session, conv, body) or Draft(
-            type=body.type, text=body.text, content=body.content(), reply_to_id=None)
+            type=body.draft_type, text=body.text, content=body.content(), reply_to_id=None)
         return queries.message_out(await sending.send(session, rt, conv, draft))
 
 

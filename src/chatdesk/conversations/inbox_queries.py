@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..accounts.models import User
 from ..channels.content import Reaction
 from ..channels.models import Channel
-from ..contacts.models import Contact, ContactIdentity
+from ..contacts import consent
+from ..contacts.models import Consent, Contact, ContactIdentity
 from ..contacts.service import number_ends_with
 from ..core.states import ConversationStatus
 from .labels import labels_of
@@ -306,11 +307,15 @@ async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, l
     return Thread(messages, quoted, authors, has_more)
 
 
+PANEL_CONSENTS = 10  # the panel shows the latest entries; the API has the whole history
+
+
 @dataclass
 class ContactPanel:
     contact: Contact
     identities: list[ContactIdentity]
     others: list[tuple[Conversation, Channel]]
+    consents: list[Consent] = field(default_factory=list)  # the consent ledger, newest first
 
     @property
     def handle(self) -> str | None:
@@ -327,4 +332,4 @@ async def contact_panel(session: AsyncSession, conv: Conversation) -> ContactPan
         select(Conversation, Channel).join(Channel, Channel.id == Conversation.channel_id).where(
             Conversation.contact_id == contact.id, Conversation.workspace_id == conv.workspace_id,
             Conversation.id != conv.id).order_by(Conversation.last_message_at.desc()).limit(20))).all()]
-    return ContactPanel(contact, idents, others)
+    return ContactPanel(contact, idents, others, (await consent.history(session, contact.id))[:PANEL_CONSENTS])

@@ -37,7 +37,7 @@ from ..core.db import table_of
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch, database_away
 from ..core.runtime import Runtime
-from . import service
+from . import consent_keywords, service
 from .models import Conversation, Message
 
 log = logging.getLogger("chatdesk.ingest")
@@ -185,6 +185,7 @@ async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRe
         session, channel.id, [i.reply_to_provider_id for i in fresh if i.reply_to_provider_id])
     await service.record_inbound(session, [(convs[contacts[i.sender_id].id], i,
                                             quoted.get(i.reply_to_provider_id or "")) for i in fresh], now=now)
+    await consent_keywords.answer(session, rt, [(convs[contacts[i.sender_id].id], i) for i in fresh])
 
 
 def _scope(rt: Runtime, channel: ChannelRef) -> IdentityChannel:

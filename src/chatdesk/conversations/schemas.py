@@ -2,11 +2,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ..channels.content import MEDIA_TYPES, Content, Location, Media, Note, Reaction, Template, Text
+from ..channels.content import (
+    MEDIA_TYPES,
+    Choice,
+    Content,
+    Interactive,
+    Location,
+    Media,
+    Note,
+    Reaction,
+    Section,
+    Template,
+    Text,
+)
 from ..core.pages import TOTAL_CAP, Page  # noqa: F401  (re-exported: the conversations API's envelope)
 from ..core.states import ConversationStatus, Priority
 from .policy import CAPTIONED
@@ -77,6 +89,27 @@ class MessageOut(BaseModel):
 
 
 MEDIA = MEDIA_TYPES
+INTERACTIVE = ("list", "buttons", "quick_replies")
+SendType = Literal["text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note", "list",
+                   "buttons", "quick_replies", "template"]
+Short = Annotated[str | None, Field(default=None, max_length=5000)]  # the channel's limits are checked later
+
+
+class ChoiceIn(BaseModel):
+    """A list row, reply button or quick reply (``payload`` is another name for ``id``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(validation_alias=AliasChoices("id", "payload"), max_length=5000)
+    title: Short = None
+    description: Short = None
+
+
+class SectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Short = None
+    rows: list[ChoiceIn] = Field(default_factory=list, max_length=100)
 
 
 class TemplateParametersIn(BaseModel):
@@ -103,8 +136,7 @@ class SendMessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note",
-                  "template"]
+    type: SendType
     text: str | None = None
     template: TemplateIn | None = Field(default=None, description="type template: which one, and its parameters")
     preview_url: bool = False
@@ -117,6 +149,13 @@ class SendMessageIn(BaseModel):
     emoji: str | None = None
     message_id: int | None = Field(default=None, description="reaction: the message reacted to")
     reply_to_id: int | None = Field(default=None, description="quote this message of the conversation")
+    header: Short = Field(default=None, description="list, buttons: the header text")
+    footer: Short = Field(default=None, description="list, buttons: the footer text")
+    button: Short = Field(default=None, description="list: the label of the button that opens it")
+    sections: list[SectionIn] = Field(default_factory=list, max_length=100, description="list: its sections")
+    buttons: list[ChoiceIn] = Field(default_factory=list, max_length=100, description="buttons: the reply buttons")
+    quick_replies: list[ChoiceIn] = Field(default_factory=list, max_length=100,
+                                          description="quick_replies (Messenger, Instagram): the options")
 
     _content: Content | None = PrivateAttr(default=None)
 
@@ -153,7 +192,26 @@ class SendMessageIn(BaseModel):
             return Reaction(emoji=self.emoji or "")
         if self.type == "template" and self.template is not None:  # components built by the send check
             return Template(name=self.template.name, language=self.template.language)
+        if self.type in INTERACTIVE:
+            return self._interactive()
         return Note()
+
+    def _interactive(self) -> Interactive:
+        options = self.buttons if self.type == "buttons" else self.quick_replies
+        return Interactive(kind=self.type, body=self.text, header=self.header, footer=self.footer,
+                           button=self.button if self.type == "list" else None,
+                           sections=[Section(title=s.title, rows=[_choice(r) for r in s.rows]) for s in self.sections]
+                           if self.type == "list" else [],
+                           buttons=[_choice(b) for b in options] if self.type != "list" else [])
+
+    @property
+    def draft_type(self) -> str:
+        """The message's type: lists, buttons and quick replies are all interactive messages."""
+        return "interactive" if self.type in INTERACTIVE else self.type
+
+
+def _choice(given: ChoiceIn) -> Choice:
+    return Choice(id=given.id, title=given.title, description=given.description)
 
 
 class ConversationPatch(BaseModel):

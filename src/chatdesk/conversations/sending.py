@@ -16,12 +16,13 @@ from typing import IO, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.base import Capabilities
-from ..channels.content import MEDIA_TYPES, Content, Media, Text, with_values
+from ..channels.content import MEDIA_TYPES, Content, Interactive, Media, Template, Text, with_values
+from ..contacts import consent, consent_policy
 from ..core.errors import Problem
 from ..core.media import MediaStore
 from ..core.runtime import Runtime
 from ..core.states import AuthorType
-from . import policy, service
+from . import interactive_policy, policy, service
 from .models import Conversation, Message
 
 NOTE = "note"
@@ -122,6 +123,7 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
     if refusal is not None:
         raise refusal.problem()
     content = _content(type_, text, draft.content)
+    await _check_content(session, caps, conv, content)
     if type_ in MEDIA_TYPES and draft.upload is None and not getattr(content, "link", None):
         raise Problem(422, "media_missing", "Media needs a link or an uploaded file")
     reply_to = await message_in_conversation(session, conv, draft.reply_to_id)
@@ -131,6 +133,17 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
     return await service.queue_outbound(session, conv, type=type_, text=text, content=content, now=now,
                                         author_type=draft.author_type, author_id=draft.author_id,
                                         reply_to=reply_to)
+
+
+async def _check_content(session: AsyncSession, caps: Capabilities, conv: Conversation, content: Content) -> None:
+    """The checks that depend on what the content says: an interactive message's limits, and a
+    marketing template's opt-in (the one query: the contact's current consent on the channel)."""
+    if isinstance(content, Interactive) and (errors := interactive_policy.check(caps, content)):
+        raise interactive_policy.problem(errors)
+    if isinstance(content, Template) and consent_policy.needs_marketing_opt_in(content.category):
+        status = await consent.current_status(session, conv.contact_id, conv.channel_id, consent_policy.MARKETING)
+        if (refusal := consent_policy.check_marketing(status)) is not None:
+            raise refusal
 
 
 def _content(type_: str, text: str | None, given: Content | None) -> Content:

@@ -2,9 +2,11 @@
 and the one write the composer makes (reply or note, with an optional attachment)."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts import members
@@ -14,6 +16,7 @@ from ..channels.models import Channel
 from ..conversations import inbox_queries, labels, policy, sending
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
+from ..conversations.schemas import SendMessageIn
 from ..conversations.sending import Draft, Upload
 from ..core.db import get_in_workspace
 from ..core.errors import Problem
@@ -57,6 +60,7 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
         "all_teams": await teams.list_teams(session, ctx.ws),
         "agents": await members.workspace_users(session, ctx.ws),
         **window_data(caps, conv, now),
+        "interactive_limits": builder_limits(caps),
         "now": now, "snooze_default": now + timedelta(days=1),
     }
     if with_thread:
@@ -98,9 +102,32 @@ def triage_status(conv: Conversation, now: Any) -> str:
     return effective_status(conv, now)
 
 
+def builder_limits(caps: Capabilities) -> dict[str, Any] | None:
+    """The channel's interactive limits for the composer's builder (its counters and checks
+    are the API's: the same numbers, from the same ``Capabilities``)."""
+    if caps.interactive is None:
+        return None
+    return {**dataclasses.asdict(caps.interactive), "kinds": sorted(caps.interactive.kinds)}
+
+
+def interactive_draft(ctx: Ctx, interactive: str, reply_to_id: int | None) -> Draft:
+    """The builder's list or buttons (JSON in the API's request shape) as a draft."""
+    try:
+        body = SendMessageIn.model_validate_json(interactive)
+    except ValidationError as exc:
+        raise Problem(422, "invalid_message", "The message is not valid",
+                      str(exc.errors(include_url=False)[0]["msg"])) from None
+    if body.draft_type != "interactive":
+        raise Problem(422, "invalid_message", "The message is not valid", "the builder sends lists and buttons")
+    return Draft(type="interactive", text=body.text, content=body.content(), reply_to_id=reply_to_id,
+                 author_type=AuthorType.AGENT, author_id=ctx.user.id)
+
+
 async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str, note: bool,
-               upload: Upload | None, reply_to_id: int | None) -> Message:
-    """The composer's reply or note, through the one send path."""
+               upload: Upload | None, reply_to_id: int | None, interactive: str = "") -> Message:
+    """The composer's reply, note, or the builder's list or buttons, through the one send path."""
+    if interactive and not note:
+        return await sending.send(session, ctx.rt, conv, interactive_draft(ctx, interactive, reply_to_id))
     draft = Draft(type=sending.NOTE if note else None, text=text,
                   content=None if upload is not None else Text(preview_url="http" in text),
                   upload=upload, reply_to_id=None if note else reply_to_id,

@@ -94,7 +94,8 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 
 @router.post("/c/{conversation_id}/messages")
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
-               file: UploadFile | None = None, reply_to_id: str = Form("")) -> Response:
+               file: UploadFile | None = None, reply_to_id: str = Form(""),
+               interactive: str = Form("", max_length=100_000)) -> Response:
     """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
     upload = Upload(file.file, file.content_type or "application/octet-stream", file.filename) \
         if file is not None and file.filename else None
@@ -102,7 +103,7 @@ async def send(conversation_id: int, ctx: Agent, request: Request, text: str = F
         async with ctx.rt.db.session() as session:
             conv = await service.get_conversation(session, ctx.ws, conversation_id)
             message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
-                                       reply_to_id=text_id(reply_to_id))
+                                       reply_to_id=text_id(reply_to_id), interactive=interactive)
             thread = await inbox_queries.thread(session, conv, only=message.id)
     except Problem as exc:
         if exc.status == 404:

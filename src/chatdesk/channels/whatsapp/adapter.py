@@ -21,6 +21,7 @@ from ..base import (
     SendResult,
     WebhookEntry,
 )
+from ..interactive_limits import InteractiveLimits
 from ..meta import errors
 from ..meta.graph import GraphClient
 from ..meta.media_egress import MediaPolicy
@@ -48,6 +49,9 @@ CAPABILITIES = Capabilities(
     identity_scope="global",
     window_closed_errors=frozenset({131047}),  # "Re-engagement message", reported in a failed status
     reauth_errors=frozenset({190}),  # the access token expired or was revoked
+    # Meta's list-message page allows a list's body 4,096 characters, reply buttons' 1,024
+    interactive=InteractiveLimits(kinds=frozenset({"list", "buttons"}),
+                                  body_max={"list": 4096, "buttons": 1024}),
 )
 
 
