@@ -2,6 +2,7 @@
 from .accounts.models import ApiToken, BrowserSession, Invite, Membership, User, Workspace
 from .channels.models import Channel, DeliveryStatus, InboundEvent
 from .contacts.models import Contact, ContactIdentity
+from .conversations.cost_models import BudgetAlert, CostBudget, RateOverride
 from .conversations.models import CannedResponse, Conversation, ConversationLabel, Label, Message, SendAttempt
 from .core.db import Base
 from .core.events import StoredEvent
@@ -11,7 +12,7 @@ from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
 from .teams.models import Team, TeamMember
 
-__all__ = ["ApiToken", "Base", "BrowserSession", "CannedResponse", "Channel", "Contact", "ContactIdentity",
-           "Conversation", "ConversationLabel", "DeliveryStatus", "IdempotencyKey", "InboundEvent", "Invite", "Job",
-           "Label", "Membership", "Message", "Schedule", "SendAttempt", "StoredEvent", "Team", "TeamMember", "User",
-           "Workspace", "rate_buckets"]
+__all__ = ["ApiToken", "Base", "BrowserSession", "BudgetAlert", "CannedResponse", "Channel", "Contact",
+           "ContactIdentity", "Conversation", "ConversationLabel", "CostBudget", "DeliveryStatus",
+           "IdempotencyKey", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message", "RateOverride",
+           "Schedule", "SendAttempt", "StoredEvent", "Team", "TeamMember", "User", "Workspace", "rate_buckets"]

@@ -95,6 +95,9 @@ class Message(Base):
     cost_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     cost_billable: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     cost_model: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # a template sent while the customer's service window was closed: it opens a business-initiated
+    # conversation, counted against the number's messaging limit (``limits.py``)
+    initiated: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
