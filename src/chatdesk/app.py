@@ -23,7 +23,7 @@ from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
 from .contacts import api as contacts_api
 from .conversations import api as conversations_api
-from .conversations import live
+from .conversations import cost_api, live
 from .core import logs
 from .core.backends import make_bus, make_limiter, make_wakeup
 from .core.bodylimit import BodyLimit
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.inbound_writer = InboundWriter(rt.db, rt.clock)
     app.include_router(webhooks.router)
     app.include_router(conversations_api.router)
+    app.include_router(cost_api.router)
     app.include_router(contacts_api.router)
     app.include_router(channels_api.router)
     app.include_router(live.router)
