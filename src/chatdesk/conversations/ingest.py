@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
+    NumberStatusEvent,
     PayloadError,
     UnreadableItem,
 )
@@ -35,7 +36,7 @@ from ..core.db import table_of
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch, database_away
 from ..core.runtime import Runtime
-from . import service
+from . import messaging_limits, service
 from .models import Conversation, Message
 
 log = logging.getLogger("chatdesk.ingest")
@@ -50,6 +51,7 @@ class ParsedBatch:
     messages: dict[int, list[InboundMessageEvent]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[int, list[InboundStatusEvent]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[int, str] = field(default_factory=dict)  # event id -> why its body was refused
+    numbers: list[tuple[str, NumberStatusEvent]] = field(default_factory=list)  # (kind, tier/quality change)
 
 
 def inbound_handler(rt: Runtime) -> TwoStepBatch:
@@ -84,6 +86,8 @@ async def _store_all(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> 
         await _store_messages(rt, session, batch.channels[channel_id], items)
     for channel_id, found in batch.statuses.items():
         await _store_statuses(rt, session, batch.channels[channel_id], found)
+    for kind, change in batch.numbers:
+        await messaging_limits.number_changed(session, kind, change)
 
 
 async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> None:
@@ -99,6 +103,9 @@ async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) ->
         for status in found:
             await _isolated(session, failed, f"status {status.status} of {status.provider_message_id}",
                             _store_statuses(rt, session, batch.channels[channel_id], [status]))
+    for kind, change in batch.numbers:
+        await _isolated(session, failed, f"number {change.display_number}",
+                        messaging_limits.number_changed(session, kind, change))
     if failed:
         (event_id,) = batch.event_ids
         said = [batch.errors[event_id]] if event_id in batch.errors else []
@@ -138,6 +145,9 @@ async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_i
         log.warning("inbound event %s: %s", event_id, batch.errors[event_id])
     for item in parsed:
         if isinstance(item, UnreadableItem):
+            continue
+        if isinstance(item, NumberStatusEvent):  # names no number id: found when applied
+            batch.numbers.append((kind, item))
             continue
         channel = rt.channels.cached(kind, item.channel_external_id) or \
             await rt.channels.by_external(session, kind, item.channel_external_id)

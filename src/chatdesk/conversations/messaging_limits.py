@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..channels.base import NumberStatusEvent
 from ..channels.models import Channel
 from ..core.errors import Problem
 from ..core.events import emit
@@ -67,3 +68,19 @@ def set_quality(session: AsyncSession, channel: Channel, *, tier: str | None = N
     emit(session, ChannelQualityUpdated(workspace_id=channel.workspace_id, channel_id=channel.id,
                                         tier=new_tier, quality=new_quality))
     return True
+
+
+async def number_changed(session: AsyncSession, kind: str, change: NumberStatusEvent) -> None:
+    """Apply a provider's tier/quality webhook to the channels of ``kind`` with that display
+    number (of that business account, when the channel knows its account)."""
+    digits = "".join(ch for ch in change.display_number if ch.isdigit())
+    if not digits:
+        return
+    channels = (await session.execute(select(Channel).where(
+        Channel.kind == kind, Channel.display.in_([digits, f"+{digits}", change.display_number])))).scalars()
+    for channel in channels:
+        account = (channel.config or {}).get("waba_id")
+        if change.account_id and account and account != change.account_id:
+            continue
+        tier = change.tier if change.tier in limits.TIERS or change.tier == "TIER_NOT_SET" else None
+        set_quality(session, channel, tier=tier, quality=change.quality)
