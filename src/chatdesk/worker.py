@@ -5,6 +5,7 @@ from .accounts import sessions as browser_sessions
 from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
 from .conversations import tasks
+from .conversations.budgets import BUDGET_CHECK, BUDGET_SCHEDULE, budget_handler
 from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
 from .core.db import table_of
@@ -25,7 +26,7 @@ PRUNABLE: list[Prunable] = [
     Prunable(table_of(StoredEvent), "occurred_at"),  # domain events: consumers read within days
 ]
 # The periodic jobs (core.scheduler); their kinds need a handler below.
-SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE]
+SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, BUDGET_SCHEDULE]
 
 
 def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
@@ -37,6 +38,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             FETCH_MEDIA: tasks.media_handler(rt, media),
             MARK_READ: tasks.read_handler(rt),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
+            BUDGET_CHECK: budget_handler(rt.db, rt.clock),
         },
     )
 
