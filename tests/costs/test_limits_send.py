@@ -8,7 +8,7 @@ import pytest
 
 from chatdesk.channels.content import Template
 from chatdesk.channels.models import Channel
-from chatdesk.contacts.models import Contact
+from chatdesk.contacts.models import Contact, ContactIdentity
 from chatdesk.conversations import messaging_limits, sending
 from chatdesk.conversations.models import Conversation, Message
 from chatdesk.core.errors import Problem
@@ -28,6 +28,9 @@ async def _customers(bare, n: int, *, wrote_hours_ago: float | None = None) -> l
                               created_at=now, updated_at=now)
             s.add(contact)
             await s.flush()
+            s.add(ContactIdentity(workspace_id=bare.workspace_id, contact_id=contact.id, channel_id=bare.channel_id,
+                                  kind="whatsapp", external_id=contact.phone.lstrip("+"), id_type="phone",
+                                  created_at=now))
             conv = Conversation(workspace_id=bare.workspace_id, channel_id=bare.channel_id, contact_id=contact.id,
                                 last_inbound_at=wrote, last_message_at=now, created_at=now, updated_at=now)
             s.add(conv)

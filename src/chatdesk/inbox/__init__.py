@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
-from . import views_admin, views_auth, views_inbox
+from . import views_admin, views_auth, views_costs, views_inbox
 from .web import InboxRoute, csrf_guard
 
 STATIC = Path(__file__).parent / "static"
@@ -17,6 +17,7 @@ router = APIRouter(route_class=InboxRoute, include_in_schema=False, dependencies
 router.include_router(views_auth.router)
 router.include_router(views_inbox.router)
 router.include_router(views_admin.router)
+router.include_router(views_costs.router)
 
 
 def static_files() -> StaticFiles:
