@@ -6,7 +6,7 @@ import pytest
 
 from chatdesk.conversations import budgets, cost_report
 from chatdesk.core.events import read_after
-from tests.cli.test_cli import cli, one_line_error  # noqa: F401  (cli is a fixture)
+from tests.cli.test_cli import one_line_error
 from tests.costs.test_costs_api import DAY, clock, day_of_traffic  # noqa: F401  (clock is a fixture)
 
 

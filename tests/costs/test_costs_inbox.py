@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
+from chatdesk.channels.content import Template
 from chatdesk.channels.models import Channel
 from chatdesk.conversations import budgets, messaging_limits
-from tests.costs.test_costs_api import clock, day_of_traffic  # noqa: F401  (clock is a fixture)
-from chatdesk.channels.content import Template
 from chatdesk.conversations.sending import Draft
+from tests.costs.test_costs_api import clock, day_of_traffic  # noqa: F401  (clock is a fixture)
 from tests.costs.test_limits_send import _customers, _send
-from tests.inbox.conftest import owner  # noqa: F401  (a fixture)
 
 WS = "/w/test-shop"
 

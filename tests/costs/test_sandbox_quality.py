@@ -2,7 +2,6 @@
 ``phone_number_quality_update`` webhook Meta would, and chatdesk keeps what it says."""
 from __future__ import annotations
 
-
 from chatdesk.channels.models import Channel
 from tests.conftest import PHONE_ID, settle
 
