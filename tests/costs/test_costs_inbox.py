@@ -59,3 +59,18 @@ async def test_the_inbox_warns_at_80_percent_of_the_limit_and_of_the_budget(stac
     async with stack.rt.db.session() as s:
         assert await budgets.check(s, stack.workspace_id, stack.clock.now()) == [80, 100]
     assert "has reached 100 % of the budget" in (await owner.get(f"{WS}/")).text
+
+
+async def test_the_channel_page_card_shows_usage_and_sets_tier_and_quality(stack, owner):
+    page = await owner.get(f"{WS}/settings/channels/{stack.channel_id}")
+    assert f'hx-get="{WS}/settings/channels/{stack.channel_id}/limits"' in page.text
+    card = await owner.get(f"{WS}/settings/channels/{stack.channel_id}/limits")
+    assert "0 business-initiated conversations in the last 24 hours." in card.text
+    card = await owner.post(f"{WS}/settings/channels/{stack.channel_id}/limits", {"tier": "TIER_250",
+                                                                                   "quality": "GREEN"})
+    assert card.status_code == 200 and "0 of 250 business-initiated" in card.text
+    async with stack.rt.db.reader() as s:
+        channel = await s.get_one(Channel, stack.channel_id)
+        assert (channel.messaging_tier, channel.quality_rating) == ("TIER_250", "GREEN")
+    bad = await owner.post(f"{WS}/settings/channels/{stack.channel_id}/limits", {"tier": "TIER_3K"})
+    assert bad.status_code == 422 and "Unknown messaging limit tier" in bad.text

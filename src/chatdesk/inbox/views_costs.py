@@ -1,6 +1,7 @@
-"""Settings → Costs: spend of a period by day, category, channel, country or team, as a
-server-rendered SVG bar chart (no chart library) and a table, with the cost per conversation,
-the monthly budget, and the period's messages as a streamed CSV download."""
+"""Settings → Costs and the messaging-limit card of a channel's page. Costs: spend of a period by
+day, category, channel, country or team, as a server-rendered SVG bar chart (no chart library)
+and a table, with the cost per conversation, the monthly budget, and the period's messages as a
+streamed CSV download. The card: a number's tier, quality rating and last 24 h, settable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
-from ..conversations import budgets, cost_report, pricing
+from ..channels import setup
+from ..conversations import budgets, cost_report, limits, messaging_limits, pricing
 from ..conversations.cost_api import csv_response
 from ..core.errors import Problem
 from .web import Ctx, InboxRoute, admin_ctx, redirect, render
@@ -87,3 +89,31 @@ async def set_budget(ctx: Admin, request: Request, amount: str = Form("")) -> Re
     except Problem as exc:
         return await _page(request, ctx, None, None, "day", 422, problem=exc)
     return redirect(request, ctx.url("settings/costs"))
+
+
+# ------------------------------------------------------------------ a number's messaging limit
+async def _limits_card(request: Request, ctx: Ctx, channel_id: int, status: int = 200, **values: Any) -> Response:
+    async with ctx.rt.db.reader() as session:
+        channel = await setup.get_channel(session, ctx.ws, channel_id)
+        usage = await messaging_limits.usage(session, channel, ctx.rt.clock.now())
+    limited = "template" in ctx.rt.registry.get(channel.kind).capabilities.outbound_types
+    return render(request, "admin/_channel_limits.html", ctx=ctx, channel=channel, usage=usage, limited=limited,
+                  tiers=limits.SETTABLE, qualities=limits.QUALITIES, status=status, **values)
+
+
+@router.get("/channels/{channel_id}/limits")
+async def channel_limits(channel_id: int, ctx: Admin, request: Request) -> Response:
+    """The channel page's messaging-limit card (loaded by htmx): tier, quality, the last 24 h."""
+    return await _limits_card(request, ctx, channel_id)
+
+
+@router.post("/channels/{channel_id}/limits")
+async def set_channel_limits(channel_id: int, ctx: Admin, request: Request, tier: str = Form(""),
+                             quality: str = Form("")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            channel = await setup.get_channel(session, ctx.ws, channel_id)
+            messaging_limits.set_quality(session, channel, tier=tier or None, quality=quality or None)
+    except Problem as exc:
+        return await _limits_card(request, ctx, channel_id, 422, problem=exc)
+    return await _limits_card(request, ctx, channel_id)
