@@ -69,7 +69,7 @@ async def test_templates_to_closed_windows_are_counted_and_refused_over_the_tier
     assert (p.status, p.code, p.extra["limit"], p.extra["used"]) == (429, "messaging_limit_reached", 50, 50)
     assert p.extra["frees_at"] == (bare.clock.now() + timedelta(hours=24)).isoformat()
     async with bare.rt.db.reader() as s:
-        assert len(await messaging_limits.first_sends(s, bare.channel_id, bare.clock.now())) == 50
+        assert len(await messaging_limits.first_sends(s, bare.workspace_id, bare.channel_id, bare.clock.now())) == 50
         warnings = [e for e in await read_after(s, bare.workspace_id, 0, 1000)
                     if e["type"] == "channel.messaging_limit_warning"]
     assert [(w["used"], w["limit"]) for w in warnings] == [(40, 50)]   # once, at 80 %

@@ -17,19 +17,20 @@ from .limit_events import ChannelQualityUpdated, MessagingLimitWarning
 from .models import Conversation, Message
 
 
-async def first_sends(session: AsyncSession, channel_id: int, now: datetime) -> dict[int, datetime]:
+async def first_sends(session: AsyncSession, workspace_id: int, channel_id: int,
+                      now: datetime) -> dict[int, datetime]:
     """Each customer's first business-initiated send on the number in the last 24 h."""
     rows = (await session.execute(
         select(Conversation.contact_id, func.min(Message.created_at))
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.channel_id == channel_id, Message.initiated.is_(True),
+        .where(Message.workspace_id == workspace_id, Message.channel_id == channel_id, Message.initiated.is_(True),
                Message.created_at > now - limits.ROLLING, Message.status != "failed")
         .group_by(Conversation.contact_id))).all()
     return {contact_id: at for contact_id, at in rows}
 
 
 async def usage(session: AsyncSession, channel: Channel, now: datetime) -> limits.Usage:
-    return limits.usage(channel.messaging_tier, await first_sends(session, channel.id, now), now)
+    return limits.usage(channel.messaging_tier, await first_sends(session, channel.workspace_id, channel.id, now), now)
 
 
 async def admit(session: AsyncSession, conv: Conversation, now: datetime) -> bool:
@@ -38,7 +39,7 @@ async def admit(session: AsyncSession, conv: Conversation, now: datetime) -> boo
     number's row on PostgreSQL so concurrent sends count one after the other."""
     tier = (await session.execute(select(Channel.messaging_tier).where(Channel.id == conv.channel_id)
                                   .with_for_update())).scalar_one_or_none()
-    first = await first_sends(session, conv.channel_id, now)
+    first = await first_sends(session, conv.workspace_id, conv.channel_id, now)
     decision = limits.decide(tier, first, conv.contact_id, now)
     if decision.refusal is not None:
         u = limits.usage(tier, first, now)

@@ -105,6 +105,8 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_timeline", "conversation_id", "id"),
         Index("uq_messages_provider", "channel_id", "provider_message_id", unique=True),
+        # a period's messages of a workspace: costs, and the last 24 h of a number's limit (0016)
+        Index("ix_messages_workspace_created", "workspace_id", "created_at"),
     )
 
     @property

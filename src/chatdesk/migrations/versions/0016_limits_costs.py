@@ -4,7 +4,7 @@ A WhatsApp number's messaging limit tier and quality rating (from Meta's
 ``phone_number_quality_update`` webhooks, or set by hand); whether an outbound message started a
 business-initiated conversation (counted against the tier in a rolling 24 hours); a workspace's
 own rates over the shipped rate card; its monthly budget, and the budget alerts already raised
-(once per month and threshold).
+(once per month and threshold); an index on messages by workspace and time (a period's costs).
 Add-only: nullable columns and new tables; existing rows read as "not known" / "not initiated".
 
 Revision ID: 0016
@@ -37,6 +37,7 @@ def upgrade() -> None:
     op.add_column("channels", sa.Column("messaging_tier", sa.String(length=16), nullable=True))
     op.add_column("channels", sa.Column("quality_rating", sa.String(length=8), nullable=True))
     op.add_column("messages", sa.Column("initiated", sa.Boolean(), nullable=True))
+    op.create_index("ix_messages_workspace_created", "messages", ["workspace_id", "created_at"])
     op.create_table(
         "rate_overrides",
         sa.Column("id", ID, nullable=False),
@@ -76,6 +77,7 @@ def downgrade() -> None:
     op.drop_table("budget_alerts")
     op.drop_table("cost_budgets")
     op.drop_table("rate_overrides")
+    op.drop_index("ix_messages_workspace_created", table_name="messages")
     op.drop_column("messages", "initiated")
     op.drop_column("channels", "quality_rating")
     op.drop_column("channels", "messaging_tier")
