@@ -50,3 +50,15 @@ def test_the_cli_sets_tier_budget_and_rates_and_refuses_bad_input_in_one_line(cl
     assert "tier" in one_line_error(cli("channel", "limits", "--channel", "1", "--workspace", slug))
     assert "not found" in one_line_error(cli("channel", "limits", "--channel", "99", "--workspace", slug,
                                              "--tier", "TIER_2K"))
+
+
+async def test_the_cli_command_behind_channel_limits_sets_the_tier(bare):
+    from chatdesk import admin
+    from chatdesk.channels.models import Channel
+
+    said = await admin.set_channel_limits(bare.settings, "test-shop", bare.channel_id, "TIER_10K", "YELLOW",
+                                          migrate=False)
+    assert said == f"channel {bare.channel_id}: tier TIER_10K, quality YELLOW"
+    async with bare.rt.db.reader() as s:
+        channel = await s.get_one(Channel, bare.channel_id)
+        assert (channel.messaging_tier, channel.quality_rating) == ("TIER_10K", "YELLOW")
