@@ -37,7 +37,8 @@ def test_market_of(phone, market):
     (True, "service", "NL", AFTER, 50_000),
     (True, "service", "JP", AFTER, 7_700),
     (True, "marketing", "NL", date(2025, 6, 30), None),  # before per-message pricing
-    (True, "marketing_lite", "NL", BEFORE, None),        # a category without a rate
+    (True, "marketing_lite", "NL", BEFORE, 159_700),     # Marketing Messages Lite: the marketing rate
+    (True, "authentication_international", "NL", BEFORE, None),  # no rate on the card: unpriced
 ])
 def test_price_from_the_shipped_card(billable, category, market, on, micros):
     assert pricing.price(CARD, (), billable=billable, category=category, market=market, on=on) == micros

@@ -20,6 +20,8 @@ from importlib import resources
 import phonenumbers
 
 OTHER = "*"  # every market without rates of its own
+# categories Meta charges at another category's rate (Marketing Messages Lite: the marketing rate)
+RATED_AS = {"marketing_lite": "marketing"}
 MICROS = 1_000_000
 
 
@@ -91,6 +93,7 @@ def price(card: RateCard, overrides: tuple[Rate, ...], *, billable: bool | None,
         return 0
     if billable is None or not category:
         return None
+    category = RATED_AS.get(category, category)
     for where in dict.fromkeys((market, OTHER)):
         for rates in (overrides, card.rates):
             rate = rate_for(rates, where, category, on)
