@@ -174,3 +174,36 @@ async def sync_templates(s: Settings, slug: str, *, http: Any = None, migrate: b
         if http is None:
             await rt.http.aclose()
         await rt.db.dispose()
+
+
+async def set_channel_limits(s: Settings, slug: str, channel_id: int, tier: str | None, quality: str | None, *,
+                             migrate: bool = True) -> str:
+    """Set a number's messaging limit tier and/or quality rating by hand."""
+    from .channels.setup import get_channel
+    from .conversations.messaging_limits import set_quality
+
+    async def do(session: AsyncSession) -> str:
+        workspace = await accounts.workspace_by_slug(session, slug)
+        channel = await get_channel(session, workspace.id, channel_id)
+        set_quality(session, channel, tier=tier, quality=quality)
+        return (f"channel {channel.id}: tier {channel.messaging_tier or 'unknown'}, "
+                f"quality {channel.quality_rating or 'unknown'}")
+    return await in_transaction(s, do, migrate=migrate)
+
+
+async def set_cost_settings(s: Settings, slug: str, *, budget: str | None = None, clear_budget: bool = False,
+                            rate: tuple[str, str, str, Any] | None = None, migrate: bool = True) -> str:
+    """A workspace's monthly budget, or one of its own rates (market, category, price, from)."""
+    from .conversations import budgets, pricing
+
+    async def do(session: AsyncSession) -> str:
+        workspace = await accounts.workspace_by_slug(session, slug)
+        currency = pricing.shipped_card().currency
+        if rate is not None:
+            market, category, price, valid_from = rate
+            await budgets.set_rate(session, workspace.id, market, category, price, valid_from)
+            return f"{market.upper()} {category.lower()}: {currency} {price} per message from {valid_from}"
+        micros = await budgets.set_budget(session, workspace.id, None if clear_budget else budget,
+                                          SystemClock().now())
+        return "budget removed" if micros is None else f"monthly budget {pricing.money(micros, currency)}"
+    return await in_transaction(s, do, migrate=migrate)

@@ -26,8 +26,9 @@ token_app = typer.Typer(help="REST API tokens.", no_args_is_help=True)
 channel_app = typer.Typer(help="Messaging channels.", no_args_is_help=True)
 events_app = typer.Typer(help="Stored webhook events.", no_args_is_help=True)
 templates_app = typer.Typer(help="Message templates (WhatsApp).", no_args_is_help=True)
+costs_app = typer.Typer(help="Messaging costs: budget and own rates.", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (workspace_app, "workspace"), (user_app, "user"), (token_app, "token"),
-                  (channel_app, "channel"), (events_app, "events"), (templates_app, "templates")):
+                  (channel_app, "channel"), (events_app, "events"), (templates_app, "templates"), (costs_app, "costs")):
     app.add_typer(sub, name=name)
 
 
@@ -172,6 +173,51 @@ def channel_reauth(channel_id: Annotated[int, typer.Argument(help="the channel's
         fail("--access-token must not be empty")
     typer.echo(run(lambda: admin.reauthorise_channel(settings(), workspace, channel_id,
                                                      {"access_token": access_token.strip()})))
+
+
+@channel_app.command("limits")
+def channel_limits(channel: Annotated[int, typer.Option(help="the channel's id")],
+                   workspace: Annotated[str, typer.Option(help="workspace slug")],
+                   tier: Annotated[str | None, typer.Option(
+                       help="TIER_250, TIER_2K, TIER_10K, TIER_100K or TIER_UNLIMITED")] = None,
+                   quality: Annotated[str | None, typer.Option(help="GREEN, YELLOW or RED")] = None) -> None:
+    """Set a WhatsApp number's messaging limit tier and quality rating (Meta's webhooks keep them too)."""
+    from . import admin
+
+    if tier is None and quality is None:
+        fail("give --tier and/or --quality")
+    typer.echo(run(lambda: admin.set_channel_limits(settings(), workspace, channel, tier and tier.upper(),
+                                                    quality and quality.upper())))
+
+
+@costs_app.command("budget")
+def costs_budget(workspace: Annotated[str, typer.Option(help="workspace slug")],
+                 amount: Annotated[str | None, typer.Option(help="per month, in the rate card's currency")] = None,
+                 clear: Annotated[bool, typer.Option("--clear", help="remove the budget")] = False) -> None:
+    """Set the monthly budget: alerts at 80 % and 100 % (inbox banner and event)."""
+    from . import admin
+
+    if (amount is None) == (not clear):
+        fail("give --amount or --clear")
+    typer.echo(run(lambda: admin.set_cost_settings(settings(), workspace, budget=amount, clear_budget=clear)))
+
+
+@costs_app.command("rate")
+def costs_rate(workspace: Annotated[str, typer.Option(help="workspace slug")],
+               market: Annotated[str, typer.Option(help="two-letter country code, or * for the rest")],
+               category: Annotated[str, typer.Option(help="marketing, utility, authentication or service")],
+               price: Annotated[str, typer.Option(help="per message, in the rate card's currency")],
+               valid_from: Annotated[str, typer.Option("--from", help="first day it holds (YYYY-MM-DD)")]) -> None:
+    """Set the workspace's own rate, over the shipped rate card."""
+    from datetime import date
+
+    from . import admin
+
+    try:
+        day = date.fromisoformat(valid_from)
+    except ValueError:
+        fail("--from is a date (YYYY-MM-DD)")
+    typer.echo(run(lambda: admin.set_cost_settings(settings(), workspace, rate=(market, category, price, day))))
 
 
 def _register_channel_kinds() -> None:

@@ -6,6 +6,7 @@ from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
 from .channels.templates.jobs import TEMPLATES_SCHEDULE, TEMPLATES_SYNC, sync_handler
 from .conversations import tasks
+from .conversations.budgets import BUDGET_CHECK, BUDGET_SCHEDULE, budget_handler
 from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
 from .core.db import table_of
@@ -28,7 +29,7 @@ PRUNABLE: list[Prunable] = [
 # The jobs that message customers: held back while sending is paused (core.sending_pause).
 SENDING_KINDS = frozenset({SEND_MESSAGE.name})
 # The periodic jobs (core.scheduler); their kinds need a handler below.
-SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE]
+SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE, BUDGET_SCHEDULE]
 
 
 def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
@@ -41,6 +42,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             MARK_READ: tasks.read_handler(rt),
             TEMPLATES_SYNC: sync_handler(rt),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
+            BUDGET_CHECK: budget_handler(rt.db, rt.clock),
         },
     )
 

@@ -8,6 +8,7 @@ import pytest
 from chatdesk.channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
+    NumberStatusEvent,
     PartyId,
     PayloadError,
     UnreadableItem,
@@ -38,11 +39,14 @@ INBOUND = {
     "wa_status_failed.json": ["status:failed"],
     "wa_inbound_username_only.json": ["text"],
     "wa_status_delivered_bsuid.json": ["status:delivered"],
+    "wa_phone_number_quality_update.json": ["number:TIER_2K"],
+    "wa_phone_number_quality_flagged.json": ["number:TIER_2K"],
 }
 
 
 def kinds(events):
-    return [e.type if isinstance(e, InboundMessageEvent) else f"status:{e.status}" for e in events]
+    return [e.type if isinstance(e, InboundMessageEvent) else f"number:{e.tier}" if isinstance(e, NumberStatusEvent)
+            else f"status:{e.status}" for e in events]
 
 
 def test_every_whatsapp_webhook_payload_is_covered():
@@ -57,6 +61,9 @@ def test_payload_parses_to_typed_events(name, expected):
     events = parse_events(payload(name))
     assert kinds(events) == expected
     for event in events:
+        if isinstance(event, NumberStatusEvent):  # names the number by its display number
+            assert event.display_number == "15550001111"
+            continue
         assert event.channel_external_id == "109876543210987"
 
 

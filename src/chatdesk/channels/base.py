@@ -131,7 +131,24 @@ class InboundTemplateEvent:
     quality: str | None = None
 
 
-InboundEvent = InboundMessageEvent | InboundStatusEvent | InboundTemplateEvent | UnreadableItem
+@dataclass
+class NumberStatusEvent:
+    """The provider changed a business number's messaging limit tier or quality rating
+    (WhatsApp: ``phone_number_quality_update``). Such webhooks name the number by its display
+    phone number and its account, not its id: ``channel_external_id`` is empty and the number is
+    found by ``display_number`` (and ``account_id`` when the channel knows its account)."""
+
+    channel_external_id: str
+    display_number: str
+    account_id: str | None
+    event: str | None
+    tier: str | None  # the provider's tier name (TIER_250 ... TIER_UNLIMITED); None: not said
+    quality: str | None  # GREEN, YELLOW, RED; None: not said
+    occurred_at: datetime | None = None
+
+
+InboundEvent = (InboundMessageEvent | InboundStatusEvent | InboundTemplateEvent | NumberStatusEvent
+                | UnreadableItem)
 
 
 @dataclass

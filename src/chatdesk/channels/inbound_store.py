@@ -23,7 +23,7 @@ PROCESS_JOB = INBOUND_PROCESS.name
 @dataclass
 class _Pending:
     kind: str
-    channel_id: int
+    channel_id: int | None  # None: an account-level webhook (names no number)
     raw: bytes
     key: str
     done: asyncio.Future[bool]
@@ -35,7 +35,7 @@ class InboundWriter:
         self._pending: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def store(self, kind: str, channel_id: int, raw: bytes) -> bool:
+    async def store(self, kind: str, channel_id: int | None, raw: bytes) -> bool:
         """Store the body and its processing job; True if new, False for a replay of a stored one."""
         item = _Pending(kind, channel_id, raw, hashlib.sha256(raw).hexdigest(),
                         asyncio.get_running_loop().create_future())

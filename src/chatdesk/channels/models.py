@@ -28,6 +28,10 @@ class Channel(Base):
     secrets: Mapped[str] = mapped_column(Text)  # Cipher-encrypted JSON
     rate_limit_mps: Mapped[float] = mapped_column(Float, default=80.0)
     health: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # WhatsApp: the number's messaging limit tier (TIER_250 ... TIER_UNLIMITED) and quality rating
+    # (GREEN, YELLOW, RED), from the provider's webhooks or set by hand; None: not known
+    messaging_tier: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    quality_rating: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("kind", "external_id"),)

@@ -76,6 +76,13 @@ class WebhookReceiver:
                 _reject(app, kind)
             app.state.metrics.webhook_rejected(kind)
             raise Problem(400, "invalid_payload", "The body is not a webhook of this channel", str(exc)) from None
+        if not numbers and await _signed_by_any_channel(rt, hook, kind, raw, headers):
+            # account-level webhooks (a number's tier and quality rating) name no number id:
+            # stored unrouted; the inbound job finds the number by what the body says
+            await app.state.inbound_writer.store(kind, None, raw)
+            app.state.metrics.webhook_received(kind)
+            await _ok(send)
+            return
         if len(numbers) > MAX_ROUTED:  # no delivery of Meta's names this many: not worth a lookup
             _reject(app, kind)
         refs = [r for r in (rt.channels.cached(kind, n) for n in numbers) if r]

@@ -25,6 +25,7 @@ from ..channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
     InboundTemplateEvent,
+    NumberStatusEvent,
     PayloadError,
     UnreadableItem,
 )
@@ -37,7 +38,7 @@ from ..core.db import table_of
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch, database_away
 from ..core.runtime import Runtime
-from . import consent_keywords, service
+from . import consent_keywords, messaging_limits, service
 from .models import Conversation, Message
 
 log = logging.getLogger("chatdesk.ingest")
@@ -53,6 +54,7 @@ class ParsedBatch:
     statuses: dict[int, list[InboundStatusEvent]] = field(default_factory=lambda: defaultdict(list))
     templates: dict[int, list[InboundTemplateEvent]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[int, str] = field(default_factory=dict)  # event id -> why its body was refused
+    numbers: list[tuple[str, NumberStatusEvent]] = field(default_factory=list)  # (kind, tier/quality change)
 
 
 def inbound_handler(rt: Runtime) -> TwoStepBatch:
@@ -89,6 +91,8 @@ async def _store_all(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> 
         await _store_statuses(rt, session, batch.channels[channel_id], found)
     for channel_id, changed in batch.templates.items():
         await _store_templates(rt, session, batch.channels[channel_id], changed)
+    for kind, change in batch.numbers:
+        await messaging_limits.number_changed(session, kind, change)
 
 
 async def _store_templates(rt: Runtime, session: AsyncSession, channel: ChannelRef,
@@ -115,6 +119,9 @@ async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) ->
         for e in changed:
             await _isolated(session, failed, f"template {e.name} ({e.language})",
                             _store_templates(rt, session, batch.channels[channel_id], [e]))
+    for kind, change in batch.numbers:
+        await _isolated(session, failed, f"number {change.display_number}",
+                        messaging_limits.number_changed(session, kind, change))
     if failed:
         (event_id,) = batch.event_ids
         said = [batch.errors[event_id]] if event_id in batch.errors else []
@@ -154,6 +161,9 @@ async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_i
         log.warning("inbound event %s: %s", event_id, batch.errors[event_id])
     for item in parsed:
         if isinstance(item, UnreadableItem):
+            continue
+        if isinstance(item, NumberStatusEvent):  # names no number id: found when applied
+            batch.numbers.append((kind, item))
             continue
         channel = rt.channels.cached(kind, item.channel_external_id) or \
             await rt.channels.by_external(session, kind, item.channel_external_id)

@@ -95,6 +95,9 @@ class Message(Base):
     cost_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     cost_billable: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     cost_model: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # a template sent while the customer's service window was closed: it opens a business-initiated
+    # conversation, counted against the number's messaging limit (``limits.py``)
+    initiated: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -102,6 +105,8 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_timeline", "conversation_id", "id"),
         Index("uq_messages_provider", "channel_id", "provider_message_id", unique=True),
+        # a period's messages of a workspace: costs, and the last 24 h of a number's limit (0016)
+        Index("ix_messages_workspace_created", "workspace_id", "created_at"),
     )
 
     @property

@@ -22,7 +22,7 @@ from ..core.errors import Problem
 from ..core.media import MediaStore
 from ..core.runtime import Runtime
 from ..core.states import AuthorType
-from . import interactive_policy, policy, service
+from . import interactive_policy, messaging_limits, policy, service
 from .models import Conversation, Message
 
 NOTE = "note"
@@ -122,6 +122,11 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
         refusal = policy.check_media(caps, type=type_, size=draft.upload.size)
     if refusal is not None:
         raise refusal.problem()
+    # a template outside the service window opens a business-initiated conversation: the tier's limit
+    initiated = type_ in policy.TEMPLATE_TYPES and not policy.window_open(
+        caps, conv.last_inbound_at, now, conv.window_closed_at)
+    if initiated:
+        await messaging_limits.admit(session, conv, now)
     content = _content(type_, text, draft.content)
     await _check_content(session, caps, conv, content)
     if type_ in MEDIA_TYPES and draft.upload is None and not getattr(content, "link", None):
@@ -130,9 +135,11 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
     if draft.upload is not None:
         # off the event loop: the file may be on disk (spooled by the form parser), and large
         content = with_values(content, **await asyncio.to_thread(_store, rt, conv.workspace_id, draft.upload))
-    return await service.queue_outbound(session, conv, type=type_, text=text, content=content, now=now,
-                                        author_type=draft.author_type, author_id=draft.author_id,
-                                        reply_to=reply_to)
+    message = await service.queue_outbound(session, conv, type=type_, text=text, content=content, now=now,
+                                           author_type=draft.author_type, author_id=draft.author_id,
+                                           reply_to=reply_to)
+    message.initiated = initiated or None
+    return message
 
 
 async def _check_content(session: AsyncSession, caps: Capabilities, conv: Conversation, content: Content) -> None:

@@ -76,4 +76,7 @@ class EventType(StrEnum):
     CONVERSATION_READ = "conversation.read"
     CONTACT_CREATED = "contact.created"
     CONTACT_UPDATED = "contact.updated"
+    MESSAGING_LIMIT_WARNING = "channel.messaging_limit_warning"  # a number reached 80 % of its tier
+    CHANNEL_QUALITY_UPDATED = "channel.quality_updated"  # a number's tier or quality rating changed
+    BUDGET_ALERT = "costs.budget_alert"  # the month's spend reached 80 % / 100 % of the budget
     TYPING = "conversation.typing"  # ephemeral: published live, never stored

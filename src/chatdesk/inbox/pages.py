@@ -13,7 +13,7 @@ from ..accounts import members
 from ..channels.base import Capabilities
 from ..channels.content import Text
 from ..channels.models import Channel
-from ..conversations import inbox_queries, labels, policy, sending
+from ..conversations import cost_alerts, inbox_queries, labels, policy, sending
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.schemas import SendMessageIn
@@ -43,6 +43,8 @@ async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter) -> dict[st
         "all_teams": await teams.list_teams(session, ctx.ws),
         "all_channels": await _channels(session, ctx.ws),
         "now": now,
+        "limit_alerts": await cost_alerts.limit_alerts(session, ctx.ws, now),
+        "budget_alert": await cost_alerts.budget_threshold(session, ctx.ws, now),
     }
 
 

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from . import control, graph, phone, template_listing, template_review
+from . import control, graph, phone, quality, template_listing, template_review
 from .config import SandboxConfig
 from .errors import GraphAPIError
 from .runtime import Sandbox
@@ -41,6 +41,7 @@ def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | Non
     app.state.sandbox = sandbox
     # Fixed routes first: the Graph router's GET /{version}/{object_id} would match them too.
     app.include_router(control.router)
+    app.include_router(quality.router)
     app.include_router(phone.router)
     app.mount("/phone/static", StaticFiles(directory=phone.STATIC_DIR), name="phone-static")
     app.include_router(template_listing.router)

@@ -53,6 +53,8 @@ class Sandbox:
                                         self.clock)
         self.simulator = PersonaSimulator(self)
         self.running = False
+        # phone_number_id -> its tier and quality rating as last set (quality.py)
+        self.number_quality: dict[str, dict[str, str | None]] = {}
         self._add_personas()
 
     def _configured_faults(self) -> FaultModes:

@@ -19,6 +19,7 @@ from ..base import (
     InboundMessageEvent,
     InboundStatusEvent,
     InboundTemplateEvent,
+    NumberStatusEvent,
     PartyId,
     PayloadError,
     UnreadableItem,
@@ -26,8 +27,12 @@ from ..base import (
 from . import payloads as wa
 
 MEDIA = set(wa.MEDIA_TYPES)
+QUALITY_FIELD = "phone_number_quality_update"
+# the quality rating an event reports (Meta's earlier reference: FLAGGED when it dropped to low,
+# UNFLAGGED when it was restored); other events change only the tier
+QUALITY_OF_EVENT = {"FLAGGED": "RED", "UNFLAGGED": "GREEN"}
 E = TypeVar("E", wa.WebhookEnvelope, wa.RoutingEnvelope, wa.LooseEnvelope)
-M = TypeVar("M", wa.InboundMessage, wa.Status, wa.WebhookContact)
+M = TypeVar("M", wa.InboundMessage, wa.Status, wa.WebhookContact, wa.QualityUpdate)
 
 
 def parse_envelope(raw: bytes) -> wa.WebhookEnvelope:
@@ -75,7 +80,9 @@ def parse_events(raw: bytes) -> list[InboundEvent]:
         for change in entry.changes:
             value = change.value
             if change.field in wa.TEMPLATE_FIELDS:
-                events.extend(_template(entry.id, change.field, value))
+                events.extend(_template(str(entry.id or ""), change.field, value))
+            if change.field == QUALITY_FIELD:
+                events.append(_quality(str(entry.id) if entry.id else None, entry.time, value.model_dump()))
                 continue
             number = (value.metadata or {}).get("phone_number_id")
             if change.field != "messages" or not isinstance(number, str) or not number:
@@ -298,3 +305,13 @@ def _status(number: str, s: wa.Status, person: wa.WebhookContact | None) -> Inbo
         recipient_ids=_ids(s.recipient_user_id, s.recipient_id, person),
         recipient_username=profile.username if profile else None,
         recipient_parent_id=s.recipient_parent_user_id or (person.parent_user_id if person else None))
+
+
+def _quality(account_id: str | None, at: Any, value: dict[str, Any]) -> InboundEvent:
+    """A number's new tier and/or quality rating, or why it could not be read."""
+    update = _read(wa.QualityUpdate, value)
+    if isinstance(update, str):
+        return UnreadableItem("", f"{QUALITY_FIELD}: {update}")
+    tier = update.tier if update.tier and update.tier.startswith("TIER_") else None
+    return NumberStatusEvent("", update.display_phone_number, account_id, update.event, tier,
+                             QUALITY_OF_EVENT.get(update.event or ""), _when(at))

@@ -289,7 +289,26 @@ class WebhookEnvelope(Wire):
         return list(seen)
 
 
+class QualityUpdate(Wire):
+    """A ``phone_number_quality_update`` change's value (Meta's webhook reference, updated May 21,
+    2026): the number, the event (ONBOARDING, THROUGHPUT_UPGRADE; earlier FLAGGED, UNFLAGGED,
+    UPGRADE, DOWNGRADE) and its limit. ``current_limit``/``old_limit`` are "removed in February
+    2026" in favour of ``max_daily_conversations_per_business``; both are read."""
+
+    display_phone_number: str
+    event: str | None = None
+    current_limit: str | None = None
+    old_limit: str | None = None
+    max_daily_conversations_per_business: str | None = None
+
+    @property
+    def tier(self) -> str | None:
+        return self.max_daily_conversations_per_business or self.current_limit
+
+
 class _LooseValue(BaseModel):
+    model_config = ConfigDict(extra="allow")  # other fields' values (quality updates) are read apart
+
     metadata: dict[str, Any] | None = None
     contacts: list[Any] | None = None
     messages: list[Any] | None = None
@@ -309,7 +328,8 @@ class _LooseChange(BaseModel):
 
 
 class _LooseEntry(BaseModel):
-    id: str = ""  # the business account (WABA) id
+    id: Any = None  # the business account's id; like ``time``, read leniently
+    time: Any = None  # epoch seconds; read leniently (a bad one must not cost the entry)
     changes: list[_LooseChange] = Field(default_factory=list)
 
 
