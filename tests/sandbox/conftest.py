@@ -12,7 +12,15 @@ import pytest
 from chatdesk.sandbox.app import create_app
 from chatdesk.sandbox.config import SandboxConfig, SandboxNumber
 from tests.sandbox.sandbox_helpers import (
-    DISPLAY, PNID, SECRET, TOKEN, VERIFY, WABA, Clock, Harness, Receiver,
+    DISPLAY,
+    PNID,
+    SECRET,
+    TOKEN,
+    VERIFY,
+    WABA,
+    Clock,
+    Harness,
+    Receiver,
 )
 
 HarnessFactory = Callable[..., Any]
