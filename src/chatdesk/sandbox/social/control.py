@@ -157,7 +157,9 @@ async def configure_webhook(platform: Platform, body: WebhookIn,
                             request: Request) -> dict[str, Any]:
     """Point this platform's webhooks at a URL; the verify handshake runs and is the answer."""
     world = sb_of(request).social
-    await world.configure_webhook(platform, body.url, body.verify_token)
+    token = (body.verify_token if "verify_token" in body.model_fields_set
+             else world.targets[platform].verify_token)
+    await world.configure_webhook(platform, body.url, token)
     return world.targets[platform].to_json()
 
 
