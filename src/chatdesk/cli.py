@@ -275,7 +275,6 @@ def sandbox(app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
             webhook_unreachable: Unreachable = False) -> None:
     """Run the Graph API sandbox alone: Meta's endpoints and webhooks, with simulated customers."""
     from . import server
-
     from .sandbox.config import SocialAccount, webhook_urls
 
     if webhook_url is None and chatdesk_url is None:
@@ -295,7 +294,8 @@ def sandbox(app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
         fail("--rate-limit must be above zero")
     if phone_number_id is None and rate_limit != 80.0:
         fail("--rate-limit needs --phone-number-id (the number it applies to)")
-    server.run_sandbox(host, port, webhook_url or urls["whatsapp"], app_secret, customers=customers, social=social, phone_number_id=phone_number_id,
+    server.run_sandbox(host, port, webhook_url or urls["whatsapp"], app_secret, customers=customers,
+                       phone_number_id=phone_number_id, social=social,
                        display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token,
                        rate_limit=rate_limit, verify_token=verify_token, deliver_unverified=deliver_unverified,
                        faults=_fault_modes(error_rate, latency, timeout_rate, webhook_unreachable))
