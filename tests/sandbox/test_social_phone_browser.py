@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -32,7 +33,7 @@ def _port() -> int:
 
 
 class Recorder(BaseHTTPRequestHandler):
-    posts: list[tuple[str, dict]] = []
+    posts: ClassVar[list[tuple[str, dict]]] = []
 
     def log_message(self, *args: object) -> None:
         pass
@@ -82,18 +83,20 @@ def sandbox(tmp_path_factory) -> Iterator[str]:
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     port = _port()
     log = tmp_path_factory.mktemp("phone") / "sandbox.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "chatdesk.cli", "sandbox", "--port", str(port), "--chatdesk-url",
-         f"http://127.0.0.1:{receiver.server_port}", "--app-secret", SECRET, "--verify-token",
-         VERIFY, "--page-token", PAGE_TOKEN], stdout=open(log, "w"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _until(lambda: _ok(base + "/_sandbox/customers"), 30)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        receiver.shutdown()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "chatdesk.cli", "sandbox", "--port", str(port),
+             "--chatdesk-url", f"http://127.0.0.1:{receiver.server_port}", "--app-secret", SECRET,
+             "--verify-token", VERIFY, "--page-token", PAGE_TOKEN],
+            stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _until(lambda: _ok(base + "/_sandbox/customers"), 30)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            receiver.shutdown()
 
 
 def _ok(url: str) -> bool:
@@ -118,8 +121,8 @@ def test_phone_switches_a_customer_to_messenger_and_instagram(sandbox: str):
         page.fill("#message", "Hi from Messenger")
         page.press("#message", "Enter")
         expect(page.locator(".msg.out")).to_contain_text("Hi from Messenger")
-        path, body = _until(lambda: next((p for p in Recorder.posts
-                                          if p[0] == "/webhooks/messenger"), None))
+        _path, body = _until(lambda: next((p for p in Recorder.posts
+                                           if p[0] == "/webhooks/messenger"), None))
         item = body["entry"][0]["messaging"][0]
         assert body["object"] == "page" and item["message"]["text"] == "Hi from Messenger"
         psid = item["sender"]["id"]
@@ -139,8 +142,8 @@ def test_phone_switches_a_customer_to_messenger_and_instagram(sandbox: str):
         expect(page.locator("#subtitle")).to_contain_text("Instagram")
         page.fill("#message", "Hi from Instagram")
         page.press("#message", "Enter")
-        path, body = _until(lambda: next((p for p in Recorder.posts
-                                          if p[0] == "/webhooks/instagram"), None))
+        _path, body = _until(lambda: next((p for p in Recorder.posts
+                                           if p[0] == "/webhooks/instagram"), None))
         assert body["object"] == "instagram"
         assert body["entry"][0]["messaging"][0]["message"]["text"] == "Hi from Instagram"
         browser.close()
