@@ -21,11 +21,6 @@ from tests.sandbox.social_helpers import (
 )
 
 
-@pytest.fixture
-async def hs(make_harness) -> Harness:
-    return await make_harness(**SOCIAL_URLS)
-
-
 async def _writer(hs: Harness, platform: str = "messenger") -> str:
     user = await add_user(hs, platform)
     await user_says(hs, platform, user["id"], type="text", text="Hi")

@@ -26,11 +26,6 @@ from tests.sandbox.social_helpers import (
 )
 
 
-@pytest.fixture
-async def hs(make_harness) -> Harness:
-    return await make_harness(**SOCIAL_URLS)
-
-
 def _event_shape(name: str) -> object:
     return shape(fixture(name))
 
@@ -126,7 +121,7 @@ async def test_no_read_for_users_without_read_receipts(hs: Harness):
     await user_says(hs, "messenger", user["id"], type="text", text="Hi")
     await send(hs, text(user["id"]))
     await wait_for(lambda: len(events(hs, "page")) >= 3)
-    await wait_for(lambda: not hs.sandbox.social.tasks)   # the receipts are over
+    await wait_for(lambda: not hs.sandbox.social.receipts.tasks)   # the receipts are over
     assert not any("read" in e for e in events(hs, "page"))
 
 

@@ -22,7 +22,6 @@ from .media import MediaStore
 from .personas import PERSONAS
 from .ratelimit import SendLimiter
 from .simulator import PersonaSimulator
-from .social import send as social_send
 from .social.simulator import SocialSimulator
 from .social.world import SocialWorld
 from .state import Customer, SandboxState
@@ -102,7 +101,7 @@ class Sandbox:
             await asyncio.gather(self._handshake, return_exceptions=True)
         await self.simulator.stop()
         await self.social_simulator.stop()
-        await social_send.stop(self.social)
+        await self.social.receipts.cancel()
         await self.statuses.stop()
         await self.webhooks.stop()
         await self.social.stop()
@@ -118,7 +117,7 @@ class Sandbox:
         self.webhooks.reset()
         self.statuses.reset()
         self.simulator.reset()
-        await social_send.stop(self.social)
+        await self.social.receipts.cancel()
         self.social.reset()
         self.social_simulator.reset()
         self._add_personas()

@@ -7,14 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class SocialScenario:
-    key: str
-    opening: tuple[dict[str, Any], ...]
-    followups: tuple[str, ...]
-    closing: str
-    react: str | None = None
+from ..personas import Scenario  # the same scenario shape as on WhatsApp
 
 
 @dataclass(frozen=True)
@@ -24,7 +17,7 @@ class SocialPersona:
     last_name: str
     language: str
     read_receipts: bool
-    scenarios: tuple[SocialScenario, ...]
+    scenarios: tuple[Scenario, ...]
     username: str | None = None
 
     @property
@@ -38,39 +31,39 @@ def _text(body: str) -> dict[str, Any]:
 
 SOCIAL_PERSONAS: tuple[SocialPersona, ...] = (
     SocialPersona("messenger", "Grace", "Taylor", "en", True, (
-        SocialScenario("get_started", ({"type": "postback", "title": "Get Started",
+        Scenario("get_started", ({"type": "postback", "title": "Get Started",
                                         "payload": "GET_STARTED"},
                                        _text("Hi! Do you ship to Ireland?")),
                        ("How long does it usually take?",), "Great, thanks!", "👍"),
-        SocialScenario("damaged_item", (_text("My mug arrived broken, order UK-20931."),
+        Scenario("damaged_item", (_text("My mug arrived broken, order UK-20931."),
                                         {"type": "image"}),
                        ("A replacement please.",), "Perfect, thank you!"),
     )),
     SocialPersona("instagram", "Mia", "Wilson", "en", True, (
-        SocialScenario("story_reply", ({"type": "story_reply",
+        Scenario("story_reply", ({"type": "story_reply",
                                         "text": "Love this colour! Price?"},),
                        ("Is it in stock in size M?",), "Thanks a lot!", "❤️"),
-        SocialScenario("story_mention", ({"type": "story_mention"},
+        Scenario("story_mention", ({"type": "story_mention"},
                                          _text("Tagged you in my story, love the shirt!")),
                        (), "😊 Thanks!"),
     ), username="mia.wilson"),
     SocialPersona("messenger", "Lotte", "Visser", "nl", True, (
-        SocialScenario("opening_hours", (_text("Hoi, zijn jullie zondag open?"),),
+        Scenario("opening_hours", (_text("Hoi, zijn jullie zondag open?"),),
                        ("En tot hoe laat?",), "Top, dank je wel!", "👍"),
     )),
     SocialPersona("instagram", "Bram", "de Boer", "nl", False, (
-        SocialScenario("share", ({"type": "share",
+        Scenario("share", ({"type": "share",
                                   "url": "https://www.instagram.com/p/C0sandbox1/"},
                                  _text("Hebben jullie deze jas nog in het zwart?")),
                        ("Maat L graag.",), "Super, bedankt!"),
     ), username="bramdeboer"),
     SocialPersona("messenger", "Felix", "Wagner", "de", True, (
-        SocialScenario("return", (_text("Hallo, wie kann ich Bestellung DE-61200 "
+        Scenario("return", (_text("Hallo, wie kann ich Bestellung DE-61200 "
                                         "zurückschicken?"),),
                        ("Bekomme ich ein Rücksendeetikett?",), "Super, vielen Dank!"),
     )),
     SocialPersona("instagram", "Lena", "Hoffmann", "de", True, (
-        SocialScenario("story_reply", ({"type": "story_reply",
+        Scenario("story_reply", ({"type": "story_reply",
                                         "text": "Gibt es das Kleid auch in Blau?"},),
                        ("Und in Größe 38?",), "Danke für die schnelle Antwort!", "🙏"),
     ), username="lena.hoffmann"),

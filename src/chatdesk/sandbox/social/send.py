@@ -44,7 +44,7 @@ def handle(sb: Sandbox, object_id: str, token: str | None, raw: bytes) -> dict[s
                             kind=body.kind, messaging_type=body.messaging_type or "RESPONSE",
                             tag=body.tag)
     world.add_outbound(record)
-    _spawn(world, _receipts(sb, account, user, record))
+    world.receipts.spawn(_receipts(sb, account, user, record))
     sb.social_simulator.on_business_message(record)
     return {"recipient_id": user.id, "message_id": record.mid}
 
@@ -76,12 +76,6 @@ def _check_window(sb: Sandbox, account: SocialAccount, user: SocialUser,
         raise errors.outside_window()
 
 
-def _spawn(world: SocialWorld, coro: Any) -> None:
-    task = asyncio.create_task(coro)
-    world.tasks.add(task)
-    task.add_done_callback(world.tasks.discard)
-
-
 async def _receipts(sb: Sandbox, account: SocialAccount, user: SocialUser,
                     record: SocialOutbound) -> None:
     sent, delivered, read = sb.config.status_delays
@@ -101,14 +95,6 @@ def _emit(world: SocialWorld, account: SocialAccount, record: SocialOutbound, ki
     now = world.sb.clock()
     record.statuses.append({"status": kind, "at": now.isoformat()})
     world.send_webhook(account, events.envelope(account, item, now), f"{account.platform}:{kind}")
-
-
-async def stop(world: SocialWorld) -> None:
-    """Cancel the receipts still to come."""
-    tasks = list(world.tasks)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 # --------------------------------------------------------------------------- customers write

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..background import Background
+from ..personas import Scenario
+from ..simulator import Conversation
 from . import events, send
 from .model import SocialOutbound, SocialUser
-from .personas import SOCIAL_PERSONAS, SocialPersona, SocialScenario
+from .personas import SOCIAL_PERSONAS, SocialPersona
 
 if TYPE_CHECKING:
     from ..runtime import Sandbox
@@ -24,18 +26,10 @@ log = logging.getLogger("chatdesk.sandbox.simulator")
 MAX_CHOICES = 5
 
 
-@dataclass
-class Conversation:
-    scenario: SocialScenario
-    followups_sent: int = 0
-    choices: int = 0
-    ended: bool = False
-
-
 class SocialSimulator:
     def __init__(self, sb: Sandbox) -> None:
         self.sb = sb
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = Background()
         self.reset()
 
     def reset(self) -> None:
@@ -58,21 +52,12 @@ class SocialSimulator:
         wired = [uid for uid, p in self.users.items() if self.sb.social.hooks[p.platform].url]
         self.active = set(wired[:max(count, 0)])
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def start(self) -> None:
         for user_id in self.active:
-            self._spawn(self._life(user_id))
+            self._background.spawn(self._life(user_id))
 
     async def stop(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.clear()
+        await self._background.cancel()
 
     async def _life(self, user_id: str) -> None:
         interval = max(self.sb.config.customer_interval, 0.01)
@@ -83,7 +68,7 @@ class SocialSimulator:
             if conversation is None or conversation.ended:
                 await self.begin(user_id, self._rng.choice(persona.scenarios))
 
-    async def begin(self, user_id: str, scenario: SocialScenario) -> None:
+    async def begin(self, user_id: str, scenario: Scenario) -> None:
         self.conversations[user_id] = Conversation(scenario)
         for index, spec in enumerate(scenario.opening):
             if index:
@@ -108,7 +93,7 @@ class SocialSimulator:
         specs = self._answer(conversation, record)
         if specs:
             read = self.sb.config.status_delays[2]
-            self._spawn(self._reply_later(record.user_id, read * 2, specs))
+            self._background.spawn(self._reply_later(record.user_id, read * 2, specs))
 
     async def _reply_later(self, user_id: str, delay: float, specs: list[dict[str, Any]]) -> None:
         await asyncio.sleep(delay)
@@ -121,6 +106,8 @@ class SocialSimulator:
             conversation.choices += 1
             return [choice]
         scenario = conversation.scenario
+        if scenario is None:
+            return []
         if conversation.followups_sent < len(scenario.followups):
             conversation.followups_sent += 1
             return [{"type": "text", "text": scenario.followups[conversation.followups_sent - 1]}]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..background import Background
 from ..config import SocialAccount
 from ..handshake import WebhookTarget
 from ..webhooks import Delivery, WebhookDispatcher
@@ -47,7 +48,7 @@ class SocialWorld:
             self.hooks[platform], self.targets[platform] = hooks, target
         self.seen_base_url: str | None = None
         self._handshakes: list[asyncio.Task[bool]] = []
-        self.tasks: set[asyncio.Task[None]] = set()   # receipts to come (send.py)
+        self.receipts = Background()   # echoes, deliveries and reads to come (send.py)
         self.reset()
 
     def _verify_token(self, platform: str) -> str | None:
