@@ -275,7 +275,7 @@ def sandbox(app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
             webhook_unreachable: Unreachable = False) -> None:
     """Run the Graph API sandbox alone: Meta's endpoints and webhooks, with simulated customers."""
     from . import server
-    from .sandbox.config import SocialAccount, webhook_urls
+    from .sandbox.config import SocialAccount, webhook_urls, whatsapp_webhook_url
 
     if webhook_url is None and chatdesk_url is None:
         fail("give --chatdesk-url (all three platforms) or --webhook-url (WhatsApp alone)")
@@ -294,7 +294,8 @@ def sandbox(app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
         fail("--rate-limit must be above zero")
     if phone_number_id is None and rate_limit != 80.0:
         fail("--rate-limit needs --phone-number-id (the number it applies to)")
-    server.run_sandbox(host, port, webhook_url or urls["whatsapp"], app_secret, customers=customers,
+    main_url = webhook_url or whatsapp_webhook_url(chatdesk_url or "")
+    server.run_sandbox(host, port, main_url, app_secret, customers=customers,
                        phone_number_id=phone_number_id, social=social,
                        display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token,
                        rate_limit=rate_limit, verify_token=verify_token, deliver_unverified=deliver_unverified,

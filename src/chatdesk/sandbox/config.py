@@ -109,3 +109,7 @@ def webhook_urls(chatdesk_url: str) -> dict[str, str]:
     base = chatdesk_url.rstrip("/")
     return {platform: f"{base}/webhooks/{platform}"
             for platform in ("whatsapp", "messenger", "instagram")}
+
+
+def whatsapp_webhook_url(chatdesk_url: str) -> str:
+    return webhook_urls(chatdesk_url)["whatsapp"]
