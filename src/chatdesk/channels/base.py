@@ -56,6 +56,13 @@ class Capabilities:
     # error codes meaning the channel's credentials were refused (WhatsApp's 190): the channel
     # needs re-authorisation, and its sends wait for it instead of failing
     reauth_errors: frozenset[int] = frozenset()
+    # After ``service_window`` a human agent may still reply until this long after the customer's
+    # last message (Messenger and Instagram: 7 days with the HUMAN_AGENT tag); None: no such grace
+    human_agent_window: timedelta | None = None
+    # Interactive limits: quick replies per message and buttons per button message, title length
+    quick_replies_max: int = 0
+    buttons_max: int = 3
+    choice_title_max: int = 20
 
 
 @dataclass
@@ -78,6 +85,9 @@ class InboundMessageEvent:
     sender_alt_ids: tuple[PartyId, ...] = ()
     sender_username: str | None = None
     sender_parent_id: str | None = None
+    # The business sent it from another tool (Meta's echoes): stored as outbound by "external";
+    # ``sender_id`` is then the customer it went to.
+    from_business: bool = False
 
     def sender_ids(self) -> tuple[PartyId, ...]:
         """Every id of the sender, the primary one first."""
@@ -106,6 +116,17 @@ class InboundStatusEvent:
 
 
 @dataclass
+class InboundWatermarkEvent:
+    """A receipt given as a time (Messenger's ``read`` / ``delivery`` watermark): every message we
+    sent ``recipient_id`` up to ``up_to`` reached ``status``."""
+
+    channel_external_id: str
+    recipient_id: str
+    status: str  # delivered | read
+    up_to: datetime
+
+
+@dataclass
 class UnreadableItem:
     """An item of a delivery that could not be read at all (no id to store it under): nothing
     is stored for it, and the reason is kept on the stored body, which can be replayed."""
@@ -114,7 +135,7 @@ class UnreadableItem:
     reason: str
 
 
-InboundEvent = InboundMessageEvent | InboundStatusEvent | UnreadableItem
+InboundEvent = InboundMessageEvent | InboundStatusEvent | InboundWatermarkEvent | UnreadableItem
 
 
 @dataclass
@@ -131,6 +152,9 @@ class OutboundMessage:
     # An opaque tag the provider repeats on this message's receipts (WhatsApp:
     # biz_opaque_callback_data), so a send whose answer was lost is recognised by its receipts.
     tracking: str | None = None
+    # Past the standard window but inside the channel's ``human_agent_window``: the message goes
+    # out as a human agent's (Messenger and Instagram: MESSAGE_TAG + HUMAN_AGENT).
+    human_agent: bool = False
 
 
 @dataclass
@@ -159,6 +183,7 @@ class ChannelError(Exception):
                  http_status: int | None = None):
         super().__init__(f"({code}) {title}" if code is not None else title)
         self.title, self.code, self.detail, self.http_status = title, code, detail, http_status
+        self.subcode: int | None = None  # the provider's finer code, when it gave one
 
 
 class RetriableChannelError(ChannelError):

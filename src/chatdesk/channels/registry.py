@@ -8,10 +8,12 @@ import httpx
 
 from ..core.settings import Settings
 from .base import ChannelAdapter
+from .messenger.adapter import MessengerAdapter
 from .whatsapp.adapter import WhatsAppAdapter
 
 ADAPTERS: list[type[ChannelAdapter]] = [
     WhatsAppAdapter,
+    MessengerAdapter,
 ]
 
 

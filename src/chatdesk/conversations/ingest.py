@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
+    InboundWatermarkEvent,
     PayloadError,
     UnreadableItem,
 )
@@ -35,7 +36,7 @@ from ..core.db import table_of
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch, database_away
 from ..core.runtime import Runtime
-from . import service
+from . import service, watermarks
 from .models import Conversation, Message
 
 log = logging.getLogger("chatdesk.ingest")
@@ -49,6 +50,7 @@ class ParsedBatch:
     channels: dict[int, ChannelRef] = field(default_factory=dict)
     messages: dict[int, list[InboundMessageEvent]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[int, list[InboundStatusEvent]] = field(default_factory=lambda: defaultdict(list))
+    watermarks: dict[int, list[InboundWatermarkEvent]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[int, str] = field(default_factory=dict)  # event id -> why its body was refused
 
 
@@ -84,6 +86,8 @@ async def _store_all(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> 
         await _store_messages(rt, session, batch.channels[channel_id], items)
     for channel_id, found in batch.statuses.items():
         await _store_statuses(rt, session, batch.channels[channel_id], found)
+    for channel_id, marks in batch.watermarks.items():
+        await _store_watermarks(rt, session, batch.channels[channel_id], marks)
 
 
 async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> None:
@@ -99,6 +103,9 @@ async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) ->
         for status in found:
             await _isolated(session, failed, f"status {status.status} of {status.provider_message_id}",
                             _store_statuses(rt, session, batch.channels[channel_id], [status]))
+    for channel_id, marks in batch.watermarks.items():
+        await _isolated(session, failed, f"{len(marks)} watermark(s)",
+                        _store_watermarks(rt, session, batch.channels[channel_id], marks))
     if failed:
         (event_id,) = batch.event_ids
         said = [batch.errors[event_id]] if event_id in batch.errors else []
@@ -125,6 +132,12 @@ async def _store_statuses(rt: Runtime, session: AsyncSession, channel: ChannelRe
     await _learn_recipients(rt, session, channel, found)
 
 
+async def _store_watermarks(rt: Runtime, session: AsyncSession, channel: ChannelRef,
+                            marks: list[InboundWatermarkEvent]) -> None:
+    adapter = rt.registry.get(channel.kind)
+    await watermarks.record_watermarks(session, channel.id, marks, adapter.explain, adapter.capabilities)
+
+
 async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_id: int, kind: str, body: str) -> None:
     try:
         parsed = rt.registry.get(kind).parse(body.encode())
@@ -149,6 +162,8 @@ async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_i
             batch.messages[channel.id].append(item)
         elif isinstance(item, InboundStatusEvent):
             batch.statuses[channel.id].append(item)
+        elif isinstance(item, InboundWatermarkEvent):
+            batch.watermarks[channel.id].append(item)
 
 
 async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRef,

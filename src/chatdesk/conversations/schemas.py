@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ..channels.content import MEDIA_TYPES, Content, Location, Media, Note, Reaction, Text
+from ..channels.content import MEDIA_TYPES, Choice, Content, Interactive, Location, Media, Note, Reaction, Text
 from ..core.pages import TOTAL_CAP, Page  # noqa: F401  (re-exported: the conversations API's envelope)
 from ..core.states import ConversationStatus, Priority
 from .policy import CAPTIONED
@@ -85,7 +85,8 @@ class SendMessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note"]
+    type: Literal["text", "image", "audio", "video", "document", "sticker", "location", "reaction", "note",
+                  "interactive"]
     text: str | None = None
     preview_url: bool = False
     link: str | None = Field(default=None, pattern=r"^https?://")
@@ -97,6 +98,9 @@ class SendMessageIn(BaseModel):
     emoji: str | None = None
     message_id: int | None = Field(default=None, description="reaction: the message reacted to")
     reply_to_id: int | None = Field(default=None, description="quote this message of the conversation")
+    kind: Literal["buttons", "quick_replies"] | None = Field(default=None, description="interactive: which kind")
+    body: str | None = Field(default=None, description="interactive: the words above the options")
+    buttons: list[Choice] = Field(default_factory=list, description="interactive: the options (id, title)")
 
     _content: Content | None = PrivateAttr(default=None)
 
@@ -129,6 +133,8 @@ class SendMessageIn(BaseModel):
             return Location(latitude=self.latitude, longitude=self.longitude, name=self.name, address=self.address)
         if self.type == "reaction":
             return Reaction(emoji=self.emoji or "")
+        if self.type == "interactive":
+            return Interactive(kind=self.kind or "buttons", body=self.body or self.text, buttons=self.buttons)
         return Note()
 
 
