@@ -166,10 +166,10 @@ def check_choices(caps: Capabilities, *, type: str, content: Content | None) -> 
     if type != "interactive" or not isinstance(content, Interactive) or \
             content.kind not in ("buttons", "quick_replies"):
         return None
-    if content.kind == "quick_replies" and not caps.quick_replies_max:
-        return Refusal("unsupported_type", "This channel cannot send this type of message",
-                       "%(channel)s does not send %(type)s messages.", {"channel": caps.title, "type": "quick_replies"})
     most = caps.quick_replies_max if content.kind == "quick_replies" else caps.buttons_max
+    if not most:
+        return Refusal("unsupported_type", "This channel cannot send this type of message",
+                       "%(channel)s does not send %(type)s messages.", {"channel": caps.title, "type": content.kind})
     if not content.buttons or len(content.buttons) > most:
         return Refusal("too_many_choices", "Too many options", "%(channel)s allows 1 to %(most)s options here; "
                        "this has %(count)s.", {"channel": caps.title, "most": str(most),
