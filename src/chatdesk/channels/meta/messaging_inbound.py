@@ -58,6 +58,8 @@ def parse_events(raw: bytes, obj: str) -> list[InboundEvent]:
         raise PayloadError(f"unexpected object {envelope.object!r}")
     events: list[InboundEvent] = []
     for entry in envelope.entry:
+        if not entry.id:
+            continue  # addressed to no page or account: nothing to store it under
         for item in [*entry.messaging, *entry.standby]:
             events.extend(_item(entry.id, item))
     return events

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 
 def _as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-Id = Annotated[str, BeforeValidator(_as_text)]  # ids are strings; a sender may write a number
+# ids are strings (a sender may write a number), never empty: an event must say whose it is
+Id = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)]
 
 
 class Wire(BaseModel):
@@ -55,7 +56,7 @@ class QuickReply(Wire):
 
 
 class Message(Wire):
-    mid: str
+    mid: Annotated[str, StringConstraints(min_length=1)]
     text: str | None = None
     quick_reply: QuickReply | None = None
     reply_to: ReplyTo | None = None
@@ -104,7 +105,7 @@ class Messaging(Wire):
 
 
 class Entry(Wire):
-    id: Id
+    id: Annotated[str, BeforeValidator(_as_text)]  # empty: the entry is skipped, not the delivery
     time: int | None = None
     messaging: list[Any] = Field(default_factory=list)  # each read on its own (one bad costs none)
     standby: list[Any] = Field(default_factory=list)  # handover protocol: events another app handles
@@ -116,7 +117,7 @@ class Envelope(Wire):
 
 
 class RoutingEntry(BaseModel):
-    id: Id
+    id: Annotated[str, BeforeValidator(_as_text)]
 
 
 class RoutingEnvelope(BaseModel):
