@@ -293,7 +293,7 @@ _ROWS: list[tuple[str, str, str]] = [
     ("An option's title is too long", "De titel van een optie is te lang", "Der Titel einer Option ist zu lang"),
     ("%(channel)s allows option titles of %(limit)s characters; %(title)s is longer.", "%(channel)s staat optietitels van %(limit)s tekens toe; %(title)s is langer.", "%(channel)s erlaubt Optionstitel mit %(limit)s Zeichen; %(title)s ist länger."),
     ("Replies go out as a human agent's until %(until)s.", "Antwoorden gaan als die van een menselijke medewerker uit tot %(until)s.", "Antworten gehen bis %(until)s als die eines menschlichen Mitarbeiters hinaus."),
-    ("The customer chose", "De klant koos", "Der Kunde wählte"),
+    ("Nothing can reach the customer until they write again. Private notes still work.", "Niets bereikt de klant tot die weer schrijft. Interne notities werken nog wel.", "Nichts erreicht den Kunden, bis er wieder schreibt. Interne Notizen funktionieren weiterhin."),
     ("Story mention", "Vermelding in story", "Erwähnung in Story"),
     ("Reply to your story", "Antwoord op je story", "Antwort auf Ihre Story"),
     ("Shared post", "Gedeeld bericht", "Geteilter Beitrag"),

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from ..accounts import members
-from ..channels.content import Media
+from ..channels.content import Media, Story
 from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
@@ -196,12 +196,12 @@ async def media(message_id: int, ctx: Agent, request: Request) -> Response:
         message = await pages.message_in_workspace(session, ctx.ws, message_id)
     content = message.content
     store = MediaStore(ctx.rt.settings.media_dir)
-    if not isinstance(content, Media) or (path := store.path(ctx.ws, content.stored or "")) is None:
+    if not isinstance(content, Media | Story) or (path := store.path(ctx.ws, content.stored or "")) is None:
         raise not_found("Media")
     mime = content.mime_type or "application/octet-stream"
     inline = mime.startswith(INLINE_MEDIA)
     return FileResponse(path, media_type=mime if inline else "application/octet-stream",
-                        filename=content.filename or f"{message.type}-{message.id}",
+                        filename=getattr(content, "filename", None) or f"{message.type}-{message.id}",
                         content_disposition_type="inline" if inline else "attachment",
                         headers=SERVE_HEADERS)
 

@@ -38,3 +38,7 @@ class MessengerAdapter(MessagingAdapter):
     settings_model: ClassVar[type[ChannelSettings]] = MessengerSettings
     webhook_object: ClassVar[str] = "page"
     explanations: ClassVar[dict[int, str]] = messaging_errors.explanations("Messenger")
+    # the inbox's icon (SVG paths in a 24 by 24 box): a speech bubble with a lightning bolt
+    icon: ClassVar[str] = ('<path d="M12 2C6.5 2 2 6.1 2 11.2c0 2.9 1.4 5.4 3.7 7.1V22l3.4-1.9c.9.3 1.9.4 2.9.4 '
+                           '5.5 0 10-4.1 10-9.3S17.5 2 12 2z" fill="#0866ff"/>'
+                           '<path d="M6.5 14.2l3-4.7 2.6 2 3.4-2-3 4.7-2.6-2z" fill="#fff"/>')
