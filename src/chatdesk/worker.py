@@ -4,6 +4,7 @@ from __future__ import annotations
 from .accounts import sessions as browser_sessions
 from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
+from .contacts.profiles import FETCH_PROFILE, profile_handler
 from .conversations import tasks
 from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
@@ -36,6 +37,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             SEND_MESSAGE: tasks.send_handler(rt, media, metrics),
             FETCH_MEDIA: tasks.media_handler(rt, media),
             MARK_READ: tasks.read_handler(rt),
+            FETCH_PROFILE: profile_handler(rt, media),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
         },
     )

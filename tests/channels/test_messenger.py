@@ -303,3 +303,22 @@ def test_the_reply_window_follows_messenger_s_rule(hours, open_, tag):
     assert (refusal is None) is open_
     if refusal:
         assert refusal.code == "window_closed" and "2026-11-01 12:00 UTC" in refusal.detail
+
+
+async def test_the_customer_s_name_and_picture_come_from_the_graph_api_once_a_week(msgr):
+    await msgr.webhook(customer_text("m_p1", "hi", msgr.stack.clock.now()))
+    await msgr.stack.drain()
+    conv = await msgr.conversation()
+    assert conv["contact"]["name"] == "Alex Doe"
+    from chatdesk.contacts.models import Contact
+    async with msgr.stack.rt.db.reader() as session:
+        contact = await session.get(Contact, conv["contact"]["id"])
+    assert contact.avatar and msgr.stack.rt.settings.media_dir  # the picture is in the media store
+    msgr.stack.clock.advance(days=1)
+    await msgr.webhook(customer_text("m_p2", "again", msgr.stack.clock.now()))
+    await msgr.stack.drain()
+    assert msgr.graph.lookups.count(PSID) == 1  # not again within the week
+    msgr.stack.clock.advance(days=7)
+    await msgr.webhook(customer_text("m_p3", "a week on", msgr.stack.clock.now()))
+    await msgr.stack.drain()
+    assert msgr.graph.lookups.count(PSID) == 2

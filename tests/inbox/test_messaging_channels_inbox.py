@@ -82,3 +82,19 @@ async def _has_messages(stack: Stack, cid: int, n: int) -> bool:
 async def _fetched(stack: Stack, cid: int) -> list[dict[str, Any]] | None:
     msgs = await stack.messages(cid)
     return msgs if msgs and msgs[0]["content"].get("size") else None
+
+
+async def test_the_customer_s_picture_is_their_avatar_served_from_chatdesk(stack: Stack, owner: Browser):
+    await _connect(stack, "messenger", PAGE, "Shop Page")
+    cid = await _deliver(stack, "messenger", PAGE, PSID, {"message": {"mid": "m_1", "text": "hello"}})
+    conv = await settle(lambda: _named(stack, "Alex Doe"))
+    page = (await owner.get(f"{WS}/c/{cid}")).text
+    src = f"{WS}/contacts/{conv['contact']['id']}/avatar"
+    assert f'src="{src}"' in page and "graph.test/cdn" not in page  # stored, not hot-linked
+    picture = await owner.get(src)
+    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+
+
+async def _named(stack: Stack, name: str) -> dict[str, Any] | None:
+    convs = [c for c in await stack.conversations() if c["contact"]["name"] == name]
+    return convs[0] if convs else None

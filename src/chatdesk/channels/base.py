@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -63,6 +63,8 @@ class Capabilities:
     quick_replies_max: int = 0
     buttons_max: int = 3
     choice_title_max: int = 20
+    # the adapter can look customers up (``ProfileSource``): their name and picture are fetched
+    profiles: bool = False
 
 
 @dataclass
@@ -301,6 +303,21 @@ class ChannelAdapter(Protocol):
     async def mark_read(self, conn: Connection, provider_message_id: str) -> None: ...
     async def fetch_media(self, conn: Connection, media_id: str, max_bytes: int) -> tuple[bytes, str]: ...
     async def health(self, conn: Connection) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """What a platform shows of a customer: their name and a link to their picture."""
+
+    name: str | None
+    picture_url: str | None
+
+
+@runtime_checkable
+class ProfileSource(Protocol):
+    """An adapter that can look a customer up (Messenger, Instagram: ``GET /{PSID}``)."""
+
+    async def profile(self, conn: Connection, customer_id: str) -> CustomerProfile: ...
 
 
 class PayloadError(ValueError):

@@ -31,6 +31,7 @@ from ..channels.base import (
 from ..channels.jobs import INBOUND_PROCESS
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
+from ..contacts import profiles
 from ..contacts.identities import IdentityChannel, Sender, attach_identities, resolve_identities
 from ..core.db import table_of
 from ..core.jobs import ClaimedJob
@@ -176,6 +177,9 @@ async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRe
         return
     contacts = await resolve_identities(session, channel=_scope(rt, channel), now=now, senders=[
         Sender.of(i.sender_ids(), i.sender_name, i.sender_username, i.sender_parent_id) for i in fresh])
+    if rt.registry.get(channel.kind).capabilities.profiles:
+        await profiles.queue_stale(session, channel_id=channel.id, workspace_id=channel.workspace_id,
+                                   external_ids=[i.sender_id for i in fresh], now=now)
     convs = await service.current_conversations(session, workspace_id=channel.workspace_id, channel_id=channel.id,
                                                 contact_ids=[contacts[i.sender_id].id for i in fresh], now=now)
     quoted = await service.message_ids_by_provider(

@@ -28,6 +28,7 @@ CAPABILITIES = Capabilities(
     quick_replies_max=13,
     buttons_max=3,
     choice_title_max=20,
+    profiles=True,  # name and picture from GET /{id}
 )
 
 

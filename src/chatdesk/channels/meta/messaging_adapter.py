@@ -21,6 +21,7 @@ from ..base import (
     ChannelError,
     ChannelSettings,
     Connection,
+    CustomerProfile,
     InboundEvent,
     OutboundMessage,
     PermanentChannelError,
@@ -149,10 +150,11 @@ class MessagingAdapter:
         media = await self.media.request(media_id, self._graph_url(conn), conn.secrets["access_token"])
         return await self._graph(conn).download(media, max_bytes)
 
-    async def profile(self, conn: Connection, customer_id: str) -> wire.Profile:
+    async def profile(self, conn: Connection, customer_id: str) -> CustomerProfile:
         """The customer's name and picture (``GET /{PSID}`` / ``GET /{IGSID}``)."""
         data = await self._graph(conn).call("GET", customer_id, params={"fields": self.profile_fields})
-        return wire.Profile.model_validate(data)
+        found = wire.Profile.model_validate(data)
+        return CustomerProfile(found.full_name() or found.username, found.profile_pic)
 
     async def health(self, conn: Connection) -> dict[str, Any]:
         """Does the token work for this page / account? Its name and picture."""
