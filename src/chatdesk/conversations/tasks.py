@@ -120,7 +120,9 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
                                content=message.content,
                                reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
                                media_bytes=_upload_bytes(media, message),
-                               tracking=policy.tracking_tag(message.id))
+                               tracking=policy.tracking_tag(message.id),
+                               human_agent=policy.needs_human_agent(rt.registry.get(channel.kind).capabilities,
+                                                                    conv.last_inbound_at, rt.clock.now()))
     previous: LastAttempt = (last[0], last[1]) if last else (None, None)
     return message, channel, outbound, previous
 
