@@ -133,11 +133,11 @@ async def test_replies_follow_instagram_s_rules(ig):
     conv = await _wrote(ig, 3)
     too_long = await ig.reply(conv["id"], {"type": "text", "text": "x" * 1001})
     assert too_long.json()["code"] == "text_too_long"
-    buttons = await ig.reply(conv["id"], {"type": "interactive", "kind": "buttons", "body": "?",
-                                          "buttons": [{"id": "a", "title": "A"}]})
-    assert buttons.json()["code"] == "unsupported_type"
-    assert (await ig.reply(conv["id"], {"type": "interactive", "kind": "quick_replies", "body": "Size?",
-                                        "buttons": [{"id": "S", "title": "Small"}]})).status_code == 202
+    buttons = await ig.reply(conv["id"], {"type": "buttons", "text": "?", "buttons": [{"id": "a", "title": "A"}]})
+    assert buttons.status_code == 422 and buttons.json()["code"] == "interactive_invalid"
+    assert [e["field"] for e in buttons.json()["errors"]] == ["type"]  # text quick replies only on Instagram
+    assert (await ig.reply(conv["id"], {"type": "quick_replies", "text": "Size?",
+                                        "quick_replies": [{"id": "S", "title": "Small"}]})).status_code == 202
     await ig.stack.drain()
     (sent,) = ig.graph.sends
     assert (sent["messaging_type"], sent["tag"], sent["recipient"]) == ("MESSAGE_TAG", "HUMAN_AGENT", {"id": IGSID})

@@ -234,17 +234,15 @@ async def test_delivery_and_read_watermarks_move_our_messages_forward(msgr):
 async def test_quick_replies_and_buttons_within_the_limits(msgr):
     conv = await _customer_wrote(msgr, 0)
     choices = [{"id": f"C{i}", "title": f"Option {i}"} for i in range(14)]
-    too_many = await msgr.reply(conv["id"], {"type": "interactive", "kind": "quick_replies", "body": "Pick",
-                                             "buttons": choices})
-    assert too_many.status_code == 422 and too_many.json()["code"] == "too_many_choices"
-    long = await msgr.reply(conv["id"], {"type": "interactive", "kind": "buttons", "body": "Pick",
+    too_many = await msgr.reply(conv["id"], {"type": "quick_replies", "text": "Pick", "quick_replies": choices})
+    assert too_many.status_code == 422 and too_many.json()["code"] == "interactive_invalid"
+    assert [e["field"] for e in too_many.json()["errors"]] == ["quick_replies"]
+    long = await msgr.reply(conv["id"], {"type": "buttons", "text": "Pick",
                                          "buttons": [{"id": "A", "title": "x" * 21}]})
-    assert long.status_code == 422 and long.json()["code"] == "choice_title_too_long"
-    ok = await msgr.reply(conv["id"], {"type": "interactive", "kind": "quick_replies", "body": "Pick",
-                                       "buttons": choices[:13]})
+    assert long.status_code == 422 and [e["field"] for e in long.json()["errors"]] == ["buttons[0].title"]
+    ok = await msgr.reply(conv["id"], {"type": "quick_replies", "text": "Pick", "quick_replies": choices[:13]})
     assert ok.status_code == 202
-    buttons = await msgr.reply(conv["id"], {"type": "interactive", "kind": "buttons", "body": "Or",
-                                            "buttons": choices[:3]})
+    buttons = await msgr.reply(conv["id"], {"type": "buttons", "text": "Or", "buttons": choices[:3]})
     assert buttons.status_code == 202
     await msgr.stack.drain()
     quick, template = msgr.graph.sends

@@ -62,10 +62,6 @@ class Capabilities:
     # After ``service_window`` a human agent may still reply until this long after the customer's
     # last message (Messenger and Instagram: 7 days with the HUMAN_AGENT tag); None: no such grace
     human_agent_window: timedelta | None = None
-    # Interactive limits: quick replies per message and buttons per button message, title length
-    quick_replies_max: int = 0
-    buttons_max: int = 3
-    choice_title_max: int = 20
     # the adapter can look customers up (``ProfileSource``): their name and picture are fetched
     profiles: bool = False
 

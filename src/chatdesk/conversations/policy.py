@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..channels.base import Capabilities
-from ..channels.content import MEDIA_TYPES, Content, Interactive
+from ..channels.content import MEDIA_TYPES, Content
 from ..core.errors import Problem
 from ..core.params import text_id
 from ..core.states import OUTBOUND_ORDER, MessageStatus
@@ -154,32 +154,11 @@ def check_outbound(caps: Capabilities, *, type: str, text: str | None, last_inbo
         return Refusal("window_closed", "The customer service window is closed",
                        "More than %(window)s have passed since the customer last wrote. " + ONLY_TEMPLATES,
                        {**channel, "window": duration_text(window)})
-    return check_choices(caps, type=type, content=content)
+    return None
 
 
 NO_REPLY = ("The customer last wrote on %(last)s, more than %(window)s ago. %(channel)s allows no reply "
             "until they write again.")
-
-
-def check_choices(caps: Capabilities, *, type: str, content: Content | None) -> Refusal | None:
-    """Quick replies and buttons within the channel's limits (count, title length)."""
-    if type != "interactive" or not isinstance(content, Interactive) or \
-            content.kind not in ("buttons", "quick_replies"):
-        return None
-    most = caps.quick_replies_max if content.kind == "quick_replies" else caps.buttons_max
-    if not most:
-        return Refusal("unsupported_type", "This channel cannot send this type of message",
-                       "%(channel)s does not send %(type)s messages.", {"channel": caps.title, "type": content.kind})
-    if not content.buttons or len(content.buttons) > most:
-        return Refusal("too_many_choices", "Too many options", "%(channel)s allows 1 to %(most)s options here; "
-                       "this has %(count)s.", {"channel": caps.title, "most": str(most),
-                                               "count": str(len(content.buttons))})
-    long = [b.title or b.id for b in content.buttons if len(b.title or b.id) > caps.choice_title_max]
-    if long:
-        return Refusal("choice_title_too_long", "An option's title is too long",
-                       "%(channel)s allows option titles of %(limit)s characters; %(title)s is longer.",
-                       {"channel": caps.title, "limit": str(caps.choice_title_max), "title": long[0]})
-    return None
 
 
 def check_media(caps: Capabilities, *, type: str, size: int) -> Refusal | None:

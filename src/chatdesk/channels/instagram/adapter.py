@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from ..base import Capabilities, ChannelSettings
+from ..interactive_limits import InteractiveLimits
 from ..meta import messaging_errors
 from ..meta.messaging_adapter import MessagingAdapter
 from .settings import InstagramSettings
@@ -25,9 +26,8 @@ CAPABILITIES = Capabilities(
     identity_scope="channel",  # an IGSID is scoped to the account
     window_closed_errors=frozenset({messaging_errors.WINDOW_CLOSED}),
     reauth_errors=frozenset({190}),
-    quick_replies_max=13,
-    buttons_max=0,  # text quick replies only
-    choice_title_max=20,
+    # quick replies at most 13 with titles of 20; a button template's text 640 and 3 buttons (SPEC §4)
+    interactive=InteractiveLimits(kinds=frozenset({"quick_replies"}), body_max={"quick_replies": 1000}),
     profiles=True,  # name and picture from GET /{id}
 )
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from ..base import Capabilities, ChannelSettings
+from ..interactive_limits import InteractiveLimits
 from ..meta import messaging_errors
 from ..meta.messaging_adapter import MessagingAdapter
 from .settings import MessengerSettings
@@ -25,9 +26,9 @@ CAPABILITIES = Capabilities(
     identity_scope="channel",  # a PSID is scoped to the page
     window_closed_errors=frozenset({messaging_errors.WINDOW_CLOSED}),
     reauth_errors=frozenset({190}),
-    quick_replies_max=13,
-    buttons_max=3,
-    choice_title_max=20,
+    # quick replies at most 13 with titles of 20; a button template's text 640 and 3 buttons (SPEC §4)
+    interactive=InteractiveLimits(kinds=frozenset({"quick_replies", "buttons"}),
+                                  body_max={"quick_replies": 2000, "buttons": 640}),
     profiles=True,  # name and picture from GET /{id}
 )
 
