@@ -153,10 +153,13 @@ async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_mess
         message = await session.get(Message, message_id)
         if message is None:
             return  # deleted while it was being sent: nothing to record
+        attempt = await session.get_one(SendAttempt, attempt_id)
         message.provider_message_id = provider_message_id
-        message.sent_at = message.sent_at or rt.clock.now()
+        # when the request left: the provider's own time for the message (which receipts given as a
+        # time, Messenger's watermarks, are compared with) lies between this and its answer
+        message.sent_at = message.sent_at or attempt.at
         service.apply_status(session, message, "pending", now=rt.clock.now())
-        (await session.get_one(SendAttempt, attempt_id)).outcome = "accepted"
+        attempt.outcome = "accepted"
         await session.flush()
         adapter = await _adapter(rt, session, message.channel_id)
         await service.apply_backlog(session, message, adapter.explain, adapter.capabilities)
