@@ -355,8 +355,14 @@ def _fault_modes(error_rate: float, latency: float, timeout_rate: float, webhook
 
 
 @app.command()
-def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhooks")],
-            app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
+def sandbox(app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
+            webhook_url: Annotated[str | None, typer.Option(help="where to POST WhatsApp webhooks")] = None,
+            chatdesk_url: Annotated[str | None, typer.Option(
+                help="chatdesk's base URL: webhooks go to /webhooks/whatsapp, /messenger and /instagram")] = None,
+            page_id: Annotated[str, typer.Option(help="the Messenger Page hosted")] = "104729384756102",
+            page_token: Annotated[str | None, typer.Option(help="the Page's token; else bound on first use")] = None,
+            instagram_id: Annotated[str, typer.Option(help="the Instagram account hosted")] = "17841400000000001",
+            instagram_token: Annotated[str | None, typer.Option(help="else bound on first use")] = None,
             host: str = "127.0.0.1", port: Port = 8100,
             customers: Annotated[int, typer.Option(help="simulated customers writing in")] = 0,
             phone_number_id: Annotated[str | None, typer.Option(help="a business number to host")] = None,
@@ -369,16 +375,28 @@ def sandbox(webhook_url: Annotated[str, typer.Option(help="where to POST webhook
             webhook_unreachable: Unreachable = False) -> None:
     """Run the Graph API sandbox alone: Meta's endpoints and webhooks, with simulated customers."""
     from . import server
+    from .sandbox.config import SocialAccount, webhook_urls, whatsapp_webhook_url
 
-    if not webhook_url.startswith(("http://", "https://")):
-        fail("--webhook-url must be an http(s) URL")
+    if webhook_url is None and chatdesk_url is None:
+        fail("give --chatdesk-url (all three platforms) or --webhook-url (WhatsApp alone)")
+    for url in (webhook_url, chatdesk_url):
+        if url is not None and not url.startswith(("http://", "https://")):
+            fail("--webhook-url and --chatdesk-url must be http(s) URLs")
+    urls = webhook_urls(chatdesk_url) if chatdesk_url else {}
+    social = {"messenger_webhook_url": urls.get("messenger"), "instagram_webhook_url": urls.get("instagram"),
+              "public_url": f"http://{host}:{port}",
+              "social_accounts": [SocialAccount("messenger", page_id, access_token=page_token),
+                                  SocialAccount("instagram", instagram_id, access_token=instagram_token,
+                                                username="sandbox.shop")]}
     if customers < 0:
         fail("--customers must be 0 or more")
     if rate_limit <= 0:
         fail("--rate-limit must be above zero")
     if phone_number_id is None and rate_limit != 80.0:
         fail("--rate-limit needs --phone-number-id (the number it applies to)")
-    server.run_sandbox(host, port, webhook_url, app_secret, customers=customers, phone_number_id=phone_number_id,
+    main_url = webhook_url or whatsapp_webhook_url(chatdesk_url or "")
+    server.run_sandbox(host, port, main_url, app_secret, customers=customers,
+                       phone_number_id=phone_number_id, social=social,
                        display_phone_number=display_phone_number, waba_id=waba_id, access_token=access_token,
                        rate_limit=rate_limit, verify_token=verify_token, deliver_unverified=deliver_unverified,
                        faults=_fault_modes(error_rate, latency, timeout_rate, webhook_unreachable))

@@ -1,7 +1,8 @@
 """`chatdesk demo`: the whole product in one process on SQLite, wired to the sandbox.
 
-First run seeds a workspace "Demo Shop" with an owner, an API token and a WhatsApp channel
-whose Graph API is the in-process sandbox; later runs reuse them (kept in the data dir's
+First run seeds a workspace "Demo Shop" with an owner, an API token and three channels (a
+WhatsApp number, a Messenger page, an Instagram account) whose Graph API is the in-process
+sandbox, with simulated customers writing on all three; later runs reuse them (kept in the data dir's
 ``demo.json``, readable by this user only, because a demo must print its login again).
 """
 from __future__ import annotations
@@ -24,6 +25,10 @@ PHONE_NUMBER_ID = "109876543210987"
 DISPLAY = "+1 555 000 1111"
 WABA_ID = "102938475610293"
 OWNER = "owner@demo.shop"
+# the demo's Facebook page and Instagram account (the sandbox's defaults, SPEC §4)
+PAGE_ID = "104729384756102"
+INSTAGRAM_ID = "17841400000000001"
+SOCIAL = {"messenger": ("page_id", PAGE_ID, "Demo Shop"), "instagram": ("account_id", INSTAGRAM_ID, "demo.shop")}
 
 
 def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: int,
@@ -64,13 +69,20 @@ async def _seed(settings: Settings, sandbox_url: str) -> dict[str, Any]:
             "phone_number_id": PHONE_NUMBER_ID, "display_phone_number": DISPLAY, "waba_id": WABA_ID,
             "access_token": seed["access_token"], "app_secret": seed["app_secret"],
             "verify_token": seed["verify_token"], "graph_url": sandbox_url}, migrate=False)
-        path.write_text(json.dumps(seed, indent=2))
-        path.chmod(0o600)
-        return seed
+    for kind, (field, external_id, name) in SOCIAL.items():  # a demo made before them gets them too
+        if kind not in seed.get("social", []):
+            await admin.add_channel(settings, kind, seed["slug"], {
+                field: external_id, "name": name, "access_token": seed["access_token"],
+                "app_secret": seed["app_secret"], "verify_token": seed["verify_token"],
+                "graph_url": sandbox_url}, migrate=False)
+            seed["social"] = [*seed.get("social", []), kind]
+    path.write_text(json.dumps(seed, indent=2))
+    path.chmod(0o600)
 
     async def repoint(session) -> None:  # the sandbox port may differ from the last run
-        channel = (await session.execute(select(Channel).where(Channel.external_id == PHONE_NUMBER_ID))).scalar_one()
-        channel.config = {**channel.config, "graph_url": sandbox_url}
+        ids = [PHONE_NUMBER_ID, PAGE_ID, INSTAGRAM_ID]
+        for channel in (await session.execute(select(Channel).where(Channel.external_id.in_(ids)))).scalars():
+            channel.config = {**channel.config, "graph_url": sandbox_url}
     await admin.in_transaction(settings, repoint, migrate=False)
     Cipher(settings.encryption_key())  # fail early if the key is gone
     return seed
@@ -83,7 +95,7 @@ def _banner(host: str, port: int, sandbox_url: str, seed: dict[str, Any]) -> Non
     console.print(f"Inbox            {base}/  (sign in as [bold]{OWNER}[/] / [bold]{seed['password']}[/])")
     console.print(f"API docs         {base}/docs")
     console.print(f"API token        {seed['api_token']}")
-    console.print(f"Customer phone   {sandbox_url}/phone   (be a WhatsApp customer yourself)")
+    console.print(f"Customer phone   {sandbox_url}/phone   (be a WhatsApp, Messenger or Instagram customer yourself)")
     console.print(f"Try              curl -H 'Authorization: Bearer {seed['api_token']}' {base}/api/v1/conversations")
     console.print("Ctrl-C stops the demo; running it again keeps the data.")
 
@@ -92,11 +104,16 @@ async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, cu
                  seed: dict[str, Any], faults: FaultModes) -> None:
     from .app import create_app
     from .sandbox.app import create_app as create_sandbox
-    from .sandbox.config import SandboxConfig, SandboxNumber
+    from .sandbox.config import SandboxConfig, SandboxNumber, SocialAccount, webhook_urls
     from .server import QuietServer
 
+    urls = webhook_urls(f"http://{host}:{port}")
+    social = [SocialAccount("messenger", PAGE_ID, name=SOCIAL["messenger"][2], access_token=seed["access_token"]),
+              SocialAccount("instagram", INSTAGRAM_ID, name=SOCIAL["instagram"][2], username=SOCIAL["instagram"][2],
+                            access_token=seed["access_token"])]
     sandbox = create_sandbox(SandboxConfig(
-        webhook_url=f"http://{host}:{port}/webhooks/whatsapp", app_secret=seed["app_secret"],
+        webhook_url=urls["whatsapp"], app_secret=seed["app_secret"],
+        social_accounts=social, messenger_webhook_url=urls["messenger"], instagram_webhook_url=urls["instagram"],
         verify_token=seed["verify_token"],  # the sandbox's handshake against chatdesk on start
         numbers=[SandboxNumber(PHONE_NUMBER_ID, DISPLAY.replace(" ", "").lstrip("+"), WABA_ID,
                                seed["access_token"])],

@@ -7,6 +7,7 @@ import logging
 import signal
 import socket
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -145,7 +146,8 @@ async def _worker(settings: Settings, concurrency: int | None, metrics_at: tuple
 def run_sandbox(host: str, port: int, webhook_url: str, app_secret: str, *, customers: int,
                 phone_number_id: str | None, display_phone_number: str, waba_id: str,
                 access_token: str | None, rate_limit: float = 80.0, verify_token: str | None = None,
-                deliver_unverified: bool = False, faults: FaultModes | None = None) -> None:
+                deliver_unverified: bool = False, faults: FaultModes | None = None,
+                social: dict[str, Any] | None = None) -> None:
     from .sandbox.app import create_app
     from .sandbox.config import SandboxConfig, SandboxNumber
 
@@ -153,7 +155,7 @@ def run_sandbox(host: str, port: int, webhook_url: str, app_secret: str, *, cust
                if phone_number_id else [])
     config = SandboxConfig(webhook_url=webhook_url, app_secret=app_secret, numbers=numbers, customers=customers,
                            verify_token=verify_token, deliver_unverified=deliver_unverified,
-                           faults=faults or FaultModes())
+                           faults=faults or FaultModes(), **(social or {}))
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", access_log=False)
 
 

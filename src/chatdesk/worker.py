@@ -5,6 +5,7 @@ from .accounts import sessions as browser_sessions
 from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
 from .channels.templates.jobs import TEMPLATES_SCHEDULE, TEMPLATES_SYNC, sync_handler
+from .contacts.profiles import FETCH_PROFILE, profile_handler
 from .conversations import tasks
 from .conversations.budgets import BUDGET_CHECK, BUDGET_SCHEDULE, budget_handler
 from .conversations.ingest import inbound_handler
@@ -41,6 +42,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             FETCH_MEDIA: tasks.media_handler(rt, media),
             MARK_READ: tasks.read_handler(rt),
             TEMPLATES_SYNC: sync_handler(rt),
+            FETCH_PROFILE: profile_handler(rt, media),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
             BUDGET_CHECK: budget_handler(rt.db, rt.clock),
         },

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from chatdesk.channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
+    InboundWatermarkEvent,
     PayloadError,
     UnreadableItem,
 )
@@ -36,9 +37,11 @@ LEAVES = st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**
 ANY_JSON = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
                         | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=25)
 
-# the recorded deliveries each kind's parser reads (the one kind today: WhatsApp)
+# the recorded deliveries each kind's parser reads
 RECORDED = {"whatsapp": sorted(p.name for p in (PAYLOADS / "whatsapp").glob("wa_*.json")
-                               if p.name.startswith(("wa_inbound_", "wa_status_", "wa_batched_")))}
+                               if p.name.startswith(("wa_inbound_", "wa_status_", "wa_batched_"))),
+            **{kind: sorted(p.name for p in (PAYLOADS / kind).glob(f"{kind}_*.json") if "_send_" not in p.name)
+               for kind in ("messenger", "instagram")}}
 KINDS = [cls.kind for cls in ADAPTERS]
 
 
@@ -68,6 +71,8 @@ def check_items(items: list[Any] | None) -> None:
             assert isinstance(item.occurred_at, datetime)
             assert item.error_code is None or isinstance(item.error_code, int)
             json.loads(dumps(item.pricing))
+        elif isinstance(item, InboundWatermarkEvent):
+            assert isinstance(item.up_to, datetime) and item.recipient_id
         else:
             assert isinstance(item, UnreadableItem) and isinstance(item.reason, str)
 

@@ -20,6 +20,7 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE_ID, WABA, TOKEN, SECRET = "109876543210987", "102938475610293", "e2e-access-token", "e2e-app-secret"
+PAGE_ID, INSTAGRAM_ID = "104729384756102", "17841400000000001"  # the sandbox's Messenger page, Instagram account
 OWNER, AGENT, OUTSIDER, PASSWORD = "owner@e2e.shop", "agent@e2e.shop", "someone@other.shop", "e2e-password-123"
 
 pytestmark = pytest.mark.e2e
@@ -63,6 +64,17 @@ class Servers:
     def received(self, wa_id: str) -> list[dict]:
         return self.sandbox_call("GET", f"/_sandbox/customers/{wa_id}/inbox")["received"]
 
+    def social_user(self, platform: str, first_name: str, last_name: str = "", **fields: object) -> str:
+        """A Messenger or Instagram user of the sandbox; returns their page-scoped id."""
+        user = {"first_name": first_name, "last_name": last_name, **fields}
+        return self.sandbox_call("POST", f"/_sandbox/{platform}/users", user)["id"]
+
+    def social_says(self, platform: str, user_id: str, text: str) -> None:
+        self.sandbox_call("POST", f"/_sandbox/{platform}/users/{user_id}/messages", {"type": "text", "text": text})
+
+    def social_received(self, platform: str, user_id: str) -> list[dict]:
+        return self.sandbox_call("GET", f"/_sandbox/{platform}/users/{user_id}/inbox")["received"]
+
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
@@ -88,11 +100,15 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     run("channel", "add", "whatsapp", "--workspace", slug, "--phone-number-id", PHONE_ID, "--display-phone-number",
         "+1 555 000 1111", "--waba-id", WABA, "--access-token", TOKEN, "--app-secret", SECRET,
         "--verify-token", "e2e-verify", "--graph-url", sandbox)
+    for kind, flag, external_id in (("messenger", "--page-id", PAGE_ID), ("instagram", "--account-id", INSTAGRAM_ID)):
+        run("channel", "add", kind, "--workspace", slug, flag, external_id, "--access-token", TOKEN,
+            "--app-secret", SECRET, "--verify-token", "e2e-verify", "--graph-url", sandbox)
     logs = data / "logs"
     logs.mkdir()
     procs = [
-        subprocess.Popen([*cli, "sandbox", "--port", str(sb_port), "--webhook-url", f"{base}/webhooks/whatsapp",
+        subprocess.Popen([*cli, "sandbox", "--port", str(sb_port), "--chatdesk-url", base,
                           "--app-secret", SECRET, "--phone-number-id", PHONE_ID, "--access-token", TOKEN,
+                          "--page-token", TOKEN, "--instagram-token", TOKEN,
                           "--verify-token", "e2e-verify"],
                          env=env, stdout=open(logs / "sandbox.log", "w"), stderr=subprocess.STDOUT),
         subprocess.Popen([*cli, "serve", "--port", str(port)], env=env,

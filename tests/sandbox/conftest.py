@@ -12,7 +12,15 @@ import pytest
 from chatdesk.sandbox.app import create_app
 from chatdesk.sandbox.config import SandboxConfig, SandboxNumber
 from tests.sandbox.sandbox_helpers import (
-    DISPLAY, PNID, SECRET, TOKEN, VERIFY, WABA, Clock, Harness, Receiver,
+    DISPLAY,
+    PNID,
+    SECRET,
+    TOKEN,
+    VERIFY,
+    WABA,
+    Clock,
+    Harness,
+    Receiver,
 )
 
 HarnessFactory = Callable[..., Any]
@@ -53,3 +61,10 @@ async def make_harness() -> AsyncIterator[HarnessFactory]:
 @pytest.fixture
 async def h(make_harness: HarnessFactory) -> Harness:
     return await make_harness()
+
+
+@pytest.fixture
+async def hs(make_harness: HarnessFactory) -> Harness:
+    """A sandbox whose Messenger and Instagram webhooks go to the receiver too."""
+    return await make_harness(messenger_webhook_url="http://chatdesk.test/webhooks/messenger",
+                              instagram_webhook_url="http://chatdesk.test/webhooks/instagram")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -59,6 +59,11 @@ class Capabilities:
     reauth_errors: frozenset[int] = frozenset()
     # the lists, buttons or quick replies the channel sends and their limits (None: none)
     interactive: InteractiveLimits | None = None
+    # After ``service_window`` a human agent may still reply until this long after the customer's
+    # last message (Messenger and Instagram: 7 days with the HUMAN_AGENT tag); None: no such grace
+    human_agent_window: timedelta | None = None
+    # the adapter can look customers up (``ProfileSource``): their name and picture are fetched
+    profiles: bool = False
 
 
 @dataclass
@@ -81,6 +86,9 @@ class InboundMessageEvent:
     sender_alt_ids: tuple[PartyId, ...] = ()
     sender_username: str | None = None
     sender_parent_id: str | None = None
+    # The business sent it from another tool (Meta's echoes): stored as outbound by "external";
+    # ``sender_id`` is then the customer it went to.
+    from_business: bool = False
 
     def sender_ids(self) -> tuple[PartyId, ...]:
         """Every id of the sender, the primary one first."""
@@ -106,6 +114,17 @@ class InboundStatusEvent:
     recipient_ids: tuple[PartyId, ...] = ()
     recipient_username: str | None = None
     recipient_parent_id: str | None = None
+
+
+@dataclass
+class InboundWatermarkEvent:
+    """A receipt given as a time (Messenger's ``read`` / ``delivery`` watermark): every message we
+    sent ``recipient_id`` up to ``up_to`` reached ``status``."""
+
+    channel_external_id: str
+    recipient_id: str
+    status: str  # delivered | read
+    up_to: datetime
 
 
 @dataclass
@@ -148,7 +167,7 @@ class NumberStatusEvent:
 
 
 InboundEvent = (InboundMessageEvent | InboundStatusEvent | InboundTemplateEvent | NumberStatusEvent
-                | UnreadableItem)
+                | InboundWatermarkEvent | UnreadableItem)
 
 
 @dataclass
@@ -165,6 +184,9 @@ class OutboundMessage:
     # An opaque tag the provider repeats on this message's receipts (WhatsApp:
     # biz_opaque_callback_data), so a send whose answer was lost is recognised by its receipts.
     tracking: str | None = None
+    # Past the standard window but inside the channel's ``human_agent_window``: the message goes
+    # out as a human agent's (Messenger and Instagram: MESSAGE_TAG + HUMAN_AGENT).
+    human_agent: bool = False
 
 
 @dataclass
@@ -193,6 +215,7 @@ class ChannelError(Exception):
                  http_status: int | None = None):
         super().__init__(f"({code}) {title}" if code is not None else title)
         self.title, self.code, self.detail, self.http_status = title, code, detail, http_status
+        self.subcode: int | None = None  # the provider's finer code, when it gave one
 
 
 class RetriableChannelError(ChannelError):
@@ -310,6 +333,21 @@ class ChannelAdapter(Protocol):
     async def mark_read(self, conn: Connection, provider_message_id: str) -> None: ...
     async def fetch_media(self, conn: Connection, media_id: str, max_bytes: int) -> tuple[bytes, str]: ...
     async def health(self, conn: Connection) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """What a platform shows of a customer: their name and a link to their picture."""
+
+    name: str | None
+    picture_url: str | None
+
+
+@runtime_checkable
+class ProfileSource(Protocol):
+    """An adapter that can look a customer up (Messenger, Instagram: ``GET /{PSID}``)."""
+
+    async def profile(self, conn: Connection, customer_id: str) -> CustomerProfile: ...
 
 
 class PayloadError(ValueError):

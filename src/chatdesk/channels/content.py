@@ -178,7 +178,8 @@ class Interactive(BaseContent):
 
 
 class Button(BaseContent):
-    """The customer tapped a template's quick-reply button."""
+    """The customer chose an option we offered: a template's quick-reply button (WhatsApp), a
+    quick reply or a postback button (Messenger, Instagram): its title in ``text``."""
 
     type: Literal["button"] = "button"
     payload: str | None = None
@@ -199,6 +200,34 @@ class OrderItem(Part):
     quantity: int
     item_price: int | float  # as sent: 30 stays 30, 12.99 stays 12.99
     currency: str
+
+
+class Story(BaseContent):
+    """An Instagram story the customer mentioned us in (``kind`` mention) or replied to
+    (``kind`` reply, their words in ``body``). The story's link expires with the story, so its
+    media is fetched into the media store at once (``stored``), like any attachment."""
+
+    type: Literal["story"] = "story"
+    kind: Literal["mention", "reply"]
+    url: str | None = None
+    story_id: str | None = None
+    body: str | None = None
+    mime_type: str | None = None
+    stored: str | None = None
+    size: int | None = None
+    media_error: str | None = None
+
+    def media_to_fetch(self) -> str | None:
+        return self.url if self.stored is None and self.media_error is None else None
+
+
+class Share(BaseContent):
+    """A post or reel the customer shared with us (Instagram): a link to it, as it arrived."""
+
+    type: Literal["share"] = "share"
+    kind: str | None = None  # share | ig_reel | reel
+    url: str | None = None
+    title: str | None = None
 
 
 class Order(BaseContent):
@@ -255,13 +284,14 @@ class Unsupported(BaseContent):
 
 
 Content = Annotated[Text | Media | Location | Contacts | Interactive | Button | Reaction | Order | Template
-                    | Note | System | Unsupported, Field(discriminator="type")]
+                    | Note | System | Story | Share | Unsupported, Field(discriminator="type")]
 CONTENT: TypeAdapter[Content] = TypeAdapter(Content)
 CONTENT_TYPES = frozenset({"text", *MEDIA_TYPES, "location", "contacts", "interactive", "button", "reaction",
-                           "order", "template", "note", "system", "unsupported"})
+                           "order", "template", "note", "system", "story", "share", "unsupported"})
 # message types whose content type has another name
 CONTENT_TYPE_OF = {"list_reply": "interactive", "button_reply": "interactive", "flow_reply": "interactive",
-                   "quick_reply": "button"}
+                   "quick_reply": "button", "postback": "button", "story_mention": "story",
+                   "story_reply": "story"}
 _COMMON = ("context", "referral", "reply_to_provider_id")
 
 

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, Id, Json, UTCDateTime
 
+# A provider's message id: Instagram's run past 150 characters (migration 0018 widens the column on
+# PostgreSQL; SQLite does not enforce a VARCHAR length, and its column stays as it was).
+MESSAGE_ID = String(128).with_variant(String(255), "postgresql")
+
 
 class Channel(Base):
     """A connected number, page or account. Secrets live encrypted in ``secrets``."""
@@ -66,7 +70,7 @@ class DeliveryStatus(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    provider_message_id: Mapped[str] = mapped_column(String(128))
+    provider_message_id: Mapped[str] = mapped_column(MESSAGE_ID)
     status: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -8,10 +8,14 @@ import httpx
 
 from ..core.settings import Settings
 from .base import ChannelAdapter
+from .instagram.adapter import InstagramAdapter
+from .messenger.adapter import MessengerAdapter
 from .whatsapp.adapter import WhatsAppAdapter
 
 ADAPTERS: list[type[ChannelAdapter]] = [
     WhatsAppAdapter,
+    MessengerAdapter,
+    InstagramAdapter,
 ]
 
 

@@ -46,6 +46,7 @@ class Contact(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     name_key: Mapped[str] = mapped_column(Key, default="", server_default="")
     phone_key: Mapped[str | None] = mapped_column(Key, nullable=True)
+    avatar: Mapped[str | None] = mapped_column(String(200), nullable=True)  # media store key of their picture
 
     __table_args__ = (
         Index("ix_contacts_workspace_phone", "workspace_id", "phone"),
@@ -94,6 +95,8 @@ class ContactIdentity(Base):
     username: Mapped[str | None] = mapped_column(String(200), nullable=True)
     parent_user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     username_key: Mapped[str | None] = mapped_column(Key, nullable=True)
+    # when the channel's profile (name, picture) was last fetched; None: never (contacts/profiles.py)
+    profile_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),

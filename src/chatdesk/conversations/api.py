@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.deps import api_workspace
-from ..channels.content import Media
+from ..channels.content import Media, Story
 from ..channels.models import Channel
 from ..channels.templates.shape import Parameters
 from ..contacts import service as contacts
@@ -170,7 +170,7 @@ async def message_media(message_id: int, ws: Workspace, rt: Rt):
         message = await get_in_workspace(session, Message, ws, message_id)
     content = message.content
     store = MediaStore(rt.settings.media_dir)
-    if not isinstance(content, Media) or (path := store.path(ws, content.stored or "")) is None:
+    if not isinstance(content, Media | Story) or (path := store.path(ws, content.stored or "")) is None:
         raise not_found("Media")
-    return FileResponse(path, media_type=content.mime_type or "application/octet-stream", filename=content.filename,
-                        headers=SERVE_HEADERS)
+    return FileResponse(path, media_type=content.mime_type or "application/octet-stream",
+                        filename=getattr(content, "filename", None), headers=SERVE_HEADERS)

@@ -25,6 +25,7 @@ from ..channels.base import (
     InboundMessageEvent,
     InboundStatusEvent,
     InboundTemplateEvent,
+    InboundWatermarkEvent,
     NumberStatusEvent,
     PayloadError,
     UnreadableItem,
@@ -33,12 +34,13 @@ from ..channels.jobs import INBOUND_PROCESS
 from ..channels.models import InboundEvent
 from ..channels.service import ChannelRef
 from ..channels.templates import service as templates
+from ..contacts import profiles
 from ..contacts.identities import IdentityChannel, Sender, attach_identities, resolve_identities
 from ..core.db import table_of
 from ..core.jobs import ClaimedJob
 from ..core.runner import TwoStepBatch, database_away
 from ..core.runtime import Runtime
-from . import consent_keywords, messaging_limits, service
+from . import consent_keywords, messaging_limits, service, watermarks
 from .models import Conversation, Message
 
 log = logging.getLogger("chatdesk.ingest")
@@ -53,6 +55,7 @@ class ParsedBatch:
     messages: dict[int, list[InboundMessageEvent]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[int, list[InboundStatusEvent]] = field(default_factory=lambda: defaultdict(list))
     templates: dict[int, list[InboundTemplateEvent]] = field(default_factory=lambda: defaultdict(list))
+    watermarks: dict[int, list[InboundWatermarkEvent]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[int, str] = field(default_factory=dict)  # event id -> why its body was refused
     numbers: list[tuple[str, NumberStatusEvent]] = field(default_factory=list)  # (kind, tier/quality change)
 
@@ -94,6 +97,9 @@ async def _store_all(rt: Runtime, session: AsyncSession, batch: ParsedBatch) -> 
     for kind, change in batch.numbers:
         await messaging_limits.number_changed(session, kind, change)
 
+    for channel_id, marks in batch.watermarks.items():
+        await _store_watermarks(rt, session, batch.channels[channel_id], marks)
+
 
 async def _store_templates(rt: Runtime, session: AsyncSession, channel: ChannelRef,
                            changed: list[InboundTemplateEvent]) -> None:
@@ -122,6 +128,9 @@ async def _store_each(rt: Runtime, session: AsyncSession, batch: ParsedBatch) ->
     for kind, change in batch.numbers:
         await _isolated(session, failed, f"number {change.display_number}",
                         messaging_limits.number_changed(session, kind, change))
+    for channel_id, marks in batch.watermarks.items():
+        await _isolated(session, failed, f"{len(marks)} watermark(s)",
+                        _store_watermarks(rt, session, batch.channels[channel_id], marks))
     if failed:
         (event_id,) = batch.event_ids
         said = [batch.errors[event_id]] if event_id in batch.errors else []
@@ -146,6 +155,12 @@ async def _store_statuses(rt: Runtime, session: AsyncSession, channel: ChannelRe
     adapter = rt.registry.get(channel.kind)
     await service.record_statuses(session, channel.id, found, adapter.explain, adapter.capabilities)
     await _learn_recipients(rt, session, channel, found)
+
+
+async def _store_watermarks(rt: Runtime, session: AsyncSession, channel: ChannelRef,
+                            marks: list[InboundWatermarkEvent]) -> None:
+    adapter = rt.registry.get(channel.kind)
+    await watermarks.record_watermarks(session, channel.id, marks, adapter.explain, adapter.capabilities)
 
 
 async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_id: int, kind: str, body: str) -> None:
@@ -177,6 +192,8 @@ async def _parse(rt: Runtime, session: AsyncSession, batch: ParsedBatch, event_i
             batch.statuses[channel.id].append(item)
         elif isinstance(item, InboundTemplateEvent):
             batch.templates[channel.id].append(item)
+        elif isinstance(item, InboundWatermarkEvent):
+            batch.watermarks[channel.id].append(item)
 
 
 async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRef,
@@ -189,6 +206,9 @@ async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRe
         return
     contacts = await resolve_identities(session, channel=_scope(rt, channel), now=now, senders=[
         Sender.of(i.sender_ids(), i.sender_name, i.sender_username, i.sender_parent_id) for i in fresh])
+    if rt.registry.get(channel.kind).capabilities.profiles:
+        await profiles.queue_stale(session, channel_id=channel.id, workspace_id=channel.workspace_id,
+                                   external_ids=[i.sender_id for i in fresh], now=now)
     convs = await service.current_conversations(session, workspace_id=channel.workspace_id, channel_id=channel.id,
                                                 contact_ids=[contacts[i.sender_id].id for i in fresh], now=now)
     quoted = await service.message_ids_by_provider(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ..channels.content import BaseContent, Content, dump_content, parse_content, validate_content
+from ..channels.models import MESSAGE_ID
 from ..core.db import Base, Id, UTCDateTime
 
 
@@ -84,7 +85,7 @@ class Message(Base):
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     # the stored form; read and write ``content``
     content_data: Mapped[Content | dict[str, Any]] = mapped_column("content", ContentJson)
-    provider_message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    provider_message_id: Mapped[str | None] = mapped_column(MESSAGE_ID, nullable=True)
     reply_to_id: Mapped[int | None] = mapped_column(Id, nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)

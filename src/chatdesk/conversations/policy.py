@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..channels.base import Capabilities
-from ..channels.content import MEDIA_TYPES
+from ..channels.content import MEDIA_TYPES, Content
 from ..core.errors import Problem
 from ..core.params import text_id
 from ..core.states import OUTBOUND_ORDER, MessageStatus
@@ -40,11 +40,25 @@ def window_open(caps: Capabilities, last_inbound_at: datetime | None, now: datet
     """Is the customer service window open (free-form messages allowed)? ``closed_at``: when the
     provider reported it closed (a re-engagement failure, in the provider's time); that wins
     over our clock, even one running behind the provider's, until the customer writes again."""
-    if caps.service_window is None:
+    window = reply_window(caps)
+    if window is None:
         return True
     if last_inbound_at is None or reported_closed(last_inbound_at, closed_at):
         return False
-    return now < last_inbound_at + caps.service_window
+    return now < last_inbound_at + window
+
+
+def reply_window(caps: Capabilities) -> timedelta | None:
+    """How long after the customer's last message any reply may go out: the standard window, or
+    the human-agent grace after it where the channel has one (Messenger, Instagram: 7 days)."""
+    return caps.human_agent_window or caps.service_window
+
+
+def needs_human_agent(caps: Capabilities, last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Past the standard window, inside the human-agent grace: the reply goes with the channel's
+    human-agent tag (``OutboundMessage.human_agent``)."""
+    return (caps.human_agent_window is not None and caps.service_window is not None
+            and last_inbound_at is not None and now >= last_inbound_at + caps.service_window)
 
 
 def reported_closed(last_inbound_at: datetime | None, closed_at: datetime | None) -> bool:
@@ -55,9 +69,10 @@ def reported_closed(last_inbound_at: datetime | None, closed_at: datetime | None
 
 def window_closes_at(caps: Capabilities, last_inbound_at: datetime | None,
                      closed_at: datetime | None = None) -> datetime | None:
-    if caps.service_window is None or last_inbound_at is None:
+    window = reply_window(caps)
+    if window is None or last_inbound_at is None:
         return None
-    closes = last_inbound_at + caps.service_window
+    closes = last_inbound_at + window
     return min(closes, closed_at) if closed_at is not None and reported_closed(last_inbound_at, closed_at) \
         else closes
 
@@ -110,7 +125,8 @@ ONLY_TEMPLATES = "%(channel)s allows only an approved template until they write 
 
 
 def check_outbound(caps: Capabilities, *, type: str, text: str | None, last_inbound_at: datetime | None,
-                   now: datetime, window_closed_at: datetime | None = None) -> Refusal | None:
+                   now: datetime, window_closed_at: datetime | None = None,
+                   content: Content | None = None) -> Refusal | None:
     """Whether a message of ``type`` may go out on this channel now; None means it may.
     ``window_closed_at``: when the provider last reported the window closed (see ``window_open``)."""
     channel = {"channel": caps.title}
@@ -129,10 +145,20 @@ def check_outbound(caps: Capabilities, *, type: str, text: str | None, last_inbo
         if last_inbound_at is None:
             return Refusal("window_closed", "The customer service window is closed",
                            "The customer has not written on this channel yet. " + ONLY_TEMPLATES, channel)
+        window = reply_window(caps)
+        assert window is not None
+        if not TEMPLATE_TYPES & caps.outbound_types:  # nothing at all may go out: say since when
+            return Refusal("window_closed", "The customer service window is closed", NO_REPLY,
+                           {**channel, "window": duration_text(window),
+                            "last": last_inbound_at.strftime("%Y-%m-%d %H:%M UTC")})
         return Refusal("window_closed", "The customer service window is closed",
                        "More than %(window)s have passed since the customer last wrote. " + ONLY_TEMPLATES,
-                       {**channel, "window": duration_text(caps.service_window)})
+                       {**channel, "window": duration_text(window)})
     return None
+
+
+NO_REPLY = ("The customer last wrote on %(last)s, more than %(window)s ago. %(channel)s allows no reply "
+            "until they write again.")
 
 
 def check_media(caps: Capabilities, *, type: str, size: int) -> Refusal | None:

@@ -117,7 +117,7 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
     caps = await channel_capabilities(session, rt, conv)
     type_ = draft.type or (upload_type(draft.upload.mime_type) if draft.upload else "text")
     refusal = policy.check_outbound(caps, type=type_, text=text, last_inbound_at=conv.last_inbound_at, now=now,
-                                    window_closed_at=conv.window_closed_at)
+                                    window_closed_at=conv.window_closed_at, content=draft.content)
     if refusal is None and draft.upload is not None:
         refusal = policy.check_media(caps, type=type_, size=draft.upload.size)
     if refusal is not None:

@@ -18,7 +18,7 @@ from ..core.db import get_in_workspace, insert_ignore, table_of
 from ..core.errors import Problem
 from ..core.events import emit
 from ..core.jobs import enqueue
-from ..core.states import MessageStatus
+from ..core.states import AuthorType, MessageStatus
 from . import costs, policy
 from .events import (
     ConversationCreated,
@@ -89,12 +89,15 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
         if event.reply_to_provider_id:
             content["reply_to_provider_id"] = event.reply_to_provider_id
         rows.append({"workspace_id": conv.workspace_id, "conversation_id": conv.id, "channel_id": conv.channel_id,
-                     "direction": "in", "author_type": "contact", "author_id": conv.contact_id, "type": event.type,
+                     **_origin(conv, event), "type": event.type,
                      "text": event.text, "content": content, "provider_message_id": event.provider_message_id,
-                     "reply_to_id": reply_to_id, "status": policy.INBOUND_STATUS, "sent_at": event.sent_at or now,
+                     "reply_to_id": reply_to_id, "sent_at": event.sent_at or now,
                      "created_at": now, "updated_at": now})
         was = conv.status
-        _customer_wrote(conv, event, now)
+        if event.from_business:  # sent from another tool: part of the thread, not the customer writing
+            conv.last_message_at, conv.updated_at = max(conv.last_message_at, now), now
+        else:
+            _customer_wrote(conv, event, now)
         if conv.status != was:
             emit(session, ConversationStatusChanged(workspace_id=conv.workspace_id, conversation_id=conv.id,
                                                     status=conv.status))
@@ -104,9 +107,19 @@ async def record_inbound(session: AsyncSession, items: list[tuple[Conversation, 
     for (conv, event, _), message_id in zip(items, ids, strict=True):
         if event.content.media_to_fetch() is not None:
             enqueue(session, FETCH_MEDIA, FetchMedia(message_id=message_id), now=now, workspace_id=conv.workspace_id)
+        origin = _origin(conv, event)
         emit(session, MessageReceived(workspace_id=conv.workspace_id, conversation_id=conv.id, message_id=message_id,
-                                      direction="in", status=policy.INBOUND_STATUS))
+                                      direction=origin["direction"], status=origin["status"]))
     return ids
+
+
+def _origin(conv: Conversation, event: InboundMessageEvent) -> dict[str, Any]:
+    """Who wrote an inbound event: the customer, or the business from another tool (an echo)."""
+    if event.from_business:
+        return {"direction": "out", "author_type": AuthorType.EXTERNAL, "author_id": None,
+                "status": MessageStatus.SENT}
+    return {"direction": "in", "author_type": "contact", "author_id": conv.contact_id,
+            "status": policy.INBOUND_STATUS}
 
 
 def _customer_wrote(conv: Conversation, event: InboundMessageEvent, now: datetime) -> None:

@@ -120,7 +120,9 @@ async def _load_send(rt: Runtime, media: MediaStore, job: ClaimedJob
                                content=message.content,
                                reply_to_provider_id=reply_to.provider_message_id if reply_to else None,
                                media_bytes=_upload_bytes(media, message),
-                               tracking=policy.tracking_tag(message.id))
+                               tracking=policy.tracking_tag(message.id),
+                               human_agent=policy.needs_human_agent(rt.registry.get(channel.kind).capabilities,
+                                                                    conv.last_inbound_at, rt.clock.now()))
     previous: LastAttempt = (last[0], last[1]) if last else (None, None)
     return message, channel, outbound, previous
 
@@ -151,10 +153,13 @@ async def _accepted(rt: Runtime, message_id: int, attempt_id: int, provider_mess
         message = await session.get(Message, message_id)
         if message is None:
             return  # deleted while it was being sent: nothing to record
+        attempt = await session.get_one(SendAttempt, attempt_id)
         message.provider_message_id = provider_message_id
-        message.sent_at = message.sent_at or rt.clock.now()
+        # when the request left: the provider's own time for the message (which receipts given as a
+        # time, Messenger's watermarks, are compared with) lies between this and its answer
+        message.sent_at = message.sent_at or attempt.at
         service.apply_status(session, message, "pending", now=rt.clock.now())
-        (await session.get_one(SendAttempt, attempt_id)).outcome = "accepted"
+        attempt.outcome = "accepted"
         await session.flush()
         adapter = await _adapter(rt, session, message.channel_id)
         await service.apply_backlog(session, message, adapter.explain, adapter.capabilities)

@@ -415,6 +415,22 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This number may start %(limit)s conversations in 24 hours and has started %(used)s; the next one frees up at %(frees_at)s.",
      "Dit nummer mag %(limit)s gesprekken in 24 uur beginnen en heeft er %(used)s begonnen; het volgende komt vrij om %(frees_at)s.",
      "Diese Nummer darf %(limit)s Unterhaltungen in 24 Stunden beginnen und hat %(used)s begonnen; die nächste wird um %(frees_at)s frei."),
+    # branch ch9: Messenger and Instagram
+    ("Page ID", "Pagina-ID", "Seiten-ID"),
+    ("The Facebook page's id (Page → About → Page transparency)", "De id van de Facebook-pagina (Pagina → Info → Paginatransparantie)", "Die ID der Facebook-Seite (Seite → Info → Seitentransparenz)"),
+    ("A page access token with pages_messaging (Instagram: instagram_manage_messages).", "Een paginatoegangstoken met pages_messaging (Instagram: instagram_manage_messages).", "Ein Seiten-Zugriffstoken mit pages_messaging (Instagram: instagram_manage_messages)."),
+    ("Instagram account ID", "Instagram-account-ID", "Instagram-Konto-ID"),
+    ("The Instagram professional account's id (Meta Business Suite → Settings → Instagram accounts)", "De id van het professionele Instagram-account (Meta Business Suite → Instellingen → Instagram-accounts)", "Die ID des professionellen Instagram-Kontos (Meta Business Suite → Einstellungen → Instagram-Konten)"),
+    ("The customer last wrote on %(last)s, more than %(window)s ago. %(channel)s allows no reply until they write again.", "De klant schreef voor het laatst op %(last)s, meer dan %(window)s geleden. %(channel)s staat geen antwoord toe tot de klant weer schrijft.", "Der Kunde schrieb zuletzt am %(last)s, vor mehr als %(window)s. %(channel)s erlaubt keine Antwort, bis er wieder schreibt."),
+    ("Too many options", "Te veel opties", "Zu viele Optionen"),
+    ("%(channel)s allows 1 to %(most)s options here; this has %(count)s.", "%(channel)s staat hier 1 tot %(most)s opties toe; dit heeft er %(count)s.", "%(channel)s erlaubt hier 1 bis %(most)s Optionen; diese hat %(count)s."),
+    ("An option's title is too long", "De titel van een optie is te lang", "Der Titel einer Option ist zu lang"),
+    ("%(channel)s allows option titles of %(limit)s characters; %(title)s is longer.", "%(channel)s staat optietitels van %(limit)s tekens toe; %(title)s is langer.", "%(channel)s erlaubt Optionstitel mit %(limit)s Zeichen; %(title)s ist länger."),
+    ("Replies go out as a human agent's until %(until)s.", "Antwoorden gaan als die van een menselijke medewerker uit tot %(until)s.", "Antworten gehen bis %(until)s als die eines menschlichen Mitarbeiters hinaus."),
+    ("Nothing can reach the customer until they write again. Private notes still work.", "Niets bereikt de klant tot die weer schrijft. Interne notities werken nog wel.", "Nichts erreicht den Kunden, bis er wieder schreibt. Interne Notizen funktionieren weiterhin."),
+    ("Story mention", "Vermelding in story", "Erwähnung in Story"),
+    ("Reply to your story", "Antwoord op je story", "Antwort auf Ihre Story"),
+    ("Shared post", "Gedeeld bericht", "Geteilter Beitrag"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

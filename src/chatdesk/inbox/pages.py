@@ -86,7 +86,9 @@ def window_data(caps: Capabilities, conv: Conversation, now: datetime) -> dict[s
     return {
         "window_open": policy.window_open(caps, conv.last_inbound_at, now, conv.window_closed_at),
         "window_closes_at": policy.window_closes_at(caps, conv.last_inbound_at, conv.window_closed_at),
-        "window_length": policy.duration_text(caps.service_window) if caps.service_window else "",
+        "window_length": policy.duration_text(window) if (window := policy.reply_window(caps)) else "",
+        "window_human_agent": policy.needs_human_agent(caps, conv.last_inbound_at, now),
+        "window_templates": "template" in caps.outbound_types,
         "window_reported_closed": policy.reported_closed(conv.last_inbound_at, conv.window_closed_at),
         "channel_title": caps.title,
     }

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup, escape
 
+from ..channels.registry import UnknownChannelKind, adapter_class
+
 URL = re.compile(r"""\bhttps?://[^\s<>"']+[^\s<>"'.,;:!?)\]]""", re.IGNORECASE)
 
 
@@ -53,7 +55,7 @@ def avatar_hue(key: Any) -> int:
 
 # by content type
 PREVIEW_LABELS = {"image": "📷", "video": "🎥", "audio": "🎤", "document": "📄", "sticker": "🏷",
-                  "location": "📍", "contacts": "👤", "note": "📝"}
+                  "location": "📍", "contacts": "👤", "note": "📝", "story": "◎", "share": "↗"}
 
 
 def preview(message: Any, limit: int = 80) -> str:
@@ -78,8 +80,32 @@ def time_left(seconds: float) -> tuple[str, int]:
     return "min", minutes
 
 
+
+# a speech bubble, for a kind that brings no icon of its own
+GENERIC_ICON = '<path d="M4 5h16v11H9l-5 4z" fill="currentColor"/>'
+
+
+def channel_icon(kind: str) -> Markup:
+    """The kind's icon as inline SVG (the adapter's ``icon``: trusted markup from the code, not input)."""
+    try:
+        paths = getattr(adapter_class(kind), "icon", GENERIC_ICON)
+    except UnknownChannelKind:
+        paths = GENERIC_ICON
+    return Markup('<svg class="chan-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" '
+                  'focusable="false">{}</svg>').format(Markup(paths))
+
+
+def channel_title(kind: str) -> str:
+    """The platform's name as people write it (Messenger, Instagram...)."""
+    try:
+        return adapter_class(kind).title
+    except UnknownChannelKind:
+        return kind.capitalize()
+
+
+
 FILTERS = {"linkify": linkify, "filesize": filesize, "initials": initials, "hue": avatar_hue, "preview": preview,
-           "time_left": time_left}
+           "time_left": time_left, "channel_icon": channel_icon, "channel_title": channel_title}
 
 DAYS = {"en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
         "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from ..accounts import members
-from ..channels.content import Media
+from ..channels.content import Media, Story
+from ..contacts.models import Contact
 from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
+from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import text_id
@@ -197,14 +199,25 @@ async def media(message_id: int, ctx: Agent, request: Request) -> Response:
         message = await pages.message_in_workspace(session, ctx.ws, message_id)
     content = message.content
     store = MediaStore(ctx.rt.settings.media_dir)
-    if not isinstance(content, Media) or (path := store.path(ctx.ws, content.stored or "")) is None:
+    if not isinstance(content, Media | Story) or (path := store.path(ctx.ws, content.stored or "")) is None:
         raise not_found("Media")
     mime = content.mime_type or "application/octet-stream"
     inline = mime.startswith(INLINE_MEDIA)
     return FileResponse(path, media_type=mime if inline else "application/octet-stream",
-                        filename=content.filename or f"{message.type}-{message.id}",
+                        filename=getattr(content, "filename", None) or f"{message.type}-{message.id}",
                         content_disposition_type="inline" if inline else "attachment",
                         headers=SERVE_HEADERS)
+
+
+@router.get("/contacts/{contact_id}/avatar")
+async def avatar(contact_id: int, ctx: Agent) -> Response:
+    """A contact's picture as their channel showed it (copied into the media store)."""
+    async with ctx.rt.db.reader() as session:
+        contact = await get_in_workspace(session, Contact, ctx.ws, contact_id)
+    path = MediaStore(ctx.rt.settings.media_dir).path(ctx.ws, contact.avatar or "")
+    if path is None:
+        raise not_found("Avatar")
+    return FileResponse(path, headers=SERVE_HEADERS)
 
 
 @router.get("/events")

@@ -16,12 +16,16 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import control, graph, phone, quality, template_listing, template_review
 from .config import SandboxConfig
 from .errors import GraphAPIError
 from .runtime import Sandbox
+from .social import control as social_control
+from .social import graph as social_graph
 
 
 def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | None = None,
@@ -42,15 +46,31 @@ def create_app(config: SandboxConfig, *, webhook_client: httpx.AsyncClient | Non
     # Fixed routes first: the Graph router's GET /{version}/{object_id} would match them too.
     app.include_router(control.router)
     app.include_router(quality.router)
+    app.include_router(social_control.router)
+    app.include_router(social_graph.router)
     app.include_router(phone.router)
     app.mount("/phone/static", StaticFiles(directory=phone.STATIC_DIR), name="phone-static")
     app.include_router(template_listing.router)
     app.include_router(template_review.router)
     app.include_router(template_review.control)
     app.include_router(graph.router)
+    app.add_middleware(RememberBaseURL, sandbox=sandbox)
     app.add_exception_handler(HTTPException, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     return app
+
+
+class RememberBaseURL:
+    """Attachment and picture URLs in webhooks point back at the sandbox (social/world.py): a
+    plain ASGI wrapper notes the base URL it is reached at, leaving responses untouched."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app, self.sandbox = app, sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.sandbox.social.seen_base_url = str(HTTPConnection(scope).base_url)
+        await self.app(scope, receive, send)
 
 
 OWN_PAGES = ("/_sandbox", "/phone")

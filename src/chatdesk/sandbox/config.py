@@ -37,6 +37,25 @@ class SandboxNumber:
 
 
 @dataclass
+class SocialAccount:
+    """A Facebook Page (Messenger) or an Instagram professional account the sandbox hosts."""
+
+    platform: str                    # "messenger" or "instagram"
+    account_id: str                  # the Page id / the Instagram account id
+    name: str = "Sandbox Shop"
+    access_token: str | None = None  # None = trust on first use, as for numbers
+    app_secret: str | None = None    # signs this account's webhooks; None = the sandbox's
+    username: str | None = None      # the Instagram account's handle
+    app_id: int = 1517776481860111   # the app that sends, named in echoes
+
+
+def default_social_accounts() -> list[SocialAccount]:
+    """The Page and Instagram account of the conformance fixtures (SPEC §4)."""
+    return [SocialAccount("messenger", "104729384756102"),
+            SocialAccount("instagram", "17841400000000001", username="sandbox.shop")]
+
+
+@dataclass
 class SandboxConfig:
     """Everything a sandbox needs to run; delays are seconds so tests can shrink them."""
 
@@ -68,3 +87,29 @@ class SandboxConfig:
     handshake_timeout: float = 60.0   # seconds to keep retrying a receiver that is not up yet
     # Standing fault modes on start (faults.py; switchable later with POST /_sandbox/fault-modes).
     faults: FaultModes = field(default_factory=FaultModes)
+    # Messenger and Instagram (social/): the accounts hosted and where their webhooks go
+    # (None = nowhere: those webhooks are refused and logged, as for an unsubscribed app).
+    social_accounts: list[SocialAccount] = field(default_factory=default_social_accounts)
+    messenger_webhook_url: str | None = None
+    instagram_webhook_url: str | None = None
+    # Per-platform verify tokens for the handshake; a platform not named uses ``verify_token``.
+    social_verify_tokens: dict[str, str] = field(default_factory=dict)
+    human_agent_days: float = 7.0       # HUMAN_AGENT replies allowed this long after the user
+    social_customers: int | None = None  # active Messenger/Instagram personas; None = customers
+    # Base URL of the sandbox for attachment and profile-picture URLs in webhooks; None = the
+    # base URL of the latest request it served.
+    public_url: str | None = None
+    # Leniency: a PSID / IGSID the sandbox never saw is a new user inside the window (Meta
+    # answers 100 / 2018001 "No matching user found").
+    unknown_social_users: bool = False
+
+
+def webhook_urls(chatdesk_url: str) -> dict[str, str]:
+    """Where chatdesk at ``chatdesk_url`` takes each platform's webhooks."""
+    base = chatdesk_url.rstrip("/")
+    return {platform: f"{base}/webhooks/{platform}"
+            for platform in ("whatsapp", "messenger", "instagram")}
+
+
+def whatsapp_webhook_url(chatdesk_url: str) -> str:
+    return webhook_urls(chatdesk_url)["whatsapp"]

@@ -14,6 +14,7 @@ from .config import SandboxNumber
 from .errors import http_status_of
 from .faults import FaultModes
 from .personas import by_wa_id
+from .social import control as social_control
 from .state import Customer, Fault, provisioned_number
 
 if TYPE_CHECKING:
@@ -116,6 +117,9 @@ def _customer_json(sb: Sandbox, customer: Customer) -> dict[str, Any]:
     data["active"] = customer.wa_id in sb.simulator.active   # the key, phone or BSUID
     persona = by_wa_id().get(customer.wa_id)
     data["scenarios"] = [s.key for s in persona.scenarios] if persona else []
+    data["platform_user_id"] = next((u.id for u in sb.social.users.values()
+                                     if u.customer_key == customer.wa_id
+                                     and u.platform == customer.platform), None)
     return data
 
 
@@ -239,15 +243,23 @@ async def configure_webhook(body: WebhookIn, request: Request) -> dict[str, Any]
 
 
 @router.get("/deliveries")
-async def deliveries(request: Request) -> dict[str, Any]:
-    return {"deliveries": [d.to_json() for d in sb_of(request).webhooks.log]}
+async def deliveries(request: Request, platform: str = "whatsapp") -> dict[str, Any]:
+    sb = sb_of(request)
+    hooks = sb.webhooks if platform == "whatsapp" else sb.social.hooks.get(platform)
+    if hooks is None:
+        raise HTTPException(404, f"unknown platform {platform}")
+    return {"deliveries": [d.to_json() for d in hooks.log]}
 
 
 # --------------------------------------------------------------------------- sends
 
 
 @router.get("/sent")
-async def sent(request: Request, phone_number_id: str | None = None) -> dict[str, Any]:
+async def sent(request: Request, phone_number_id: str | None = None,
+               platform: str = "whatsapp") -> dict[str, Any]:
+    """What the business sent: WhatsApp by default, ``?platform=messenger|instagram`` else."""
+    if platform != "whatsapp":
+        return {"sent": social_control.sent_records(sb_of(request), platform)}
     records = sb_of(request).state.outbound
     return {"sent": [r.to_json() for r in records
                      if phone_number_id in (None, r.phone_number_id)]}

@@ -25,6 +25,8 @@ from .errors import GraphAPIError, invalid_token, malformed_token, unknown_objec
 from .ids import fbtrace_id
 from .media import MAX_BYTES, media_category
 from .sending import DroppedConnection, bearer_token, handle_messages
+from .social import graph as social_graph
+from .social import send as social_send
 
 if TYPE_CHECKING:
     from .runtime import Sandbox
@@ -145,12 +147,27 @@ async def post_messages(version: str, phone_number_id: str, request: Request) ->
     if modes.latency:
         await asyncio.sleep(modes.latency)
     late = modes.roll_timeout()
+    sb, token = sandbox_of(request), social_graph.token_of(request)
+    if sb.social.serves(phone_number_id, token):   # a Page or an Instagram account (social/)
+        return graph_call(request, version, "messages", phone_number_id, raw,
+                          lambda: social_send.handle(sb, phone_number_id, token, raw))
     response = graph_call(request, version, "messages", phone_number_id, raw,
                           lambda: handle_messages(sandbox_of(request), phone_number_id, auth, raw,
                                                   version))
     if late:  # handled (a send went out), but the answer comes after the client gave up
         await asyncio.sleep(modes.hang_seconds)
     return response
+
+
+@router.post("/{version}/{page_id}/message_attachments")
+async def post_message_attachments(version: str, page_id: str, request: Request) -> Response:
+    sb, token = sandbox_of(request), social_graph.token_of(request)
+    try:
+        data = await social_graph.read_upload(request)
+    except (GraphAPIError, ValueError):
+        data = {}
+    return graph_call(request, version, "message_attachments", page_id, json.dumps(data).encode(),
+                      lambda: social_graph.upload(sb, page_id, token, data))
 
 
 @router.post("/{version}/{phone_number_id}/media")
@@ -208,6 +225,10 @@ async def get_object(version: str, object_id: str, request: Request) -> Response
     scope = request.query_params.get("phone_number_id")
 
     def call() -> dict[str, Any]:
+        social = social_graph.lookup(sb, object_id, social_graph.token_of(request),
+                                     request.query_params.get("fields"))
+        if social is not None:   # a Messenger / Instagram user, Page or account
+            return social
         if not token:
             raise malformed_token()
         obj = sb.media.get(object_id)

@@ -22,6 +22,8 @@ from .media import MediaStore
 from .personas import PERSONAS
 from .ratelimit import SendLimiter
 from .simulator import PersonaSimulator
+from .social.simulator import SocialSimulator
+from .social.world import SocialWorld
 from .state import Customer, SandboxState
 from .statuses import StatusScheduler
 from .webhooks import WebhookDispatcher
@@ -52,6 +54,8 @@ class Sandbox:
         self.statuses = StatusScheduler(self.state, self.webhooks, config.status_delays,
                                         self.clock)
         self.simulator = PersonaSimulator(self)
+        self.social = SocialWorld(self, webhook_client)
+        self.social_simulator = SocialSimulator(self)
         self.running = False
         # phone_number_id -> its tier and quality rating as last set (quality.py)
         self.number_quality: dict[str, dict[str, str | None]] = {}
@@ -77,6 +81,8 @@ class Sandbox:
         self._handshake = asyncio.create_task(self.target.verify(self.webhooks.client),
                                               name="sandbox-handshake")
         await self.simulator.start()
+        await self.social.start()
+        await self.social_simulator.start()
 
     async def configure_webhook(self, url: str, verify_token: str | None) -> bool:
         """Point webhooks somewhere else (or re-check the same URL): the handshake runs again."""
@@ -96,8 +102,11 @@ class Sandbox:
             self._handshake.cancel()
             await asyncio.gather(self._handshake, return_exceptions=True)
         await self.simulator.stop()
+        await self.social_simulator.stop()
+        await self.social.receipts.cancel()
         await self.statuses.stop()
         await self.webhooks.stop()
+        await self.social.stop()
 
     async def reset(self) -> None:
         """Back to the configured start: no messages, no customers but the personas."""
@@ -110,4 +119,7 @@ class Sandbox:
         self.webhooks.reset()
         self.statuses.reset()
         self.simulator.reset()
+        await self.social.receipts.cancel()
+        self.social.reset()
+        self.social_simulator.reset()
         self._add_personas()

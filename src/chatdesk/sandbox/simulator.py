@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import inbound
+from .background import Background
 from .catalog import Template, quick_reply_payloads
 from .personas import PERSONAS, Persona, Scenario
 from .state import Outbound
@@ -42,7 +43,7 @@ class PersonaSimulator:
         self.active: dict[str, Persona] = {p.wa_id: p for p in PERSONAS[:count]}
         self.conversations: dict[str, Conversation] = {}
         self._rngs = {p.wa_id: self._rng(p) for p in PERSONAS}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = Background()
         self._pending: set[str] = set()
 
     def _rng(self, persona: Persona) -> random.Random:
@@ -55,20 +56,14 @@ class PersonaSimulator:
         self._rngs = {p.wa_id: self._rng(p) for p in PERSONAS}
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background.spawn(coro)
 
     async def start(self) -> None:
         for persona in self.active.values():
             self._spawn(self._life(persona))
 
     async def stop(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.clear()
+        await self._background.cancel()
 
     # ------------------------------------------------------------------ starting conversations
 

@@ -28,6 +28,7 @@ class Customer:
     user_id: str = ""              # BSUID; derived from the phone number when not given
     username: str | None = None    # e.g. "@robin.vale", for users who adopted one
     has_phone: bool = True
+    platform: str = "whatsapp"     # the phone page's switch: whatsapp, messenger or instagram
 
     def __post_init__(self) -> None:
         if not self.user_id:

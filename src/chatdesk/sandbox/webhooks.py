@@ -40,6 +40,7 @@ class Delivery:
     body: bytes
     created_at: datetime
     state: str = "queued"     # queued, delivered, retrying, failed, cancelled, refused
+    secret: str | None = None  # signs this delivery instead of the dispatcher's app secret
     attempts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -89,9 +90,10 @@ class WebhookDispatcher:
     def reset(self) -> None:
         self.log.clear()
 
-    def send(self, body: bytes, kind: str) -> Delivery:
+    def send(self, body: bytes, kind: str, secret: str | None = None) -> Delivery:
         """Queue a body for delivery; first attempts go out in the order they were queued."""
-        delivery = Delivery(id=len(self.log) + 1, kind=kind, body=body, created_at=self.clock())
+        delivery = Delivery(id=len(self.log) + 1, kind=kind, body=body, created_at=self.clock(),
+                            secret=secret)
         self.log.append(delivery)
         self._queue.put_nowait(delivery)
         return delivery
@@ -133,7 +135,7 @@ class WebhookDispatcher:
                 raise httpx.ConnectError(f"{self.url} is unreachable (sandbox fault mode)")
             response = await self._client.post(
                 self.url, content=delivery.body,
-                headers=signature_headers(self.app_secret, delivery.body))
+                headers=signature_headers(delivery.secret or self.app_secret, delivery.body))
         except Exception as exc:
             # Network errors, and with an in-process transport the receiver's own exceptions,
             # both mean "no 200": log it and let the retry schedule decide.

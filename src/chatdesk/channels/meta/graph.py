@@ -82,4 +82,6 @@ class GraphClient:
         # (a "not transient" flag does not overrule the throttling codes we know to retry).
         retry = error.get("is_transient") is True or is_retriable(code, resp.status_code)
         cls = RetriableChannelError if retry else PermanentChannelError
-        raise cls(title, code=code, detail=detail, http_status=resp.status_code)
+        exc = cls(title, code=code, detail=detail, http_status=resp.status_code)
+        exc.subcode = error.get("error_subcode")  # Messenger tells errors of one code apart by it
+        raise exc

@@ -65,6 +65,10 @@ class WhatsAppAdapter:
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     settings_model: ClassVar[type[ChannelSettings]] = WhatsAppSettings
     webhook: ClassVar[WebhookEntry] = META_WEBHOOK
+    # the inbox's icon (SVG paths in a 24 by 24 box): a phone in a speech bubble
+    icon: ClassVar[str] = ('<path d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2z" fill="#25d366"/>'
+                           '<path d="M8.5 7.5c.3-.6.8-.6 1-.6l.7.1 1 2.3-.7 1c.6 1.2 1.6 2.2 2.8 2.8l1-.7 '
+                           '2.3 1v.7c0 .3 0 .8-.6 1.1-1.8.9-7.5-3.4-7.5-6.7 0-.4 0-.7 0-1z" fill="#fff"/>')
 
     @staticmethod
     def explain(code: int | None, title: str | None = None) -> str:

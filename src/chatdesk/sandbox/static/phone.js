@@ -4,7 +4,7 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const phone = $("phone");
-  const state = { waId: phone.dataset.selected, number: phone.dataset.number, last: "" };
+  const state = { waId: phone.dataset.selected, number: phone.dataset.number, last: "", platform: "whatsapp", userId: null, customers: new Map() };
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -34,9 +34,22 @@
     return select ? select.value : state.number;
   }
 
+  function socialPath() {
+    return `/_sandbox/${state.platform}/users/${encodeURIComponent(state.userId)}`;
+  }
+
   async function customerSends(spec) {
     if (!state.waId) return;
     showError("");
+    if (state.platform !== "whatsapp") {
+      try {
+        await api(`${socialPath()}/messages`, socialSpec(spec));
+        await poll(true);
+      } catch (err) {
+        showError(`Could not send: ${err.message}`);
+      }
+      return;
+    }
     const number = currentNumber();
     if (number) spec.phone_number_id = number;
     try {
@@ -181,6 +194,102 @@
     return box;
   }
 
+  // ------------------------------------------------------------------ Messenger / Instagram
+
+  function socialSpec(spec) {
+    // The composer's WhatsApp kinds, as Messenger / Instagram events.
+    if (spec.type === "location") return { type: "text", text: `📍 ${spec.name}, ${spec.address}` };
+    if (spec.type === "image") return { type: "image" };
+    return spec;
+  }
+
+  function socialBusinessBubble(rec) {
+    const box = el("div", "msg in");
+    const m = rec.message || {};
+    const attachment = m.attachment || {};
+    const payload = attachment.payload || {};
+    if (m.text) box.append(el("div", "", m.text));
+    if (attachment.type === "template") {
+      box.append(el("div", "", payload.text || (payload.elements || []).map((e) => e.title).join(" · ")));
+      const actions = el("div", "actions");
+      for (const b of payload.buttons || []) {
+        if (b.type === "web_url" && /^https?:\/\//i.test(b.url || "")) {
+          const link = el("a", "", `🔗 ${b.title}`);
+          link.setAttribute("href", b.url);
+          link.setAttribute("target", "_blank");
+          link.setAttribute("rel", "noopener noreferrer");
+          actions.append(link);
+        } else {
+          actions.append(actionButton(b.title, () => customerSends({ type: "postback", title: b.title, payload: String(b.payload || "") })));
+        }
+      }
+      box.append(actions);
+    } else if (attachment.type) {
+      box.append(mediaLine(attachment.type === "file" ? "document" : attachment.type, null));
+    }
+    const replies = (m.quick_replies || []).filter((q) => q.content_type === "text");
+    if (replies.length) {
+      const actions = el("div", "actions quick");
+      for (const q of replies) {
+        // The apps cut quick-reply titles at 20 characters.
+        const title = q.title.length > 20 ? `${q.title.slice(0, 20)}…` : q.title;
+        actions.append(actionButton(title, () => customerSends({ type: "quick_reply", title: q.title, payload: String(q.payload) })));
+      }
+      box.append(actions);
+    }
+    const meta = el("span", "meta", clock(rec.accepted_at));
+    if (rec.tag) meta.append(el("span", "", ` · ${rec.tag}`));
+    box.append(meta);
+    return box;
+  }
+
+  function socialCustomerText(rec) {
+    const e = rec.event || {};
+    const m = e.message || {};
+    if (e.postback) return `▶ ${e.postback.title}`;
+    if (e.reaction) return e.reaction.action === "unreact" ? "removed a reaction" : `reacted ${e.reaction.emoji}`;
+    const first = (m.attachments || [])[0];
+    if (first && first.type === "story_mention") return "📣 mentioned you in their story";
+    if (m.reply_to && m.reply_to.story) return `↩ story: ${m.text}`;
+    if (m.text) return m.text;
+    if (first) return { image: "📷 Photo", video: "🎥 Video", audio: "🎤 Audio", file: "📄 File" }[first.type] || `🔗 ${first.type}`;
+    return `[${rec.kind}]`;
+  }
+
+  function socialCustomerBubble(rec) {
+    const box = el("div", "msg out");
+    box.append(el("div", "", socialCustomerText(rec)));
+    const meta = el("span", "meta", clock(rec.time));
+    const ticks = el("span", rec.read_by_business ? "ticks read" : "ticks", rec.read_by_business ? "✓✓" : "✓");
+    meta.append(ticks);
+    box.append(meta);
+    return box;
+  }
+
+  function renderSocial(inbox) {
+    const items = [
+      ...inbox.received.map((rec) => ({ seq: rec.seq, node: () => socialBusinessBubble(rec) })),
+      ...inbox.sent.map((rec) => ({ seq: rec.seq, node: () => socialCustomerBubble(rec) })),
+    ].sort((a, b) => a.seq - b.seq);
+    const chat = $("chat");
+    chat.replaceChildren(...items.map((item) => item.node()));
+    if (!items.length) chat.append(el("p", "notice", `No ${state.platform === "messenger" ? "Messenger" : "Instagram"} messages yet. Say hello!`));
+    chat.scrollTop = chat.scrollHeight;
+    const u = inbox.user;
+    $("avatar").textContent = (u.first_name || "?").charAt(0).toUpperCase();
+    $("subtitle").textContent = `${state.platform === "messenger" ? "Messenger" : "Instagram"} · ${u.username ? `@${u.username} · ` : ""}id ${u.id}`;
+  }
+
+  async function switchPlatform(platform) {
+    const answer = await api(`/_sandbox/customers/${encodeURIComponent(state.waId)}/platform`, { platform });
+    state.platform = platform;
+    state.userId = answer.user ? answer.user.id : null;
+    state.last = "";
+    $("platform").value = platform;
+    phone.dataset.platform = platform;
+    await poll(true);
+  }
+
   // ------------------------------------------------------------------ polling and rendering
 
   function render(inbox) {
@@ -203,9 +312,10 @@
   async function poll(force) {
     if (!state.waId) return;
     try {
-      const inbox = await api(`/_sandbox/customers/${encodeURIComponent(state.waId)}/inbox`);
+      const social = state.platform !== "whatsapp" && state.userId;
+      const inbox = await api(social ? `${socialPath()}/inbox` : `/_sandbox/customers/${encodeURIComponent(state.waId)}/inbox`);
       const signature = JSON.stringify(inbox);
-      if (force || signature !== state.last) { state.last = signature; render(inbox); }
+      if (force || signature !== state.last) { state.last = signature; (social ? renderSocial : render)(inbox); }
     } catch (err) {
       showError(`Sandbox unreachable: ${err.message}`);
     }
@@ -214,6 +324,7 @@
   async function refreshCustomers() {
     const data = await api("/_sandbox/customers");
     const select = $("customer");
+    state.customers = new Map(data.customers.map((c) => [c.key, c]));
     select.replaceChildren(...data.customers.map((c) => {
       const option = el("option", "", `${c.name} (${c.handle})`);
       option.value = c.key;
@@ -222,8 +333,22 @@
     }));
   }
 
+  function followCustomer() {
+    // The switch shows where this customer writes now (each customer has their own).
+    const c = state.customers.get(state.waId) || {};
+    state.platform = c.platform || "whatsapp";
+    state.userId = c.platform_user_id || null;
+    $("platform").value = state.platform;
+    phone.dataset.platform = state.platform;
+  }
+
+  $("platform").addEventListener("change", (event) => {
+    switchPlatform(event.target.value).catch((err) => showError(`Could not switch: ${err.message}`));
+  });
+
   $("customer").addEventListener("change", (event) => {
     state.waId = event.target.value;
+    followCustomer();
     state.last = "";
     $("picker").hidden = true;
     history.replaceState(null, "", `/phone?wa_id=${encodeURIComponent(state.waId)}`);
@@ -273,7 +398,7 @@
     }
   });
 
-  poll(true);
+  refreshCustomers().then(followCustomer).catch(() => {}).finally(() => poll(true));
   setInterval(poll, 1000);
   setInterval(() => refreshCustomers().catch(() => {}), 5000);
 })();

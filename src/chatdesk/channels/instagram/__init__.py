@@ -1,0 +1,1 @@
+"""The Instagram channel: an Instagram professional account's direct messages."""

@@ -1,0 +1,1 @@
+"""The Messenger channel: a Facebook page's conversations."""

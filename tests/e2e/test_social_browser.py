@@ -1,0 +1,71 @@
+"""Messenger and Instagram conversations live in the inbox, answered, with ticks: the sandbox
+plays the customers on both platforms and sends its webhooks to chatdesk (see conftest)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import shot
+
+pytestmark = pytest.mark.e2e
+
+
+def _until(fn, timeout: float = 15.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if value := fn():
+            return value
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def _sent_texts(servers, platform: str, user: str) -> list[str]:
+    return [(r["message"] or {}).get("text", "") for r in servers.social_received(platform, user)]
+
+
+def _live_reply(page, servers, platform: str, user: str, name: str, question: str, answer: str):
+    """The customer writes; the conversation appears live with the channel's icon; the agent
+    answers and the answer reaches the customer, its ticks moving to read."""
+    servers.social_says(platform, user, question)
+    item = page.locator(".conv-item", has_text=name)
+    expect(item).to_be_visible(timeout=15000)  # live, no reload
+    expect(item.locator(f".chan-{platform}")).to_be_visible()
+    item.click()
+    expect(page.locator("#conv-header")).to_contain_text(name)
+    expect(page.locator(f"#conv-header .chan-{platform}")).to_be_visible()
+    expect(page.locator(".msg.in").last).to_contain_text(question)
+    page.fill("#composer-text", answer)
+    page.keyboard.press("Enter")
+    out = page.locator(".msg.out").last
+    expect(out).to_contain_text(answer)
+    _until(lambda: answer in _sent_texts(servers, platform, user))
+    expect(out.locator(".ticks.read")).to_be_visible(timeout=15000)  # the customer read it, live
+    return out
+
+
+def test_a_messenger_conversation_live_replied_with_ticks(new_page, servers):
+    page = new_page()
+    user = servers.social_user("messenger", "Mira", "Messenger")
+    _live_reply(page, servers, "messenger", user, "Mira Messenger", "Do you ship to Belgium?",
+                "Yes, in two working days.")
+    servers.sandbox_call("POST", f"/_sandbox/messenger/users/{user}/messages",
+                         {"type": "quick_reply", "title": "Track order", "payload": "TRACK"})
+    chosen = page.locator(".msg.in").last
+    expect(chosen.locator(".choice")).to_contain_text("Track order", timeout=15000)
+    shot(page, "social-messenger")
+
+
+def test_an_instagram_conversation_live_replied_with_ticks_and_a_story_mention(new_page, servers):
+    page = new_page()
+    user = servers.social_user("instagram", "Ines", "Insta", username="ines.insta")
+    _live_reply(page, servers, "instagram", user, "Ines Insta", "Is the red dress back?",
+                "It is, in every size.")
+    servers.sandbox_call("POST", f"/_sandbox/instagram/users/{user}/messages", {"type": "story_mention"})
+    story = page.locator(".msg.in .story-mention").last
+    expect(story).to_contain_text("Story mention", timeout=15000)
+    # fetched into the media store (a job; a retry after a dropped request can take a while)
+    expect(story.locator("img.story-media")).to_be_visible(timeout=45000)
+    assert "ig_messaging_cdn" not in (story.locator("img.story-media").get_attribute("src") or "")  # not hot-linked
+    shot(page, "social-instagram")
