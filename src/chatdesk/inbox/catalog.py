@@ -415,6 +415,8 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This number may start %(limit)s conversations in 24 hours and has started %(used)s; the next one frees up at %(frees_at)s.",
      "Dit nummer mag %(limit)s gesprekken in 24 uur beginnen en heeft er %(used)s begonnen; het volgende komt vrij om %(frees_at)s.",
      "Diese Nummer darf %(limit)s Unterhaltungen in 24 Stunden beginnen und hat %(used)s begonnen; die nächste wird um %(frees_at)s frei."),
+    # --- branch f16d: composer, dates, connection state, search ---
+    ("Tomorrow", "Morgen", "Morgen"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -153,7 +153,7 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
 @router.post("/c/{conversation_id}/status")
 async def status(conversation_id: int, ctx: Agent, request: Request, status: str = Form(...),
                  until: str = Form("")) -> Response:
-    from .present import Formatter
+    from .dates import Formatter
     when = Formatter(ctx.workspace.timezone, "en", None).parse_local(until) if until else None
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(status=status, snooze_until=when),
