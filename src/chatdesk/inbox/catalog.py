@@ -417,6 +417,11 @@ _ROWS: list[tuple[str, str, str]] = [
      "Diese Nummer darf %(limit)s Unterhaltungen in 24 Stunden beginnen und hat %(used)s begonnen; die nächste wird um %(frees_at)s frei."),
     # --- branch f16d: composer, dates, connection state, search ---
     ("Tomorrow", "Morgen", "Morgen"),
+    ("This kind of file cannot be sent on this channel", "Dit soort bestand kan niet via dit kanaal worden verstuurd",
+     "Diese Art von Datei kann über diesen Kanal nicht gesendet werden"),
+    ("%(channel)s does not take %(mime)s files as %(type)s; it takes %(allowed)s.",
+     "%(channel)s neemt geen %(mime)s-bestanden aan als %(type)s; wel %(allowed)s.",
+     "%(channel)s nimmt keine %(mime)s-Dateien als %(type)s an, nur %(allowed)s."),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}
