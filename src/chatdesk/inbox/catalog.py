@@ -422,6 +422,12 @@ _ROWS: list[tuple[str, str, str]] = [
     ("%(channel)s does not take %(mime)s files as %(type)s; it takes %(allowed)s.",
      "%(channel)s neemt geen %(mime)s-bestanden aan als %(type)s; wel %(allowed)s.",
      "%(channel)s nimmt keine %(mime)s-Dateien als %(type)s an, nur %(allowed)s."),
+    ("Variables filled in as a response is inserted:", "Variabelen die bij het invoegen worden ingevuld:",
+     "Variablen, die beim Einfügen ausgefüllt werden:"),
+    ("Hi {{contact.first_name}}, this is {{agent.name}} from {{workspace.name}}.",
+     "Hoi {{contact.first_name}}, met {{agent.name}} van {{workspace.name}}.",
+     "Hallo {{contact.first_name}}, hier ist {{agent.name}} von {{workspace.name}}."),
+    ("Edit", "Bewerken", "Bearbeiten"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

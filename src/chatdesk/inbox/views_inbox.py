@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, Response
 
 from ..accounts import members
 from ..channels.content import Media
+from ..contacts.service import get_contact
 from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
@@ -184,10 +185,19 @@ async def typing(conversation_id: int, ctx: Agent, request: Request, mode: str =
 
 
 @router.get("/canned")
-async def canned_search(ctx: Agent, request: Request, q: str = "") -> Response:
+async def canned_search(ctx: Agent, request: Request, q: str = "", c: int | None = None) -> Response:
+    """Canned responses by prefix; with conversation ``c`` their variables are filled in for it."""
     async with ctx.rt.db.reader() as session:
         items = await canned.list_canned(session, ctx.ws, q.lstrip("/"))
-    return render(request, "_canned.html", ctx=ctx, items=items)
+        contact = None
+        if c is not None:
+            conv = await service.get_conversation(session, ctx.ws, c)
+            contact = await get_contact(session, ctx.ws, conv.contact_id)
+    values = canned.variables(contact_name=contact.name if contact else "",
+                              contact_phone=contact.phone if contact else None,
+                              agent_name=ctx.user.name or ctx.user.email, workspace_name=ctx.workspace.name)
+    filled = {item.id: canned.fill(item.text, values) for item in items}
+    return render(request, "_canned.html", ctx=ctx, items=items, filled=filled)
 
 
 @router.get("/media/{message_id}")

@@ -270,7 +270,7 @@
     var m = /^\/([\w-]*)$/.exec(ta.value);
     if (!m) { menu.hidden = true; return; }
     var n = ++cannedReq;
-    get(form.dataset.canned + "?q=" + encodeURIComponent(m[1])).then(function (html) {
+    get(form.dataset.canned + (form.dataset.canned.indexOf("?") < 0 ? "?q=" : "&q=") + encodeURIComponent(m[1])).then(function (html) {
       if (n !== cannedReq) return;
       menu.innerHTML = html; menu.hidden = false;
     });
