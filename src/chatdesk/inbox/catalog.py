@@ -428,6 +428,8 @@ _ROWS: list[tuple[str, str, str]] = [
      "Hoi {{contact.first_name}}, met {{agent.name}} van {{workspace.name}}.",
      "Hallo {{contact.first_name}}, hier ist {{agent.name}} von {{workspace.name}}."),
     ("Edit", "Bewerken", "Bearbeiten"),
+    ("Emoji", "Emoji", "Emoji"),
+    ("Drop files to attach them", "Zet bestanden hier neer om ze toe te voegen", "Dateien hier ablegen, um sie anzuhängen"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -95,17 +95,25 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 
 @router.post("/c/{conversation_id}/messages")
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
-               file: UploadFile | None = None, reply_to_id: str = Form(""),
+               file: list[UploadFile] | None = None, reply_to_id: str = Form(""),
                interactive: str = Form("", max_length=100_000)) -> Response:
-    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
-    upload = Upload(file.file, file.content_type or "application/octet-stream", file.filename) \
-        if file is not None and file.filename else None
+    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place.
+    Several files go as one message each (the text with the first), all or none."""
+    uploads = [Upload(f.file, f.content_type or "application/octet-stream", f.filename)
+               for f in file or [] if f.filename] or [None]
+    if mode == "note":  # a note carries no file
+        uploads = uploads[:1]
     try:
         async with ctx.rt.db.session() as session:
             conv = await service.get_conversation(session, ctx.ws, conversation_id)
-            message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
-                                       reply_to_id=text_id(reply_to_id), interactive=interactive)
-            thread = await inbox_queries.thread(session, conv, only=message.id)
+            ids = []
+            for i, upload in enumerate(uploads):
+                message = await pages.send(session, ctx, conv, text=text if i == 0 else "", note=mode == "note",
+                                           upload=upload, reply_to_id=text_id(reply_to_id) if i == 0 else None,
+                                           interactive=interactive)
+                ids.append(message.id)
+            thread = await (inbox_queries.thread(session, conv, only=ids[0]) if len(ids) == 1
+                            else inbox_queries.thread(session, conv, after=min(ids) - 1))
     except Problem as exc:
         if exc.status == 404:
             raise
