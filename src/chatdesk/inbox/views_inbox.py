@@ -99,7 +99,7 @@ async def send(conversation_id: int, ctx: Agent, request: Request, text: str = F
                interactive: str = Form("", max_length=100_000)) -> Response:
     """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place.
     Several files go as one message each (the text with the first), all or none."""
-    uploads = [Upload(f.file, f.content_type or "application/octet-stream", f.filename)
+    uploads: list[Upload | None] = [Upload(f.file, f.content_type or "application/octet-stream", f.filename)
                for f in file or [] if f.filename] or [None]
     if mode == "note":  # a note carries no file
         uploads = uploads[:1]
