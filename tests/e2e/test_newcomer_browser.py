@@ -51,3 +51,76 @@ def test_dates_read_in_dutch_and_german(new_page, servers, locale, lang, wa_id):
     snooze.locator("button").click()
     expect(page.locator(".status-pill")).to_contain_text(fmt.short(later))  # "22. Dez.", not a weekday
     expect(page.locator(".status-pill")).to_contain_text("12:00")
+
+
+def _at_bottom(page) -> bool:
+    return page.evaluate("(() => { const t = document.getElementById('thread');"
+                         " return t.scrollHeight - t.scrollTop - t.clientHeight < 48; })()")
+
+
+def test_a_thread_with_images_opens_at_the_newest_message_after_they_load(new_page, servers):
+    wa_id, name = "31655500004", "Images Ilse"
+    servers.customer_says(wa_id, "Photos of the damage:", name=name)
+    for i in range(4):
+        servers.sandbox_call("POST", f"/_sandbox/customers/{wa_id}/messages", {"type": "image", "caption": f"photo {i}"})
+    for i in range(8):
+        servers.customer_says(wa_id, f"line {i}")
+    servers.customer_says(wa_id, "The newest message")
+    page = new_page()
+
+    def slow_media(route):   # images arrive well after the thread was first scrolled
+        time.sleep(1.0)
+        route.continue_()
+    page.route("**/media/**", slow_media)
+    page.locator(".conv-item", has_text=name).click(timeout=15000)
+    expect(page.locator(".msg.in").last).to_contain_text("The newest message", timeout=15000)
+    expect(page.locator(".msg img.media-img")).to_have_count(4, timeout=15000)
+    end = time.monotonic() + 20
+    while not page.evaluate("[...document.querySelectorAll('#thread img.media-img')].every(i => i.complete && i.naturalHeight > 0)"):
+        assert time.monotonic() < end, "images never loaded"
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    assert _at_bottom(page)
+    expect(page.locator(".msg.in").last).to_be_in_viewport()
+
+
+def test_new_messages_while_scrolled_up_show_a_marker(new_page, servers):
+    wa_id, name = "31655500005", "Marker Mila"
+    servers.customer_says(wa_id, "first", name=name)
+    for i in range(25):
+        servers.customer_says(wa_id, f"message {i}\nwith a second line")
+    page = new_page()
+    page.locator(".conv-item", has_text=name).click(timeout=15000)
+    expect(page.locator(".msg.in").last).to_contain_text("message 24", timeout=15000)
+    page.locator("#thread").evaluate("t => { t.scrollTop = 0; }")
+    page.wait_for_timeout(200)
+    servers.customer_says(wa_id, "Are you reading this?")
+    expect(page.locator("#new-below")).to_be_visible(timeout=15000)
+    assert not _at_bottom(page)   # the thread did not jump away from what the agent reads
+    page.click("#new-below")
+    expect(page.locator("#new-below")).to_be_hidden()
+    expect(page.locator(".msg.in").last).to_contain_text("Are you reading this?")
+    page.wait_for_timeout(200)
+    assert _at_bottom(page)
+
+
+def test_connection_lost_says_reconnecting_and_a_send_says_why_in_german(new_page, servers):
+    page = new_page(locale="de-DE")
+    servers.customer_says("31655500006", "Hallo", name="Offline Otto")
+    page.locator(".conv-item", has_text="Offline Otto").click(timeout=15000)
+    expect(page.locator("#live-status")).to_be_empty()
+    # the server goes away: its live stream and its send endpoint no longer answer
+    page.route("**/events", lambda route: route.abort())
+    page.route("**/messages", lambda route: route.abort())
+    page.reload()
+    expect(page.locator("#live-status")).to_have_text("Verbindung wird wiederhergestellt…", timeout=15000)
+    if not page.locator("#composer-text").count():
+        page.locator(".conv-item", has_text="Offline Otto").click()
+    page.fill("#composer-text", "Sind Sie noch da?")
+    page.locator("#composer-text").press("Enter")
+    expect(page.locator("#composer-error")).to_contain_text("Der Server ist nicht erreichbar")
+    expect(page.locator("#composer-error")).not_to_contain_text("(0)")
+    expect(page.locator("#composer-text")).to_have_value("Sind Sie noch da?")   # kept for another try
+    page.unroute("**/events")
+    page.unroute("**/messages")
+    expect(page.locator("#live-status")).to_be_empty(timeout=20000)   # back: the notice is gone
