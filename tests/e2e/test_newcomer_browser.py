@@ -62,7 +62,8 @@ def test_a_thread_with_images_opens_at_the_newest_message_after_they_load(new_pa
     wa_id, name = "31655500004", "Images Ilse"
     servers.customer_says(wa_id, "Photos of the damage:", name=name)
     for i in range(4):
-        servers.sandbox_call("POST", f"/_sandbox/customers/{wa_id}/messages", {"type": "image", "caption": f"photo {i}"})
+        servers.sandbox_call("POST", f"/_sandbox/customers/{wa_id}/messages",
+                             {"type": "image", "caption": f"photo {i}"})
     for i in range(8):
         servers.customer_says(wa_id, f"line {i}")
     servers.customer_says(wa_id, "The newest message")
@@ -76,7 +77,8 @@ def test_a_thread_with_images_opens_at_the_newest_message_after_they_load(new_pa
     expect(page.locator(".msg.in").last).to_contain_text("The newest message", timeout=15000)
     expect(page.locator(".msg img.media-img")).to_have_count(4, timeout=15000)
     end = time.monotonic() + 20
-    while not page.evaluate("[...document.querySelectorAll('#thread img.media-img')].every(i => i.complete && i.naturalHeight > 0)"):
+    loaded = "[...document.querySelectorAll('#thread img.media-img')].every(i => i.complete && i.naturalHeight > 0)"
+    while not page.evaluate(loaded):
         assert time.monotonic() < end, "images never loaded"
         page.wait_for_timeout(100)
     page.wait_for_timeout(300)
