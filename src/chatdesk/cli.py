@@ -404,7 +404,8 @@ def sandbox(app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
 
 @app.command()
 def demo(host: str = "127.0.0.1", port: Port = 8000,
-         sandbox_port: Annotated[int, typer.Option(min=0, max=65535, help="default: --port + 1")] = 0,
+         sandbox_port: Annotated[int, typer.Option(min=0, max=65535,
+                                              help="default: --port + 1, or a free port if that is taken")] = 0,
          customers: Annotated[int, typer.Option(help="simulated customers")] = 5,
          error_rate: ErrorRate = 0.0, latency: Latency = 0.0, timeout_rate: TimeoutRate = 0.0,
          webhook_unreachable: Unreachable = False) -> None:
@@ -418,9 +419,9 @@ def demo(host: str = "127.0.0.1", port: Port = 8000,
     from .core.crypto import BadSecretKey
 
     try:
-        demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers,
+        demo_mod.run(settings(), host, port, sandbox_port or None, customers,
                      _fault_modes(error_rate, latency, timeout_rate, webhook_unreachable))
-    except BadSecretKey as exc:
+    except (BadSecretKey, demo_mod.PortUnavailable) as exc:
         fail(str(exc))
 
 

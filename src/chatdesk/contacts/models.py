@@ -1,6 +1,7 @@
 """Tables of the contacts domain."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +17,10 @@ Key = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
 def name_key(name: str | None) -> str:
-    """What a name prefix is matched against: case-folded (Unicode-aware, unlike SQLite's lower())."""
-    return (name or "").casefold()[:200]
+    """What a name is matched against: case-folded (Unicode-aware, unlike SQLite's lower()) and
+    without accents, so "muller" finds "Müller" (migration 0024 keeps stored keys in step)."""
+    decomposed = unicodedata.normalize("NFKD", (name or "").casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))[:200]
 
 
 def phone_key(phone: str | None) -> str | None:

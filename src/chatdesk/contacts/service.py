@@ -51,6 +51,13 @@ def number_ends_with(q: str) -> Any | None:
     return _prefix(Contact.phone_key, digits[::-1]) if len(digits) >= 3 else None
 
 
+def name_contains(q: str) -> Any:
+    """Contacts whose name contains ``q`` in any case and with or without accents ("muller"
+    finds "Müller"): matched against ``name_key``, folded the same way on every database."""
+    key = name_key(q.replace("%", "").replace("_", ""))
+    return Contact.name_key.like(f"%{key}%")
+
+
 async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
                           per_page: int) -> tuple[list[Contact], int]:
     """Contacts by name prefix (case-insensitive), by username prefix ("robin" and "@Rob" find

@@ -29,7 +29,7 @@ from ..channels.content import Reaction
 from ..channels.models import Channel
 from ..contacts import consent
 from ..contacts.models import Consent, Contact, ContactIdentity
-from ..contacts.service import number_ends_with
+from ..contacts.service import name_contains, number_ends_with
 from ..core.states import ConversationStatus
 from .labels import labels_of
 from .models import Conversation, ConversationLabel, Label, Message
@@ -110,8 +110,8 @@ def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *,
 
 
 async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, listing: bool) -> Any:
-    """Conversations whose contact's name contains ``q``, whose number ends with its digits,
-    or with a message whose text contains it.
+    """Conversations whose contact's name contains ``q`` (any case, with or without accents),
+    whose number ends with its digits, or with a message whose text contains it.
 
     Built to be answered from indexes (migration 0005; docs/indexes.md). A rare term (at most
     ``COMMON`` hits) is looked up in the text index and the contacts first, and the list is then
@@ -124,7 +124,7 @@ async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, lis
     """
     dialect = session.get_bind().dialect.name
     likes = _patterns(dialect, q)
-    by_name = _any_like(func.lower(Contact.name), likes)
+    by_name = name_contains(q)
     by_number = number_ends_with(q)
     by_text = conversations_with_text(dialect, workspace_id, q)
     ids = await _rare_term_ids(session, workspace_id, q, by_name, by_number, by_text)

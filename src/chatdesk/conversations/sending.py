@@ -119,7 +119,7 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
     refusal = policy.check_outbound(caps, type=type_, text=text, last_inbound_at=conv.last_inbound_at, now=now,
                                     window_closed_at=conv.window_closed_at, content=draft.content)
     if refusal is None and draft.upload is not None:
-        refusal = policy.check_media(caps, type=type_, size=draft.upload.size)
+        refusal = policy.check_media(caps, type=type_, size=draft.upload.size, mime=draft.upload.mime_type)
     if refusal is not None:
         raise refusal.problem()
     # a template outside the service window opens a business-initiated conversation: the tier's limit

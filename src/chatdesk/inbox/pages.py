@@ -63,11 +63,21 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
         "agents": await members.workspace_users(session, ctx.ws),
         **window_data(caps, conv, now),
         "interactive_limits": builder_limits(caps),
+        "media_rules": media_rules(caps),
         "now": now, "snooze_default": now + timedelta(days=1),
     }
     if with_thread:
         data["thread"] = await inbox_queries.thread(session, conv)
     return data
+
+
+def media_rules(caps: Capabilities) -> dict[str, Any]:
+    """The channel's file limits for the composer's check before sending (``static/composer.js``);
+    the server checks the same again (``policy.check_media``)."""
+    return {"channel": caps.title,
+            "types": {t: {"max": caps.media_max_bytes.get(t, 0), "mimes": sorted(caps.media_mime_types.get(t, ()))}
+                      for t in ("image", "video", "audio", "document")},
+            "image_mimes": list(sending.IMAGE_MIMES)}
 
 
 def open_windows(ctx: Ctx, rows: list[inbox_queries.Row], now: datetime) -> dict[int, datetime]:

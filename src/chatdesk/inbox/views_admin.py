@@ -288,7 +288,8 @@ async def canned_page(ctx: Admin, request: Request) -> Response:
 async def _canned_page(ctx: Ctx, request: Request, status: int = 200, problem: Problem | None = None) -> Response:
     async with ctx.rt.db.reader() as session:
         items = await canned.list_canned(session, ctx.ws)
-    return _page(request, ctx, "canned.html", "canned", status, items=items, problem=problem)
+    return _page(request, ctx, "canned.html", "canned", status, items=items, problem=problem,
+                 variables=canned.VARIABLES)
 
 
 @router.post("/canned")
@@ -297,6 +298,19 @@ async def create_canned(ctx: Admin, request: Request, shortcut: str = Form(""), 
         async with ctx.rt.db.session() as session:
             await canned.create_canned(session, ctx.ws, shortcut, text, now=ctx.rt.clock.now())
     except Problem as exc:
+        return await _canned_page(ctx, request, 422, exc)
+    return redirect(request, ctx.url("settings/canned"))
+
+
+@router.post("/canned/{canned_id}")
+async def update_canned(canned_id: int, ctx: Admin, request: Request, shortcut: str = Form(""),
+                        text: str = Form("")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            await canned.update_canned(session, ctx.ws, canned_id, shortcut, text)
+    except Problem as exc:
+        if exc.status == 404:
+            raise
         return await _canned_page(ctx, request, 422, exc)
     return redirect(request, ctx.url("settings/canned"))
 

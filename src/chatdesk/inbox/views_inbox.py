@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, Response
 from ..accounts import members
 from ..channels.content import Media, Story
 from ..contacts.models import Contact
+from ..contacts.service import get_contact
 from ..conversations import canned, inbox_queries, live, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
@@ -96,17 +97,25 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 
 @router.post("/c/{conversation_id}/messages")
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
-               file: UploadFile | None = None, reply_to_id: str = Form(""),
+               file: list[UploadFile] | None = None, reply_to_id: str = Form(""),
                interactive: str = Form("", max_length=100_000)) -> Response:
-    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
-    upload = Upload(file.file, file.content_type or "application/octet-stream", file.filename) \
-        if file is not None and file.filename else None
+    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place.
+    Several files go as one message each (the text with the first), all or none."""
+    uploads: list[Upload | None] = [Upload(f.file, f.content_type or "application/octet-stream", f.filename)
+               for f in file or [] if f.filename] or [None]
+    if mode == "note":  # a note carries no file
+        uploads = uploads[:1]
     try:
         async with ctx.rt.db.session() as session:
             conv = await service.get_conversation(session, ctx.ws, conversation_id)
-            message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
-                                       reply_to_id=text_id(reply_to_id), interactive=interactive)
-            thread = await inbox_queries.thread(session, conv, only=message.id)
+            ids = []
+            for i, upload in enumerate(uploads):
+                message = await pages.send(session, ctx, conv, text=text if i == 0 else "", note=mode == "note",
+                                           upload=upload, reply_to_id=text_id(reply_to_id) if i == 0 else None,
+                                           interactive=interactive)
+                ids.append(message.id)
+            thread = await (inbox_queries.thread(session, conv, only=ids[0]) if len(ids) == 1
+                            else inbox_queries.thread(session, conv, after=min(ids) - 1))
     except Problem as exc:
         if exc.status == 404:
             raise
@@ -155,7 +164,7 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
 @router.post("/c/{conversation_id}/status")
 async def status(conversation_id: int, ctx: Agent, request: Request, status: str = Form(...),
                  until: str = Form("")) -> Response:
-    from .present import Formatter
+    from .dates import Formatter
     when = Formatter(ctx.workspace.timezone, "en", None).parse_local(until) if until else None
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(status=status, snooze_until=when),
@@ -186,10 +195,19 @@ async def typing(conversation_id: int, ctx: Agent, request: Request, mode: str =
 
 
 @router.get("/canned")
-async def canned_search(ctx: Agent, request: Request, q: str = "") -> Response:
+async def canned_search(ctx: Agent, request: Request, q: str = "", c: int | None = None) -> Response:
+    """Canned responses by prefix; with conversation ``c`` their variables are filled in for it."""
     async with ctx.rt.db.reader() as session:
         items = await canned.list_canned(session, ctx.ws, q.lstrip("/"))
-    return render(request, "_canned.html", ctx=ctx, items=items)
+        contact = None
+        if c is not None:
+            conv = await service.get_conversation(session, ctx.ws, c)
+            contact = await get_contact(session, ctx.ws, conv.contact_id)
+    values = canned.variables(contact_name=contact.name if contact else "",
+                              contact_phone=contact.phone if contact else None,
+                              agent_name=ctx.user.name or ctx.user.email, workspace_name=ctx.workspace.name)
+    filled = {item.id: canned.fill(item.text, values) for item in items}
+    return render(request, "_canned.html", ctx=ctx, items=items, filled=filled)
 
 
 @router.get("/media/{message_id}")

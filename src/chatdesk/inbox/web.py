@@ -19,7 +19,7 @@ from ..accounts import members, sessions
 from ..accounts.models import User, Workspace
 from ..core.errors import Problem
 from ..core.runtime import Runtime, runtime
-from . import i18n, present
+from . import dates, i18n, present
 from .security import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -166,7 +166,7 @@ def render(request: Request, template: str, *, ctx: Ctx | None = None, status: i
     html = env.get_template(template).render(
         request=request, ctx=ctx, lang=lang, languages=i18n.LANGUAGES,
         csrf=csrf_token(request), gettext=tr.gettext, ngettext=tr.ngettext,
-        problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr),
+        problem_detail=tr.problem_detail, untrusted=tr.untrusted, fmt=dates.Formatter(tz, lang, tr),
         sending_paused=_sending_paused(request), **values)
     response = HTMLResponse(html, status_code=status, headers=headers)
     return finish(request, response)

@@ -138,7 +138,8 @@
     } else if (err && (xhr.status === 422 || xhr.status === 413)) {
       err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
     } else if (err) {
-      err.textContent = "Could not send (" + xhr.status + ").";
+      err.textContent = xhr.status ? (err.dataset.failed || "Could not send (error %(status)s).").replace("%(status)s", xhr.status)
+                                   : err.dataset.offline || "Could not send: the server cannot be reached.";
     }
   }
 
@@ -209,9 +210,14 @@
     var status = $("#live-status");
     es.onopen = function () {  // (re)connected: catch up on whatever happened while we were not listening
       body.classList.remove("offline"); if (status) status.textContent = "";
-      refreshList(); if (convId()) { fetchNew(); refreshWindow(); }
+      refreshList(); if (convId()) { fetchNew(); refreshWindow(); refreshHeader(); }
     };
-    es.onerror = function () { body.classList.add("offline"); };
+    es.onerror = function () {
+      body.classList.add("offline");
+      if (status) status.textContent = status.dataset.reconnecting || "Reconnecting…";
+      // the browser retries a dropped stream itself; one it gave up on (an error answer) we reopen
+      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+    };
     ["message.received", "message.created"].forEach(function (type) {  // a new message in a timeline
       es.addEventListener(type, function (e) {
         var ev = JSON.parse(e.data);
@@ -270,7 +276,7 @@
     var m = /^\/([\w-]*)$/.exec(ta.value);
     if (!m) { menu.hidden = true; return; }
     var n = ++cannedReq;
-    get(form.dataset.canned + "?q=" + encodeURIComponent(m[1])).then(function (html) {
+    get(form.dataset.canned + (form.dataset.canned.indexOf("?") < 0 ? "?q=" : "&q=") + encodeURIComponent(m[1])).then(function (html) {
       if (n !== cannedReq) return;
       menu.innerHTML = html; menu.hidden = false;
     });
@@ -348,7 +354,8 @@
       err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
       refreshWindow();                    // a refusal may mean the window closed since the page was shown
     } else {
-      err.textContent = "Could not send (" + xhr.status + ").";
+      err.textContent = xhr.status ? (err.dataset.failed || "Could not send (error %(status)s).").replace("%(status)s", xhr.status)
+                                   : err.dataset.offline || "Could not send: the server cannot be reached.";
     }
   });
   document.addEventListener("htmx:afterSwap", function (e) {
