@@ -35,6 +35,9 @@ class Conversation(Base):
     # when the provider last reported the service window closed (a re-engagement failure, in its
     # time); closed until the customer writes after it (policy.window_open). Migration 0011.
     window_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # since when the customer has been waiting for our reply: set by their first message after
+    # ours, cleared by our next reply (notes do not count). The "waiting longest" sort (0022).
+    awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         Index("ix_conversations_inbox", "workspace_id", "last_message_at", "id"),
@@ -43,6 +46,8 @@ class Conversation(Base):
         Index("ix_conversations_team", "workspace_id", "team_id"),  # created by migration 0003
         # the inbox's "mine" / "unassigned" views, newest first (migration 0004)
         Index("ix_conversations_assignee", "workspace_id", "assignee_id", "last_message_at", "id"),
+        # the inbox sorted by waiting longest, paged by keyset (migration 0022)
+        Index("ix_conversations_waiting", "workspace_id", "awaiting_since", "id"),
         # at most one unresolved conversation per contact and channel
         Index("uq_conversations_current", "channel_id", "contact_id", unique=True,
               sqlite_where=text("status != 'resolved'"), postgresql_where=text("status != 'resolved'")),

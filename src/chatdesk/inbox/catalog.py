@@ -415,6 +415,16 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This number may start %(limit)s conversations in 24 hours and has started %(used)s; the next one frees up at %(frees_at)s.",
      "Dit nummer mag %(limit)s gesprekken in 24 uur beginnen en heeft er %(used)s begonnen; het volgende komt vrij om %(frees_at)s.",
      "Diese Nummer darf %(limit)s Unterhaltungen in 24 Stunden beginnen und hat %(used)s begonnen; die nächste wird um %(frees_at)s frei."),
+    # branch q16b: queues at scale (paging, sort, waiting, bulk, saved views, routing, snooze presets)
+    ("Sort", "Sorteren", "Sortieren"),
+    ("Newest", "Nieuwste", "Neueste"),
+    ("Oldest", "Oudste", "Älteste"),
+    ("Waiting longest", "Langst wachtend", "Am längsten wartend"),
+    ("Loading more…", "Meer laden…", "Mehr wird geladen…"),
+    ("Waiting since %(t)s", "Wacht sinds %(t)s", "Wartet seit %(t)s"),
+    ("waiting %(n)s d", "wacht %(n)s d", "wartet %(n)s T."),
+    ("waiting %(n)s h", "wacht %(n)s u", "wartet %(n)s Std."),
+    ("waiting %(n)s min", "wacht %(n)s min", "wartet %(n)s Min."),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -13,7 +13,7 @@ from ..accounts import members
 from ..channels.base import Capabilities
 from ..channels.content import Text
 from ..channels.models import Channel
-from ..conversations import cost_alerts, inbox_queries, labels, policy, sending
+from ..conversations import cost_alerts, inbox_queries, labels, paging, policy, sending
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.schemas import SendMessageIn
@@ -31,13 +31,24 @@ async def _channels(session: AsyncSession, ws: int) -> list[Channel]:
                                        .order_by(Channel.id))).scalars())
 
 
-async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter) -> dict[str, Any]:
+LIST_PAGE = 50  # conversations per page of the list; more load as the agent scrolls
+LIST_KEPT = 500  # at most this many stay loaded through a live refresh
+
+
+async def list_page(session: AsyncSession, ctx: Ctx, f: InboxFilter, cursor: paging.Cursor | None = None,
+                    limit: int = LIST_PAGE) -> dict[str, Any]:
+    """One page of the list and the cursor of the next (None: this was the last)."""
     now = ctx.rt.clock.now()
-    rows = await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now)
+    rows = await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now, limit=limit,
+                                          cursor=cursor)
+    more = paging.cursor_of(paging.Sort(f.sort), rows[-1].conv).encode() if len(rows) == limit else None
+    return {"filter": f, "rows": rows, "next_cursor": more, "now": now, "window_ends": open_windows(ctx, rows, now)}
+
+
+async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter, *, shown: int = 0) -> dict[str, Any]:
+    now = ctx.rt.clock.now()
     return {
-        "filter": f,
-        "rows": rows,
-        "window_ends": open_windows(ctx, rows, now),
+        **await list_page(session, ctx, f, limit=min(max(shown, LIST_PAGE), LIST_KEPT)),
         "counts": await inbox_queries.view_counts(session, ctx.ws, f, user_id=ctx.user.id, now=now),
         "all_labels": await labels.list_labels(session, ctx.ws),
         "all_teams": await teams.list_teams(session, ctx.ws),

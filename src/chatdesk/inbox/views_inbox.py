@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, Response
 
 from ..accounts import members
 from ..channels.content import Media
-from ..conversations import canned, inbox_queries, live, service, triage
+from ..conversations import canned, inbox_queries, live, paging, service, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.errors import Problem, not_found
@@ -23,12 +23,13 @@ Agent = Annotated[Ctx, Depends(workspace_ctx)]
 INLINE_MEDIA = ("image/jpeg", "image/png", "image/webp", "image/gif", "audio/", "video/")
 
 
-def _filter(view: str, status: str, channel: str, label: str, team: str, q: str) -> InboxFilter:
-    return InboxFilter(view, status, text_id(channel), text_id(label), text_id(team), q).normalised()
+def _filter(view: str, status: str, channel: str, label: str, team: str, q: str, sort: str = "") -> InboxFilter:
+    return InboxFilter(view, status, text_id(channel), text_id(label), text_id(team), q, sort).normalised()
 
 
-Filters = Annotated[InboxFilter, Depends(lambda view="all", status="open", channel="", label="", team="", q="":
-                                         _filter(view, status, channel, label, team, q))]
+Filters = Annotated[InboxFilter, Depends(
+    lambda view="all", status="open", channel="", label="", team="", q="", sort="":
+    _filter(view, status, channel, label, team, q, sort))]
 
 
 @router.get("")
@@ -37,9 +38,15 @@ async def slash(ctx: Agent, request: Request) -> Response:
 
 
 @router.get("/")
-async def inbox(ctx: Agent, request: Request, f: Filters) -> Response:
+async def inbox(ctx: Agent, request: Request, f: Filters, cursor: str = "",
+                shown: int = Query(0, ge=0)) -> Response:
+    """The inbox; with ``cursor``, just the list's next page (infinite scroll). A live refresh
+    says how many rows the agent has ``shown`` so that far stays loaded."""
     async with ctx.rt.db.reader() as session:
-        data = await pages.inbox_data(session, ctx, f)
+        if cursor:
+            page = await pages.list_page(session, ctx, f, paging.decode(cursor, paging.Sort(f.sort)))
+            return render(request, "_list_rows.html", ctx=ctx, **page)
+        data = await pages.inbox_data(session, ctx, f, shown=shown)
     if is_htmx(request) and request.headers.get("hx-target") == "conv-list":
         return render(request, "_list.html", ctx=ctx, **data)
     return render(request, "inbox.html", ctx=ctx, conv=None, **data)

@@ -174,7 +174,11 @@
   var listTimer = null;
   function refreshList() {
     clearTimeout(listTimer);
-    listTimer = setTimeout(function () { var f = $("#filters"); if (f) htmx.trigger(f, "refresh"); }, 250);
+    listTimer = setTimeout(function () {
+      var f = $("#filters"); if (!f) return;
+      var shown = $("#list-shown"); if (shown) shown.value = $$("#conv-list .conv-item").length;  // keep what was scrolled to
+      htmx.trigger(f, "refresh");
+    }, 250);
   }
   function markSelected() {
     var id = convId();
@@ -360,7 +364,10 @@
       if (!navByKey && ta && window.matchMedia("(pointer: fine)").matches) ta.focus({ preventScroll: true });
       navByKey = false;
     }
-    if (e.detail.target && e.detail.target.id === "conv-list") { markSelected(); updateCounts(); }
+    if (e.detail.target && e.detail.target.id === "conv-list") {
+      markSelected(); updateCounts();
+      var shown = $("#list-shown"); if (shown) shown.value = "";  // a filter change starts at the first page
+    }
   });
   document.addEventListener("htmx:beforeSwap", function (e) {
     // an action that failed (e.g. reopen blocked) answers a fragment for #action-error
