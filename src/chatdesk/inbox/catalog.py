@@ -425,6 +425,13 @@ _ROWS: list[tuple[str, str, str]] = [
     ("waiting %(n)s d", "wacht %(n)s d", "wartet %(n)s T."),
     ("waiting %(n)s h", "wacht %(n)s u", "wartet %(n)s Std."),
     ("waiting %(n)s min", "wacht %(n)s min", "wartet %(n)s Min."),
+    ("Snooze presets", "Snelkeuzes voor snoozen", "Schlummer-Vorgaben"),
+    ("In an hour", "Over een uur", "In einer Stunde"),
+    ("This evening", "Vanavond", "Heute Abend"),
+    ("Tomorrow", "Morgen", "Morgen"),
+    ("Next week", "Volgende week", "Nächste Woche"),
+    ("Mark open", "Markeer als open", "Als offen markieren"),
+    ("Waiting on the customer or someone else", "Wacht op de klant of iemand anders", "Wartet auf den Kunden oder jemand anderen"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

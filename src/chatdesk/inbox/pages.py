@@ -13,7 +13,7 @@ from ..accounts import members
 from ..channels.base import Capabilities
 from ..channels.content import Text
 from ..channels.models import Channel
-from ..conversations import cost_alerts, inbox_queries, labels, paging, policy, sending
+from ..conversations import cost_alerts, inbox_queries, labels, paging, policy, sending, snooze
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.schemas import SendMessageIn
@@ -22,6 +22,7 @@ from ..core.db import get_in_workspace
 from ..core.errors import Problem
 from ..core.states import AuthorType
 from ..teams import service as teams
+from .present import Formatter
 from .web import Ctx
 
 
@@ -75,6 +76,7 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
         **window_data(caps, conv, now),
         "interactive_limits": builder_limits(caps),
         "now": now, "snooze_default": now + timedelta(days=1),
+        "snooze_presets": snooze.presets(now, Formatter(ctx.workspace.timezone, "en", None).zone),
     }
     if with_thread:
         data["thread"] = await inbox_queries.thread(session, conv)

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, Response
 
 from ..accounts import members
 from ..channels.content import Media
-from ..conversations import canned, inbox_queries, live, paging, service, triage
+from ..conversations import canned, inbox_queries, live, paging, service, snooze, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.errors import Problem, not_found
@@ -159,9 +159,12 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
 
 @router.post("/c/{conversation_id}/status")
 async def status(conversation_id: int, ctx: Agent, request: Request, status: str = Form(...),
-                 until: str = Form("")) -> Response:
+                 until: str = Form(""), preset: str = Form("")) -> Response:
+    """Set the status; a snooze lasts until the date picker's ``until`` or a ``preset``."""
     from .present import Formatter
-    when = Formatter(ctx.workspace.timezone, "en", None).parse_local(until) if until else None
+    local = Formatter(ctx.workspace.timezone, "en", None)
+    when = snooze.preset_time(preset, ctx.rt.clock.now(), local.zone) if preset else \
+        local.parse_local(until) if until else None
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(status=status, snooze_until=when),
                                                  now=ctx.rt.clock.now()))
