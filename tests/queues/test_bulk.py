@@ -85,3 +85,16 @@ async def _label(stack, name: str) -> int:
     from chatdesk.conversations import labels
     async with stack.rt.db.session() as session:
         return (await labels.create_label(session, stack.workspace_id, name, "blue", now=stack.clock.now())).id
+
+
+async def test_the_inbox_bulk_bar_resolves_and_snoozes_the_selection(stack, owner):
+    ids = await seed_conversations(stack, 4)
+    page = await owner.get("/w/test-shop/")
+    assert 'id="bulk-form"' in page.text and page.text.count('class="pick"') == 4
+    resp = await owner.post("/w/test-shop/bulk", {"id": [str(i) for i in ids[:2]], "action": "resolve"})
+    assert resp.status_code == 204 and resp.headers["hx-trigger"] == "bulk-done"
+    resp = await owner.post("/w/test-shop/bulk", {"id": [str(ids[2])], "action": "snooze", "preset": "hour"})
+    assert resp.status_code == 204
+    assert await _field(stack, ids, "status") == ["resolved", "resolved", "snoozed", "open"]
+    resp = await owner.post("/w/test-shop/bulk", {"id": [], "action": "resolve"})
+    assert resp.status_code == 422 and resp.headers["hx-retarget"] == "#bulk-error"

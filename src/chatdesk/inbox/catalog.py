@@ -432,6 +432,13 @@ _ROWS: list[tuple[str, str, str]] = [
     ("Next week", "Volgende week", "Nächste Woche"),
     ("Mark open", "Markeer als open", "Als offen markieren"),
     ("Waiting on the customer or someone else", "Wacht op de klant of iemand anders", "Wartet auf den Kunden oder jemand anderen"),
+    ("Select %(name)s", "%(name)s selecteren", "%(name)s auswählen"),
+    ("Selected conversations", "Geselecteerde gesprekken", "Ausgewählte Unterhaltungen"),
+    ("Select all on this page", "Alles op deze pagina selecteren", "Alle auf dieser Seite auswählen"),
+    ("selected", "geselecteerd", "ausgewählt"),
+    ("Assign", "Toewijzen", "Zuweisen"),
+    ("Add label", "Label toevoegen", "Label hinzufügen"),
+    ("Clear selection", "Selectie wissen", "Auswahl aufheben"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

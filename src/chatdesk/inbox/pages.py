@@ -53,6 +53,7 @@ async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter, *, shown: 
         "counts": await inbox_queries.view_counts(session, ctx.ws, f, user_id=ctx.user.id, now=now),
         "all_labels": await labels.list_labels(session, ctx.ws),
         "all_teams": await teams.list_teams(session, ctx.ws),
+        "agents": await members.workspace_users(session, ctx.ws),  # the bulk bar's assignees
         "all_channels": await _channels(session, ctx.ws),
         "now": now,
         "limit_alerts": await cost_alerts.limit_alerts(session, ctx.ws, now),

@@ -9,13 +9,14 @@ from fastapi.responses import FileResponse, Response
 
 from ..accounts import members
 from ..channels.content import Media
-from ..conversations import canned, inbox_queries, live, paging, service, snooze, triage
+from ..conversations import bulk, canned, inbox_queries, live, paging, service, snooze, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.errors import Problem, not_found
 from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import text_id
 from . import pages
+from .present import Formatter
 from .web import Ctx, InboxRoute, LoginRequired, current_user, finish, is_htmx, render, workspace_ctx
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
@@ -182,6 +183,30 @@ async def set_labels(conversation_id: int, ctx: Agent, request: Request) -> Resp
     ids = [i for v in form.getlist("label") if isinstance(v, str) and (i := text_id(v)) is not None]
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(label_ids=ids), now=ctx.rt.clock.now()))
+
+
+@router.post("/bulk")
+async def bulk_action(ctx: Agent, request: Request) -> Response:
+    """The list's bulk bar: one action on the selected conversations, in one transaction. The
+    list refreshes from the live events the changes send; a refusal is shown in the bar."""
+    form = await request.form()
+    ids = [i for v in form.getlist("id") if isinstance(v, str) and (i := text_id(v)) is not None]
+    field = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    now = ctx.rt.clock.now()
+    try:
+        action = bulk.BulkAction(field.get("action", ""))
+        what = bulk.Bulk(action, assignee_id=text_id(field.get("assignee", "")),
+                         label_ids=tuple(i for i in (text_id(field.get("label", "")),) if i is not None),
+                         snooze_until=snooze.preset_time(field.get("preset", ""), now, Formatter(
+                             ctx.workspace.timezone, "en", None).zone) if action == bulk.BulkAction.SNOOZE else None)
+        async with ctx.rt.db.session() as session:
+            await bulk.apply(session, ctx.ws, ids, what, now=now)
+    except ValueError:
+        return finish(request, Response(status_code=422))
+    except Problem as exc:
+        return render(request, "_composer_error.html", ctx=ctx, status=422, problem=exc,
+                      headers={"HX-Retarget": "#bulk-error", "HX-Reswap": "innerHTML"})
+    return finish(request, Response(status_code=204, headers={"HX-Trigger": "bulk-done"}))
 
 
 @router.post("/c/{conversation_id}/typing", status_code=204)

@@ -401,4 +401,35 @@
 
   markSelected(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
   var ta0 = $("#composer-text"); if (ta0) autoGrow(ta0);
+
+  /* ---------------------------------------------------------------- bulk selection */
+  // The selection outlives live refreshes of the list (kept by id, re-applied after each swap).
+  var picked = new Set(), lastPick = null;
+  function pickBoxes() { return $$("#conv-list .pick"); }
+  function syncBulk() {
+    var bar = $("#bulk-form"); if (!bar) return;
+    var boxes = pickBoxes();
+    boxes.forEach(function (p) { p.checked = picked.has(p.value); });
+    bar.hidden = picked.size === 0;
+    $("#bulk-count").textContent = picked.size;
+    $("#pick-all").checked = boxes.length > 0 && boxes.every(function (p) { return picked.has(p.value); });
+  }
+  document.addEventListener("click", function (e) {
+    var box = e.target.closest && e.target.closest("#conv-list .pick"); if (!box) return;
+    var boxes = pickBoxes(), on = box.checked;
+    var from = e.shiftKey && lastPick ? boxes.indexOf(lastPick) : -1, to = boxes.indexOf(box);
+    var range = from >= 0 ? boxes.slice(Math.min(from, to), Math.max(from, to) + 1) : [box];  // shift-click: a range
+    range.forEach(function (p) { if (on) picked.add(p.value); else picked.delete(p.value); });
+    lastPick = box; syncBulk();
+  });
+  document.addEventListener("change", function (e) {
+    if (!e.target || e.target.id !== "pick-all") return;
+    var on = e.target.checked;
+    pickBoxes().forEach(function (p) { if (on) picked.add(p.value); else picked.delete(p.value); });
+    syncBulk();
+  });
+  function clearPicks() { picked.clear(); lastPick = null; var err = $("#bulk-error"); if (err) err.innerHTML = ""; syncBulk(); }
+  document.addEventListener("click", function (e) { if (e.target && e.target.id === "bulk-clear") clearPicks(); });
+  document.addEventListener("bulk-done", function () { clearPicks(); refreshList(); });
+  document.addEventListener("htmx:afterSettle", function () { if (picked.size) syncBulk(); });
 })();
