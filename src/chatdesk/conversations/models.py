@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ..channels.content import BaseContent, Content, dump_content, parse_content, validate_content
-from ..core.db import Base, Id, UTCDateTime
+from ..core.db import Base, Id, Json, UTCDateTime
 
 
 class Conversation(Base):
@@ -178,3 +178,20 @@ class CannedResponse(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("workspace_id", "shortcut"),)
+
+
+class SavedView(Base):
+    """A saved set of inbox filters: an agent's own (``user_id``) or shared with the workspace (None)."""
+
+    __tablename__ = "saved_views"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+    name: Mapped[str] = mapped_column(String(64))
+    filters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_by: Mapped[int | None] = mapped_column(Id, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_saved_views_workspace", "workspace_id", "user_id"),)

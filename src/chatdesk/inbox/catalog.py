@@ -439,6 +439,21 @@ _ROWS: list[tuple[str, str, str]] = [
     ("Assign", "Toewijzen", "Zuweisen"),
     ("Add label", "Label toevoegen", "Label hinzufügen"),
     ("Clear selection", "Selectie wissen", "Auswahl aufheben"),
+    ("Availability", "Beschikbaarheid", "Verfügbarkeit"),
+    ("Online", "Online", "Online"),
+    ("Away", "Afwezig", "Abwesend"),
+    ("Offline", "Offline", "Offline"),
+    ("Routing", "Toewijzing", "Zuweisung"),
+    ("Assign new conversations automatically (round robin among online agents)",
+     "Nieuwe gesprekken automatisch toewijzen (om de beurt aan online medewerkers)",
+     "Neue Unterhaltungen automatisch zuweisen (reihum an Mitarbeitende, die online sind)"),
+    ("Most open conversations per agent", "Maximaal aantal open gesprekken per medewerker",
+     "Höchstzahl offener Unterhaltungen pro Mitarbeitendem"),
+    ("No limit", "Geen limiet", "Keine Begrenzung"),
+    ("Save routing", "Toewijzing opslaan", "Zuweisung speichern"),
+    ("Assign an unassigned conversation to the agent who first replies",
+     "Een niet-toegewezen gesprek toewijzen aan de medewerker die als eerste antwoordt",
+     "Eine nicht zugewiesene Unterhaltung der Person zuweisen, die zuerst antwortet"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -13,7 +13,7 @@ from ..accounts import members
 from ..channels.base import Capabilities
 from ..channels.content import Text
 from ..channels.models import Channel
-from ..conversations import cost_alerts, inbox_queries, labels, paging, policy, sending, snooze
+from ..conversations import cost_alerts, inbox_queries, labels, paging, policy, routing, sending, snooze
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.schemas import SendMessageIn
@@ -148,7 +148,10 @@ async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str
                   content=None if upload is not None else Text(preview_url="http" in text),
                   upload=upload, reply_to_id=None if note else reply_to_id,
                   author_type=AuthorType.AGENT, author_id=ctx.user.id)
-    return await sending.send(session, ctx.rt, conv, draft)
+    message = await sending.send(session, ctx.rt, conv, draft)
+    if not note:
+        await routing.first_replier(session, conv, ctx.user.id, now=ctx.rt.clock.now())
+    return message
 
 
 async def send_template(session: AsyncSession, ctx: Ctx, conv: Conversation, row: Any, params: Any) -> Message:

@@ -63,3 +63,17 @@ async def set_member(session: AsyncSession, workspace_id: int, team_id: int, use
         session.add(TeamMember(team_id=team_id, user_id=user_id))
     await session.flush()
 
+
+
+MAX_CAP = 1000
+
+
+async def set_routing(session: AsyncSession, workspace_id: int, team_id: int, *, auto_assign: bool,
+                      cap: int | None) -> Team:
+    """Automatic assignment on or off, and the most open conversations an agent is given (None: no cap)."""
+    if cap is not None and not 1 <= cap <= MAX_CAP:
+        raise Problem(422, "invalid_cap", f"The cap is a number from 1 to {MAX_CAP}, or empty for none")
+    team = await get_team(session, workspace_id, team_id)
+    team.auto_assign, team.assign_cap = auto_assign, cap
+    await session.flush()
+    return team

@@ -432,4 +432,27 @@
   document.addEventListener("click", function (e) { if (e.target && e.target.id === "bulk-clear") clearPicks(); });
   document.addEventListener("bulk-done", function () { clearPicks(); refreshList(); });
   document.addEventListener("htmx:afterSettle", function () { if (picked.size) syncBulk(); });
+
+  /* ---------------------------------------------------------------- presence */
+  // A heartbeat every 30 s while the page is open, saying whether the agent did anything since
+  // the last one: the server makes an idle agent away and one with no open page offline.
+  var lastActivity = Date.now(), lastBeat = 0;
+  ["keydown", "pointerdown", "wheel", "focus"].forEach(function (type) {
+    window.addEventListener(type, function () { lastActivity = Date.now(); }, { passive: true, capture: true });
+  });
+  function showPresence(state) {
+    var sel = $("#availability-select"), dot = $("#presence-dot");
+    if (sel && state.chosen && document.activeElement !== sel) sel.value = state.chosen;
+    if (dot) { dot.dataset.state = state.availability; dot.title = state.availability; }
+  }
+  function beat() {
+    var f = $("#availability"); if (!f) return;
+    var active = lastActivity > lastBeat ? "1" : "0"; lastBeat = Date.now();
+    post(f.dataset.beat, { active: active }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (state) { if (state) showPresence(state); }).catch(function () {});
+  }
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt && e.detail.elt.id === "availability" && e.detail.xhr.status === 200) showPresence(JSON.parse(e.detail.xhr.responseText));
+  });
+  beat(); setInterval(beat, 30000);
 })();
