@@ -271,6 +271,14 @@ async def view_counts(session: AsyncSession, workspace_id: int, f: InboxFilter, 
     return {"all": total or 0, "mine": mine or 0, "unassigned": unassigned or 0}
 
 
+async def count_matching(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
+                         now: datetime) -> int:
+    """How many conversations ``f`` lists (its view included): a saved view's number."""
+    search = await search_clause(session, workspace_id, f.q, listing=False) if f.q else None
+    query = _filtered(workspace_id, f, user_id, now, search=search, joined=False).with_only_columns(func.count())
+    return (await session.execute(query)).scalar_one()
+
+
 async def user_names(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
     if not user_ids:
         return {}

@@ -65,7 +65,7 @@ async def route(session: AsyncSession, conv: Conversation, *, now: datetime) -> 
     """Assign ``conv`` by its team's round robin; the agent chosen, or None (left in the team)."""
     if conv.team_id is None or conv.assignee_id is not None or conv.status == ConversationStatus.RESOLVED:
         return None
-    team = await teams.get_team(session, conv.workspace_id, conv.team_id)
+    team = await teams.lock_for_routing(session, conv.workspace_id, conv.team_id)
     if not team.auto_assign:
         return None
     members = (await teams.members(session, conv.workspace_id)).get(team.id, [])
@@ -79,8 +79,8 @@ async def route(session: AsyncSession, conv: Conversation, *, now: datetime) -> 
 
 
 def route_handler(db: Database, clock: Clock) -> Any:
-    """The ``conversation.route`` job: one conversation, in its own transaction (its row locked
-    on PostgreSQL, so a retry racing a slow first run cannot assign it twice)."""
+    """The ``conversation.route`` job: one conversation, in its own transaction (its row and its
+    team's locked on PostgreSQL: jobs of one team run in turn, a retry cannot assign twice)."""
     async def handle(job: ClaimedJob) -> None:
         payload = ROUTE.parse(job)
         async with db.session() as session:

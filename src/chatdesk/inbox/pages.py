@@ -13,7 +13,17 @@ from ..accounts import members
 from ..channels.base import Capabilities
 from ..channels.content import Text
 from ..channels.models import Channel
-from ..conversations import cost_alerts, inbox_queries, labels, paging, policy, routing, sending, snooze
+from ..conversations import (
+    cost_alerts,
+    inbox_queries,
+    labels,
+    paging,
+    policy,
+    routing,
+    sending,
+    snooze,
+    views_saved,
+)
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.schemas import SendMessageIn
@@ -54,11 +64,20 @@ async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter, *, shown: 
         "all_labels": await labels.list_labels(session, ctx.ws),
         "all_teams": await teams.list_teams(session, ctx.ws),
         "agents": await members.workspace_users(session, ctx.ws),  # the bulk bar's assignees
+        **await saved_views(session, ctx, now),
         "all_channels": await _channels(session, ctx.ws),
         "now": now,
         "limit_alerts": await cost_alerts.limit_alerts(session, ctx.ws, now),
         "budget_alert": await cost_alerts.budget_threshold(session, ctx.ws, now),
     }
+
+
+async def saved_views(session: AsyncSession, ctx: Ctx, now: datetime) -> dict[str, Any]:
+    """The agent's and the shared saved views, each with its count and the query that opens it."""
+    views = await views_saved.list_views(session, ctx.ws, ctx.user.id)
+    return {"saved_views": [(v, views_saved.query_of(v), views_saved.may_edit(v, ctx.user.id, ctx.is_admin))
+                            for v in views],
+            "saved_counts": await views_saved.counts(session, ctx.ws, views, user_id=ctx.user.id, now=now)}
 
 
 async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation, *,

@@ -1,6 +1,6 @@
-"""Working queues from the inbox: the agent's availability and the page's heartbeat, and the
-routing settings (a team's automatic assignment, the workspace's first-replier rule). Thin:
-parse, call a service, render."""
+"""Working queues from the inbox: saved views, the agent's availability and the page's
+heartbeat, and the routing settings (a team's automatic assignment, the workspace's
+first-replier rule). Thin: parse, call a service, render."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,11 +9,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..accounts import presence
+from ..conversations import views_saved
+from ..conversations.inbox_queries import InboxFilter
 from ..core.errors import Problem
 from ..core.params import text_id
 from ..teams import service as teams
 from .views_admin import Admin, _teams_page
-from .web import Ctx, InboxRoute, finish, redirect, workspace_ctx
+from .views_inbox import _filter
+from .web import Ctx, InboxRoute, finish, redirect, render, workspace_ctx
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
 Agent = Annotated[Ctx, Depends(workspace_ctx)]
@@ -63,3 +66,60 @@ async def workspace_routing(ctx: Admin, request: Request, first_replier: str = F
     async with ctx.rt.db.session() as session:
         await presence.set_first_replier_assigned(session, ctx.ws, first_replier == "1")
     return redirect(request, ctx.url("settings/workspace"))
+
+
+async def _posted_filter(request: Request) -> InboxFilter:
+    """The filter form's values, sent along in the body (hx-include="#filters")."""
+    form = await request.form()
+    field = {k: v for k, v in form.items() if isinstance(v, str)}
+    return _filter(*(field.get(k, d) for k, d in (("view", "all"), ("status", "open"), ("channel", ""),
+                                                  ("label", ""), ("team", ""), ("q", ""), ("sort", ""))))
+
+
+def _problem(ctx: Ctx, request: Request, exc: Problem) -> Response:
+    return render(request, "_composer_error.html", ctx=ctx, status=422, problem=exc,
+                  headers={"HX-Retarget": "#view-error", "HX-Reswap": "innerHTML"})
+
+
+@router.post("/views")
+async def save_view(ctx: Agent, request: Request, name: str = Form(""), shared: str = Form("")) -> Response:
+    """Save the list's current filters (sent along from the filter form) as a view."""
+    f = await _posted_filter(request)
+    try:
+        async with ctx.rt.db.session() as session:
+            view = await views_saved.create_view(session, ctx.ws, ctx.user.id, name=name, filters=f,
+                                                 shared=shared == "1", now=ctx.rt.clock.now())
+            where = ctx.url() + "?" + views_saved.query_of(view)
+    except Problem as exc:
+        return _problem(ctx, request, exc)
+    return finish(request, Response(status_code=204, headers={"HX-Redirect": where}))
+
+
+@router.post("/views/{view_id}")
+async def update_view(view_id: int, ctx: Agent, request: Request, name: str = Form("")) -> Response:
+    """Rename the view and/or put the current filters in it."""
+    f = await _posted_filter(request)
+    try:
+        async with ctx.rt.db.session() as session:
+            view = await views_saved.get_view(session, ctx.ws, ctx.user.id, view_id)
+            await views_saved.update_view(session, view, ctx.user.id, ctx.is_admin, now=ctx.rt.clock.now(),
+                                          name=name or None, filters=f)
+            where = ctx.url() + "?" + views_saved.query_of(view)
+    except Problem as exc:
+        if exc.status == 404:
+            raise
+        return _problem(ctx, request, exc)
+    return finish(request, Response(status_code=204, headers={"HX-Redirect": where}))
+
+
+@router.post("/views/{view_id}/delete")
+async def delete_view(view_id: int, ctx: Agent, request: Request) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            view = await views_saved.get_view(session, ctx.ws, ctx.user.id, view_id)
+            await views_saved.delete_view(session, view, ctx.user.id, ctx.is_admin)
+    except Problem as exc:
+        if exc.status == 404:
+            raise
+        return _problem(ctx, request, exc)
+    return finish(request, Response(status_code=204, headers={"HX-Redirect": ctx.url()}))

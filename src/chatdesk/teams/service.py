@@ -77,3 +77,13 @@ async def set_routing(session: AsyncSession, workspace_id: int, team_id: int, *,
     team.auto_assign, team.assign_cap = auto_assign, cap
     await session.flush()
     return team
+
+
+async def lock_for_routing(session: AsyncSession, workspace_id: int, team_id: int) -> Team:
+    """The team, its row locked until the caller commits (PostgreSQL): workers routing the same
+    team's conversations take turns, each seeing the last one's choice and loads."""
+    team = (await session.execute(select(Team).where(Team.workspace_id == workspace_id, Team.id == team_id)
+                                  .with_for_update().execution_options(populate_existing=True))).scalar_one_or_none()
+    if team is None:
+        raise not_found("Team")
+    return team
