@@ -17,7 +17,8 @@ async def test_rest_views_crud_with_counts(bare):
     assert resp.status_code == 201, resp.text
     view = resp.json()
     assert view["shared"] is True and view["count"] == 4 and view["filters"]["sort"] == "waiting"
-    resp = await bare.api.patch(f"/api/v1/views/{view['id']}", json={"name": "Resolved", "filters": {"status": "resolved"}})
+    resp = await bare.api.patch(f"/api/v1/views/{view['id']}",
+                                json={"name": "Resolved", "filters": {"status": "resolved"}})
     assert resp.json()["name"] == "Resolved" and resp.json()["count"] == 0
     assert [v["name"] for v in (await bare.api.get("/api/v1/views")).json()] == ["Resolved"]
     assert (await bare.api.delete(f"/api/v1/views/{view['id']}")).status_code == 204
