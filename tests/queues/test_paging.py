@@ -81,6 +81,9 @@ async def test_a_live_refresh_keeps_what_was_scrolled_to(stack, owner):
     resp = await owner.get(f"{WS}/", params={"status": "all", "shown": 70},
                            headers={"HX-Request": "true", "HX-Target": "conv-list"})
     assert len(re.findall(r'id="ci-\d+"', resp.text)) == 70
+    blank = await owner.get(f"{WS}/", params={"status": "all", "shown": "", "sort": ""},  # as the form sends them
+                            headers={"HX-Request": "true", "HX-Target": "conv-list"})
+    assert blank.status_code == 200 and len(re.findall(r'id="ci-\d+"', blank.text)) == 50
 
 
 async def test_waiting_since_shows_until_we_reply(stack, owner):

@@ -39,15 +39,14 @@ async def slash(ctx: Agent, request: Request) -> Response:
 
 
 @router.get("/")
-async def inbox(ctx: Agent, request: Request, f: Filters, cursor: str = "",
-                shown: int = Query(0, ge=0)) -> Response:
+async def inbox(ctx: Agent, request: Request, f: Filters, cursor: str = "", shown: str = "") -> Response:
     """The inbox; with ``cursor``, just the list's next page (infinite scroll). A live refresh
     says how many rows the agent has ``shown`` so that far stays loaded."""
     async with ctx.rt.db.reader() as session:
         if cursor:
             page = await pages.list_page(session, ctx, f, paging.decode(cursor, paging.Sort(f.sort)))
             return render(request, "_list_rows.html", ctx=ctx, **page)
-        data = await pages.inbox_data(session, ctx, f, shown=shown)
+        data = await pages.inbox_data(session, ctx, f, shown=text_id(shown) or 0)  # blank: the first page
     if is_htmx(request) and request.headers.get("hx-target") == "conv-list":
         return render(request, "_list.html", ctx=ctx, **data)
     return render(request, "inbox.html", ctx=ctx, conv=None, **data)
