@@ -25,7 +25,7 @@ from .channels.templates import api as templates_api
 from .contacts import api as contacts_api
 from .contacts import consent_api
 from .conversations import api as conversations_api
-from .conversations import cost_api, live
+from .conversations import cost_api, live, queue_api
 from .core import logs, sending_pause
 from .core.backends import make_bus, make_limiter, make_wakeup
 from .core.bodylimit import BodyLimit
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.inbound_writer = InboundWriter(rt.db, rt.clock)
     app.include_router(webhooks.router)
     app.include_router(conversations_api.router)
+    app.include_router(queue_api.router)
     app.include_router(cost_api.router)
     app.include_router(contacts_api.router)
     app.include_router(consent_api.router)

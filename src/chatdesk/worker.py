@@ -6,7 +6,7 @@ from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
 from .channels.templates.jobs import TEMPLATES_SCHEDULE, TEMPLATES_SYNC, sync_handler
 from .contacts.profiles import FETCH_PROFILE, profile_handler
-from .conversations import tasks
+from .conversations import routing, tasks
 from .conversations.budgets import BUDGET_CHECK, BUDGET_SCHEDULE, budget_handler
 from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
@@ -45,6 +45,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             FETCH_PROFILE: profile_handler(rt, media),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
             BUDGET_CHECK: budget_handler(rt.db, rt.clock),
+            routing.ROUTE: routing.route_handler(rt.db, rt.clock),
         },
     )
 

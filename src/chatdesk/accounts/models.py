@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, Id, UTCDateTime
@@ -21,6 +21,8 @@ class Workspace(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # routing (0022): an unassigned conversation goes to the agent who first replies to it
+    assign_first_replier: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class User(Base):
@@ -43,6 +45,11 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # presence (0022, accounts/presence.py): what the agent chose (online, away, offline), when their
+    # inbox last said it is open (heartbeat) and when they last did something in it
+    availability: Mapped[str] = mapped_column(String(8), default="online", server_default="online")
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
 

@@ -33,6 +33,7 @@ from ..contacts.service import name_contains, number_ends_with
 from ..core.states import ConversationStatus
 from .labels import labels_of
 from .models import Conversation, ConversationLabel, Label, Message
+from .paging import Cursor, Sort, after, order_by
 from .queries import timeline_key
 
 VIEWS = ("mine", "unassigned", "all")
@@ -47,11 +48,13 @@ class InboxFilter:
     label_id: int | None = None
     team_id: int | None = None
     q: str = ""
+    sort: str = Sort.NEWEST
 
     def normalised(self) -> InboxFilter:
         return InboxFilter(self.view if self.view in VIEWS else "all",
                            self.status if self.status in STATUSES else ConversationStatus.OPEN,
-                           self.channel_id, self.label_id, self.team_id, self.q.strip()[:100])
+                           self.channel_id, self.label_id, self.team_id, self.q.strip()[:100],
+                           self.sort if self.sort in tuple(Sort) else Sort.NEWEST)
 
 
 @dataclass
@@ -233,12 +236,14 @@ def conversations_with_text(dialect: str, workspace_id: int, q: str) -> Any:
 
 
 async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
-                     now: datetime, limit: int = 100) -> list[Row]:
-    """Newest activity first, with assignee names, labels and each conversation's last message."""
+                     now: datetime, limit: int = 100, cursor: Cursor | None = None) -> list[Row]:
+    """A page in ``f.sort`` order (after ``cursor``), with assignee names, labels and each
+    conversation's last message."""
     search = await search_clause(session, workspace_id, f.q, listing=True) if f.q else None
-    rows = (await session.execute(_filtered(workspace_id, f, user_id, now, search=search)
-                                  .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-                                  .limit(limit))).all()
+    query = _filtered(workspace_id, f, user_id, now, search=search)
+    if cursor is not None:
+        query = query.where(after(cursor))
+    rows = (await session.execute(query.order_by(*order_by(Sort(f.sort))).limit(limit))).all()
     out = [Row(conv, contact, channel) for conv, contact, channel in rows]
     ids = [r.conv.id for r in out]
     if not ids:
@@ -264,6 +269,14 @@ async def view_counts(session: AsyncSession, workspace_id: int, f: InboxFilter, 
         func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0)))
     total, mine, unassigned = (await session.execute(base)).one()
     return {"all": total or 0, "mine": mine or 0, "unassigned": unassigned or 0}
+
+
+async def count_matching(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
+                         now: datetime) -> int:
+    """How many conversations ``f`` lists (its view included): a saved view's number."""
+    search = await search_clause(session, workspace_id, f.q, listing=False) if f.q else None
+    query = _filtered(workspace_id, f, user_id, now, search=search, joined=False).with_only_columns(func.count())
+    return (await session.execute(query)).scalar_one()
 
 
 async def user_names(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:

@@ -128,6 +128,7 @@ def _customer_wrote(conv: Conversation, event: InboundMessageEvent, now: datetim
     if conv.last_inbound_at is None or wrote_at > conv.last_inbound_at:
         conv.last_inbound_at = wrote_at
     conv.last_message_at = max(conv.last_message_at, now)
+    conv.awaiting_since = conv.awaiting_since or wrote_at
     conv.unread_count += 1
     if conv.status in ("resolved", "snoozed", "pending"):
         conv.status, conv.snoozed_until = "open", None
@@ -264,6 +265,7 @@ async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str
                       created_at=now, updated_at=now)
     session.add(message)
     conv.last_message_at = now
+    conv.awaiting_since = None  # answered
     conv.updated_at = now
     await session.flush()
     enqueue(session, SEND_MESSAGE, SendMessage(message_id=message.id), now=now, workspace_id=conv.workspace_id,

@@ -69,7 +69,10 @@ async def assign(session: AsyncSession, conv: Conversation, *, now: datetime, as
             from ..teams.service import (
                 get_team,  # teams sit beside accounts; imported lazily
             )
-            await get_team(session, conv.workspace_id, team_id)
+            team = await get_team(session, conv.workspace_id, team_id)
+            if team.auto_assign and conv.assignee_id is None and conv.team_id != team_id:
+                from .routing import route_later  # routing assigns through this module
+                route_later(session, conv, now=now)
         conv.team_id = team_id
     _changed(session, conv, now, ConversationAssigned(workspace_id=conv.workspace_id, conversation_id=conv.id,
                                                       assignee_id=conv.assignee_id, team_id=conv.team_id))

@@ -11,7 +11,7 @@ from ..accounts import members
 from ..channels.content import Media, Story
 from ..contacts.models import Contact
 from ..contacts.service import get_contact
-from ..conversations import canned, inbox_queries, live, service, triage
+from ..conversations import bulk, canned, inbox_queries, live, paging, service, snooze, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.db import get_in_workspace
@@ -19,6 +19,7 @@ from ..core.errors import Problem, not_found
 from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import text_id
 from . import pages
+from .dates import Formatter
 from .web import Ctx, InboxRoute, LoginRequired, current_user, finish, is_htmx, render, workspace_ctx
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
@@ -26,12 +27,13 @@ Agent = Annotated[Ctx, Depends(workspace_ctx)]
 INLINE_MEDIA = ("image/jpeg", "image/png", "image/webp", "image/gif", "audio/", "video/")
 
 
-def _filter(view: str, status: str, channel: str, label: str, team: str, q: str) -> InboxFilter:
-    return InboxFilter(view, status, text_id(channel), text_id(label), text_id(team), q).normalised()
+def _filter(view: str, status: str, channel: str, label: str, team: str, q: str, sort: str = "") -> InboxFilter:
+    return InboxFilter(view, status, text_id(channel), text_id(label), text_id(team), q, sort).normalised()
 
 
-Filters = Annotated[InboxFilter, Depends(lambda view="all", status="open", channel="", label="", team="", q="":
-                                         _filter(view, status, channel, label, team, q))]
+Filters = Annotated[InboxFilter, Depends(
+    lambda view="all", status="open", channel="", label="", team="", q="", sort="":
+    _filter(view, status, channel, label, team, q, sort))]
 
 
 @router.get("")
@@ -40,9 +42,14 @@ async def slash(ctx: Agent, request: Request) -> Response:
 
 
 @router.get("/")
-async def inbox(ctx: Agent, request: Request, f: Filters) -> Response:
+async def inbox(ctx: Agent, request: Request, f: Filters, cursor: str = "", shown: str = "") -> Response:
+    """The inbox; with ``cursor``, just the list's next page (infinite scroll). A live refresh
+    says how many rows the agent has ``shown`` so that far stays loaded."""
     async with ctx.rt.db.reader() as session:
-        data = await pages.inbox_data(session, ctx, f)
+        if cursor:
+            page = await pages.list_page(session, ctx, f, paging.decode(cursor, paging.Sort(f.sort)))
+            return render(request, "_list_rows.html", ctx=ctx, **page)
+        data = await pages.inbox_data(session, ctx, f, shown=text_id(shown) or 0)  # blank: the first page
     if is_htmx(request) and request.headers.get("hx-target") == "conv-list":
         return render(request, "_list.html", ctx=ctx, **data)
     return render(request, "inbox.html", ctx=ctx, conv=None, **data)
@@ -163,9 +170,12 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
 
 @router.post("/c/{conversation_id}/status")
 async def status(conversation_id: int, ctx: Agent, request: Request, status: str = Form(...),
-                 until: str = Form("")) -> Response:
+                 until: str = Form(""), preset: str = Form("")) -> Response:
+    """Set the status; a snooze lasts until the date picker's ``until`` or a ``preset``."""
     from .dates import Formatter
-    when = Formatter(ctx.workspace.timezone, "en", None).parse_local(until) if until else None
+    local = Formatter(ctx.workspace.timezone, "en", None)
+    when = snooze.preset_time(preset, ctx.rt.clock.now(), local.zone) if preset else \
+        local.parse_local(until) if until else None
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(status=status, snooze_until=when),
                                                  now=ctx.rt.clock.now()))
@@ -183,6 +193,30 @@ async def set_labels(conversation_id: int, ctx: Agent, request: Request) -> Resp
     ids = [i for v in form.getlist("label") if isinstance(v, str) and (i := text_id(v)) is not None]
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(label_ids=ids), now=ctx.rt.clock.now()))
+
+
+@router.post("/bulk")
+async def bulk_action(ctx: Agent, request: Request) -> Response:
+    """The list's bulk bar: one action on the selected conversations, in one transaction. The
+    list refreshes from the live events the changes send; a refusal is shown in the bar."""
+    form = await request.form()
+    ids = [i for v in form.getlist("id") if isinstance(v, str) and (i := text_id(v)) is not None]
+    field = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    now = ctx.rt.clock.now()
+    try:
+        action = bulk.BulkAction(field.get("action", ""))
+        what = bulk.Bulk(action, assignee_id=text_id(field.get("assignee", "")),
+                         label_ids=tuple(i for i in (text_id(field.get("label", "")),) if i is not None),
+                         snooze_until=snooze.preset_time(field.get("preset", ""), now, Formatter(
+                             ctx.workspace.timezone, "en", None).zone) if action == bulk.BulkAction.SNOOZE else None)
+        async with ctx.rt.db.session() as session:
+            await bulk.apply(session, ctx.ws, ids, what, now=now)
+    except ValueError:
+        return finish(request, Response(status_code=422))
+    except Problem as exc:
+        return render(request, "_composer_error.html", ctx=ctx, status=422, problem=exc,
+                      headers={"HX-Retarget": "#bulk-error", "HX-Reswap": "innerHTML"})
+    return finish(request, Response(status_code=204, headers={"HX-Trigger": "bulk-done"}))
 
 
 @router.post("/c/{conversation_id}/typing", status_code=204)

@@ -175,7 +175,11 @@
   var listTimer = null;
   function refreshList() {
     clearTimeout(listTimer);
-    listTimer = setTimeout(function () { var f = $("#filters"); if (f) htmx.trigger(f, "refresh"); }, 250);
+    listTimer = setTimeout(function () {
+      var f = $("#filters"); if (!f) return;
+      var shown = $("#list-shown"); if (shown) shown.value = $$("#conv-list .conv-item").length;  // keep what was scrolled to
+      htmx.trigger(f, "refresh");
+    }, 250);
   }
   function markSelected() {
     var id = convId();
@@ -367,7 +371,10 @@
       if (!navByKey && ta && window.matchMedia("(pointer: fine)").matches) ta.focus({ preventScroll: true });
       navByKey = false;
     }
-    if (e.detail.target && e.detail.target.id === "conv-list") { markSelected(); updateCounts(); }
+    if (e.detail.target && e.detail.target.id === "conv-list") {
+      markSelected(); updateCounts();
+      var shown = $("#list-shown"); if (shown) shown.value = "";  // a filter change starts at the first page
+    }
   });
   document.addEventListener("htmx:beforeSwap", function (e) {
     // an action that failed (e.g. reopen blocked) answers a fragment for #action-error
@@ -401,4 +408,58 @@
 
   markSelected(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
   var ta0 = $("#composer-text"); if (ta0) autoGrow(ta0);
+
+  /* ---------------------------------------------------------------- bulk selection */
+  // The selection outlives live refreshes of the list (kept by id, re-applied after each swap).
+  var picked = new Set(), lastPick = null;
+  function pickBoxes() { return $$("#conv-list .pick"); }
+  function syncBulk() {
+    var bar = $("#bulk-form"); if (!bar) return;
+    var boxes = pickBoxes();
+    boxes.forEach(function (p) { p.checked = picked.has(p.value); });
+    bar.hidden = picked.size === 0;
+    $("#bulk-count").textContent = picked.size;
+    $("#pick-all").checked = boxes.length > 0 && boxes.every(function (p) { return picked.has(p.value); });
+  }
+  document.addEventListener("click", function (e) {
+    var box = e.target.closest && e.target.closest("#conv-list .pick"); if (!box) return;
+    var boxes = pickBoxes(), on = box.checked;
+    var from = e.shiftKey && lastPick ? boxes.indexOf(lastPick) : -1, to = boxes.indexOf(box);
+    var range = from >= 0 ? boxes.slice(Math.min(from, to), Math.max(from, to) + 1) : [box];  // shift-click: a range
+    range.forEach(function (p) { if (on) picked.add(p.value); else picked.delete(p.value); });
+    lastPick = box; syncBulk();
+  });
+  document.addEventListener("change", function (e) {
+    if (!e.target || e.target.id !== "pick-all") return;
+    var on = e.target.checked;
+    pickBoxes().forEach(function (p) { if (on) picked.add(p.value); else picked.delete(p.value); });
+    syncBulk();
+  });
+  function clearPicks() { picked.clear(); lastPick = null; var err = $("#bulk-error"); if (err) err.innerHTML = ""; syncBulk(); }
+  document.addEventListener("click", function (e) { if (e.target && e.target.id === "bulk-clear") clearPicks(); });
+  document.addEventListener("bulk-done", function () { clearPicks(); refreshList(); });
+  document.addEventListener("htmx:afterSettle", function () { if (picked.size) syncBulk(); });
+
+  /* ---------------------------------------------------------------- presence */
+  // A heartbeat every 30 s while the page is open, saying whether the agent did anything since
+  // the last one: the server makes an idle agent away and one with no open page offline.
+  var lastActivity = Date.now(), lastBeat = 0;
+  ["keydown", "pointerdown", "wheel", "focus"].forEach(function (type) {
+    window.addEventListener(type, function () { lastActivity = Date.now(); }, { passive: true, capture: true });
+  });
+  function showPresence(state) {
+    var sel = $("#availability-select"), dot = $("#presence-dot");
+    if (sel && state.chosen && document.activeElement !== sel) sel.value = state.chosen;
+    if (dot) { dot.dataset.state = state.availability; dot.title = state.availability; }
+  }
+  function beat() {
+    var f = $("#availability"); if (!f) return;
+    var active = lastActivity > lastBeat ? "1" : "0"; lastBeat = Date.now();
+    post(f.dataset.beat, { active: active }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (state) { if (state) showPresence(state); }).catch(function () {});
+  }
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt && e.detail.elt.id === "availability" && e.detail.xhr.status === 200) showPresence(JSON.parse(e.detail.xhr.responseText));
+  });
+  beat(); setInterval(beat, 30000);
 })();
