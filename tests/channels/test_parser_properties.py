@@ -36,9 +36,10 @@ LEAVES = st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**
 ANY_JSON = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
                         | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=25)
 
-# the recorded deliveries each kind's parser reads (the one kind today: WhatsApp)
+# the recorded deliveries each kind's parser reads
 RECORDED = {"whatsapp": sorted(p.name for p in (PAYLOADS / "whatsapp").glob("wa_*.json")
-                               if p.name.startswith(("wa_inbound_", "wa_status_", "wa_batched_")))}
+                               if p.name.startswith(("wa_inbound_", "wa_status_", "wa_batched_"))),
+            "webchat": sorted(p.name for p in (PAYLOADS / "webchat").glob("wc_*.json"))}
 KINDS = [cls.kind for cls in ADAPTERS]
 
 

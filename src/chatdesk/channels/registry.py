@@ -8,10 +8,12 @@ import httpx
 
 from ..core.settings import Settings
 from .base import ChannelAdapter
+from .webchat.adapter import WebchatAdapter
 from .whatsapp.adapter import WhatsAppAdapter
 
 ADAPTERS: list[type[ChannelAdapter]] = [
     WhatsAppAdapter,
+    WebchatAdapter,
 ]
 
 

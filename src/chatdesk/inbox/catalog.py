@@ -415,6 +415,23 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This number may start %(limit)s conversations in 24 hours and has started %(used)s; the next one frees up at %(frees_at)s.",
      "Dit nummer mag %(limit)s gesprekken in 24 uur beginnen en heeft er %(used)s begonnen; het volgende komt vrij om %(frees_at)s.",
      "Diese Nummer darf %(limit)s Unterhaltungen in 24 Stunden beginnen und hat %(used)s begonnen; die nächste wird um %(frees_at)s frei."),
+    # -- branch w11a: web chat widget
+    ("Web chat", "Webchat", "Webchat"),
+    ("What agents see, e.g. the site's name", "Wat agenten zien, bijv. de naam van de site",
+     "Was Agenten sehen, z. B. der Name der Website"),
+    ("Allowed origins", "Toegestane origins", "Erlaubte Origins"),
+    ("Sites the widget may be embedded on, e.g. https://shop.example",
+     "Sites waarop de widget mag staan, bijv. https://shop.example",
+     "Websites, auf denen das Widget eingebunden werden darf, z. B. https://shop.example"),
+    ("Colour", "Kleur", "Farbe"),
+    ("The bubble's and header's colour", "De kleur van de knop en de kop", "Die Farbe der Schaltfläche und der Kopfzeile"),
+    ("Greeting", "Begroeting", "Begrüßung"),
+    ("Shown when a visitor opens the chat", "Getoond als een bezoeker de chat opent",
+     "Wird angezeigt, wenn ein Besucher den Chat öffnet"),
+    ("Position", "Positie", "Position"),
+    ("right or left", "rechts of links", "rechts oder links"),
+    ("browser (the visitor's), en, nl or de", "browser (die van de bezoeker), en, nl of de",
+     "browser (die des Besuchers), en, nl oder de"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}
