@@ -16,6 +16,7 @@ from .. import content
 from ..base import (
     ID_USER,
     Capabilities,
+    ChannelRow,
     ChannelSettings,
     Connection,
     InboundEvent,
@@ -83,9 +84,11 @@ class WebchatAdapter:
         return title or "The web chat could not deliver this message"
 
     @staticmethod
-    def setup_note(external_id: str, public_url: str) -> str:
-        """What ``channel add`` prints: the snippet that embeds the widget."""
-        return embed_snippet(external_id, public_url)
+    def setup_note(row: ChannelRow, public_url: str) -> str:
+        """What ``channel add`` prints: the snippet that embeds the widget, and the widget
+        secret (shown this once) a site needs to compute ``user_hash``."""
+        return (f"{embed_snippet(row.external_id, public_url)}\n"
+                f"widget secret (for user_hash; shown once): {row.secrets['widget_secret']}")
 
     def routing_ids(self, raw: bytes) -> list[str]:
         return [_delivery(raw).channel]
