@@ -70,6 +70,7 @@ class WebchatAdapter:
     capabilities: ClassVar[Capabilities] = CAPABILITIES
     settings_model: ClassVar[type[ChannelSettings]] = WebchatSettings
     webhook: ClassVar[WebhookEntry] = NoWebhook()
+    settings_page: ClassVar[str] = "widget"  # Settings → Channels → this channel opens the widget's page
 
     @classmethod
     def create(cls, http: httpx.AsyncClient, settings: Settings) -> WebchatAdapter:

@@ -53,8 +53,10 @@ def _name(value: str) -> str:
 
 
 class WebchatSettings(ChannelSettings):
+    # the connect form has its own "Name" input (the channel's name): not asked twice there
     name: Annotated[str, AfterValidator(_name)] = Field(
-        title="Name", description="What agents see, e.g. the site's name", json_schema_extra={"cli_required": True})
+        "Web chat", title="Name", description="What agents see, e.g. the site's name",
+        json_schema_extra={"cli_required": True, "form": False})
     allowed_origin: Annotated[list[str], BeforeValidator(_listed), AfterValidator(_origins)] = Field(
         title="Allowed origins", description="Sites the widget may be embedded on, e.g. https://shop.example",
         json_schema_extra={"wide": True, "cli_required": True, "placeholder": "https://shop.example"})

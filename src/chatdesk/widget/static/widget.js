@@ -157,7 +157,7 @@
     var node = el("div", {"class": "msg in"}, text);
     log.appendChild(node); log.scrollTop = log.scrollHeight;
     input.value = "";
-    post("/messages", {text: text, name: localStorage.getItem(storeKey + ":name") || null,
+    post("/messages", {text: text, name: localStorage.getItem(storeKey + ":name") || site.name || null,
                        email: localStorage.getItem(storeKey + ":email") || null})
       .then(function (r) { pendingRefs[r.ref] = node; })
       .catch(function (err) { node.remove(); input.value = text; error.textContent = err.message || T.error; });
