@@ -450,6 +450,20 @@ _ROWS: list[tuple[str, str, str]] = [
     ("Saved.", "Opgeslagen.", "Gespeichert."),
     ("Your new widget secret (shown only now):", "Je nieuwe widgetgeheim (alleen nu getoond):",
      "Ihr neues Widget-Geheimnis (nur jetzt angezeigt):"),
+    ("Business hours", "Openingstijden", "Geschäftszeiten"),
+    ("Outside these hours the widget shows an offline form; the message still arrives here. Days left empty are closed; all empty: always open. Times are in the workspace time zone (%(tz)s).",
+     "Buiten deze tijden toont de widget een offlineformulier; het bericht komt toch hier binnen. Lege dagen zijn gesloten; alles leeg: altijd open. Tijden in de tijdzone van de werkruimte (%(tz)s).",
+     "Außerhalb dieser Zeiten zeigt das Widget ein Offline-Formular; die Nachricht kommt trotzdem hier an. Leere Tage sind geschlossen; alle leer: immer geöffnet. Zeiten in der Zeitzone des Arbeitsbereichs (%(tz)s)."),
+    ("Monday", "maandag", "Montag"),
+    ("Tuesday", "dinsdag", "Dienstag"),
+    ("Wednesday", "woensdag", "Mittwoch"),
+    ("Thursday", "donderdag", "Donnerstag"),
+    ("Friday", "vrijdag", "Freitag"),
+    ("Saturday", "zaterdag", "Samstag"),
+    ("Sunday", "zondag", "Sonntag"),
+    ("Opens", "Opent", "Öffnet"),
+    ("Closes", "Sluit", "Schließt"),
+    ("Save business hours", "Openingstijden opslaan", "Geschäftszeiten speichern"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from ..accounts.models import Workspace
 from ..channels.webchat.payloads import NAME_MAX, TEXT_MAX, Delivery, VisitorMessage, WidgetReceipt
 from ..contacts.identities import IdentityChannel, Sender, resolve_identities
 from ..conversations.models import Message
@@ -26,7 +27,7 @@ from ..core.events import CATCH_UP
 from ..core.media import MediaStore
 from ..core.runtime import Runtime, use_runtime
 from ..core.states import EventType
-from . import access, details, queries, tokens
+from . import access, details, hours, queries, tokens
 from .access import KIND, Site, WidgetRoute, site
 from .limits import VisitorLimits
 
@@ -63,7 +64,16 @@ async def start(body: SessionIn, request: Request, s: SiteDep, rt: RuntimeDep) -
         or tokens.anonymous()
     if body.user_id and body.user_hash and visitor.id == body.user_id and visitor.verified:
         await _join_contact(rt, s, visitor, body)
-    return {"token": tokens.issue(s.secret, visitor), "verified": visitor.verified}
+    return {"token": tokens.issue(s.secret, visitor), "verified": visitor.verified, "open": await _open(rt, s)}
+
+
+async def _open(rt: Runtime, s: Site) -> bool:
+    """Within the workspace's business hours (outside them the widget shows its offline form)."""
+    async with rt.db.reader() as session:
+        row = await session.get(hours.BusinessHours, s.channel.workspace_id)
+        tz = (await session.execute(select(Workspace.timezone).where(
+            Workspace.id == s.channel.workspace_id))).scalar_one_or_none()
+    return hours.is_open(row.hours if row else None, tz or "UTC", rt.clock.now())
 
 
 async def _join_contact(rt: Runtime, s: Site, visitor: tokens.Visitor, body: SessionIn) -> None:

@@ -4,6 +4,8 @@ with the old one stop working)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,7 @@ from ..channels.setup import get_channel
 from ..channels.webchat.settings import WebchatSettings
 from ..core.crypto import Cipher
 from ..core.errors import Problem
+from . import hours as business
 from .access import KIND
 
 LOOK = ("colour", "greeting", "position", "language", "prechat")
@@ -53,3 +56,22 @@ async def new_secret(session: AsyncSession, cipher: Cipher, workspace_id: int, c
     channel.secrets = cipher.encrypt({**cipher.decrypt(channel.secrets), "widget_secret": value})
     await session.flush()
     return value
+
+
+async def hours_of(session: AsyncSession, workspace_id: int) -> dict[str, Any]:
+    row = await session.get(business.BusinessHours, workspace_id)
+    return dict(row.hours) if row else {}
+
+
+async def save_hours(session: AsyncSession, workspace_id: int, form: Mapping[str, str], now: datetime) -> None:
+    """The workspace's business hours from the form (every day empty: always open)."""
+    try:
+        hours = business.parse(dict(form))
+    except ValueError as exc:
+        raise Problem(422, "invalid_hours", str(exc)) from None
+    row = await session.get(business.BusinessHours, workspace_id)
+    if row is None:
+        session.add(business.BusinessHours(workspace_id=workspace_id, hours=hours, updated_at=now))
+    else:
+        row.hours, row.updated_at = hours, now
+    await session.flush()

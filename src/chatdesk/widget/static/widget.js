@@ -71,6 +71,25 @@
   if (CONFIG.greeting) log.appendChild(el("div", {"class": "msg greeting"}, CONFIG.greeting));
   if (prechatDone) panel.appendChild(form); else panel.appendChild(prechatForm());
 
+  function offlineForm() {
+    var f = el("form", {"class": "offline"});
+    f.appendChild(el("p", {}, T.offline));
+    var name = el("input", {"name": "name", "maxlength": "100", "autocomplete": "name"});
+    var mail = el("input", {"name": "email", "type": "email", "maxlength": "320", "autocomplete": "email", "required": ""});
+    var text = el("textarea", {"name": "text", "rows": "3", "maxlength": "4096", "required": ""});
+    var l1 = el("label", {}, T.name); l1.appendChild(name);
+    var l2 = el("label", {}, T.email); l2.appendChild(mail);
+    var l3 = el("label", {}, T.message); l3.appendChild(text);
+    f.appendChild(l1); f.appendChild(l2); f.appendChild(l3); f.appendChild(el("button", {"type": "submit"}, T.send));
+    f.addEventListener("submit", function (e) {
+      e.preventDefault();
+      post("/messages", {text: text.value.trim(), name: name.value.trim() || site.name || null, email: mail.value.trim() || null})
+        .then(function () { f.replaceWith(el("p", {"class": "msg greeting", "role": "status"}, T.thanks)); })
+        .catch(function (err) { error.textContent = err.message || T.error; });
+    });
+    return f;
+  }
+
   function prechatForm() {
     var f = el("form", {"class": "prechat"});
     var name = el("input", {"name": "name", "maxlength": "100", "autocomplete": "name", "required": ""});
@@ -142,6 +161,7 @@
     ["user_id", "user_hash", "name", "email", "phone"].forEach(function (k) { if (site[k]) body[k] = String(site[k]); });
     return post("/session", body).then(function (s) {
       token = s.token; localStorage.setItem(storeKey, token);
+      if (!s.open) { var current = panel.querySelector("form"); if (current) current.replaceWith(offlineForm()); }
       return api("/messages");
     }).then(function (h) {
       h.items.forEach(function (m) { render(m, false); });
