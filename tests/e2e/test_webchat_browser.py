@@ -70,6 +70,8 @@ def test_a_visitor_and_an_agent_chat_live_across_origins(new_page, browser, serv
         expect(item).to_be_visible(timeout=15000)
         item.click()
         expect(agent.locator(".msg.in").last).to_contain_text(f"Hello from the site {tag} <b>bold?</b>")
+        agent.locator("#composer-text").press_sequentially("Hi")
+        expect(visitor.locator("#chatdesk-widget .typing")).to_have_text("typing…", timeout=15000)  # the agent's
         agent.fill("#composer-text", f"Hi visitor {tag}, how can I help?")
         agent.keyboard.press("Enter")
 

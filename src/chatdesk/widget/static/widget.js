@@ -14,7 +14,7 @@
   var site = window.chatdeskSettings || {};
   var storeKey = "chatdesk:" + CONFIG.key;
   var token = null, lastId = 0, source = null, typingSent = 0, typingTimer = null;
-  var shown = {}, pendingRefs = {};
+  var shown = {}, pendingRefs = {}, seenRefs = {};
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -83,7 +83,10 @@
     f.appendChild(l1); f.appendChild(l2); f.appendChild(l3); f.appendChild(el("button", {"type": "submit"}, T.send));
     f.addEventListener("submit", function (e) {
       e.preventDefault();
-      post("/messages", {text: text.value.trim(), name: name.value.trim() || site.name || null, email: mail.value.trim() || null})
+      ready.then(function () {
+        return post("/messages", {text: text.value.trim(), name: name.value.trim() || site.name || null,
+                                  email: mail.value.trim() || null});
+      })
         .then(function () { f.replaceWith(el("p", {"class": "msg greeting", "role": "status"}, T.thanks)); })
         .catch(function (err) { error.textContent = err.message || T.error; });
     });
@@ -122,6 +125,7 @@
     if (shown[m.id]) return;
     shown[m.id] = true;
     if (m.id > lastId) lastId = m.id;
+    if (m.ref) seenRefs[m.ref] = true;
     if (m.ref && pendingRefs[m.ref]) { pendingRefs[m.ref].setAttribute("data-id", m.id); delete pendingRefs[m.ref]; return; }
     var text = m.text || (m.filename ? "\uD83D\uDCCE " + m.filename : "");
     var node = el("div", {"class": "msg " + (m.direction === "in" ? "in" : "out"), "data-id": String(m.id)}, text);
@@ -145,6 +149,11 @@
     if (status === "delivered") setTimeout(markRead, 0);
   }
 
+  function settle(ref, node) {
+    // the stream may bring the stored message before the POST's answer: keep one copy
+    if (seenRefs[ref]) node.remove(); else pendingRefs[ref] = node;
+  }
+
   function connect() {
     if (source) source.close();
     source = new EventSource(CONFIG.api + "/stream?token=" + encodeURIComponent(token) + "&after=" + lastId);
@@ -166,7 +175,7 @@
     }).then(function (h) {
       h.items.forEach(function (m) { render(m, false); });
       connect();
-    }).catch(function (e) { error.textContent = T.error; });
+    }).catch(function () { error.textContent = T.error; });
   }
 
   form.addEventListener("submit", function (e) {
@@ -177,9 +186,11 @@
     var node = el("div", {"class": "msg in"}, text);
     log.appendChild(node); log.scrollTop = log.scrollHeight;
     input.value = "";
-    post("/messages", {text: text, name: localStorage.getItem(storeKey + ":name") || site.name || null,
-                       email: localStorage.getItem(storeKey + ":email") || null})
-      .then(function (r) { pendingRefs[r.ref] = node; })
+    ready.then(function () {
+      return post("/messages", {text: text, name: localStorage.getItem(storeKey + ":name") || site.name || null,
+                                email: localStorage.getItem(storeKey + ":email") || null});
+    })
+      .then(function (r) { settle(r.ref, node); })
       .catch(function (err) { node.remove(); input.value = text; error.textContent = err.message || T.error; });
   });
   input.addEventListener("keydown", function (e) {
@@ -194,11 +205,11 @@
     if (!file.files.length) return;
     var data = new FormData(); data.append("file", file.files[0]);
     error.textContent = "";
-    api("/attachments", {method: "POST", body: data}).then(function (r) {
+    ready.then(function () { return api("/attachments", {method: "POST", body: data}); }).then(function (r) {
       var node = el("div", {"class": "msg in"}, "\uD83D\uDCCE " + file.files[0].name);
-      log.appendChild(node); pendingRefs[r.ref] = node; file.value = "";
+      log.appendChild(node); settle(r.ref, node); file.value = "";
     }).catch(function (err) { error.textContent = err.message || T.error; file.value = ""; });
   });
 
-  start();
+  var ready = start();  // writing before the session is there waits for it
 })(/*CONFIG*/null);
