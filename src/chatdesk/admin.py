@@ -76,7 +76,10 @@ async def add_channel(s: Settings, kind: str, slug: str, values: Mapping[str, An
             display=row.display, config=row.config, secrets=row.secrets, now=SystemClock().now(),
             rate_limit_mps=row.rate_limit_mps)
         queue_sync(session, channel, SystemClock().now())
-        return f"channel {channel.id} ({kind} {row.display}) added to {workspace.slug}"
+        added = f"channel {channel.id} ({kind} {row.display}) added to {workspace.slug}"
+        # a kind may have a next step to print (web chat: the snippet that embeds it)
+        note = getattr(adapter_class(kind), "setup_note", None)
+        return f"{added}\n{note(row, s.public_url or 'http://localhost:8000')}" if note else added
     return await in_transaction(s, do, migrate=migrate)
 
 

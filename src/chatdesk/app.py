@@ -40,6 +40,8 @@ from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
 from .inbox import router as inbox_router
+from .widget import api as widget_api
+from .widget import script as widget_script
 from .worker import build_worker
 
 log = logging.getLogger("chatdesk.app")
@@ -95,6 +97,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(templates_api.router)
     app.include_router(live.router)
     app.include_router(inbox_router)
+    app.include_router(widget_script.router)
+    app.include_router(widget_api.router)
     app.mount(STATIC_PREFIX, static_files(), name="inbox-static")
     _install_problem_handlers(app)
     _install_ops_routes(app, rt, metrics)

@@ -138,8 +138,9 @@ def _channel_add_command(kind: str) -> Callable[..., None]:
     params = [inspect.Parameter("workspace", inspect.Parameter.KEYWORD_ONLY,
                                 annotation=Annotated[str, typer.Option(help="workspace slug")])]
     for name, field in model.model_fields.items():
-        kind_of = field.annotation if field.annotation in (int, float) else str
+        kind_of: Any = field.annotation if field.annotation in (int, float, list[str]) else str
         default = inspect.Parameter.empty if name in required else field.get_default(call_default_factory=False)
+        default = None if field.default_factory is not None and name not in required else default  # made on use
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[
             kind_of if default is not None else kind_of | None, typer.Option(help=field.description or field.title)]))
 

@@ -13,8 +13,10 @@ from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
 from .core.sending_pause import SendingPause
 from .teams.models import Team, TeamMember
+from .widget.hours import BusinessHours
 
-__all__ = ["ApiToken", "Base", "BrowserSession", "BudgetAlert", "CannedResponse", "Channel", "Consent", "Contact",
+__all__ = ["ApiToken", "Base", "BrowserSession", "BudgetAlert", "BusinessHours", "CannedResponse", "Channel",
+           "Consent", "Contact",
            "ContactIdentity", "Conversation", "ConversationLabel", "CostBudget", "DeliveryStatus",
            "IdempotencyKey", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message", "MessageTemplate",
            "RateOverride", "Schedule", "SendAttempt", "SendingPause", "StoredEvent", "Team", "TeamMember", "User",

@@ -14,6 +14,7 @@ from . import (
     views_inbox,
     views_queues,
     views_settings_templates,
+    views_settings_webchat,
     views_templates,
 )
 from .web import InboxRoute, csrf_guard
@@ -29,6 +30,7 @@ router.include_router(views_templates.router)
 router.include_router(views_settings_templates.router)
 router.include_router(views_costs.router)
 router.include_router(views_queues.router)
+router.include_router(views_settings_webchat.router)
 
 
 def static_files() -> StaticFiles:

@@ -108,6 +108,9 @@ async def connect_channel(ctx: Admin, request: Request) -> Response:
 async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int = 0, refused: int = 0) -> Response:
     async with ctx.rt.db.reader() as session:
         channel = await setup.get_channel(session, ctx.ws, channel_id)
+    page = getattr(ctx.rt.registry.get(channel.kind), "settings_page", None)  # a kind with a page of its own
+    if page:
+        return redirect(request, ctx.url(f"settings/channels/{channel_id}/{page}{'?new=1' if new else ''}"))
     hook = ctx.rt.registry.get(channel.kind).webhook  # the token the kind's webhook handshake asks for
     verify_token = ctx.rt.cipher.decrypt(channel.secrets).get(hook.verify_secret, "") if hook.verify_secret else ""
     return _page(request, ctx, "channel.html", "channels", channel=channel, verify_token=verify_token,
