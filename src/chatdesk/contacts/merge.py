@@ -73,8 +73,7 @@ async def unmerge(session: AsyncSession, workspace_id: int, contact_id: int, ide
     rest = list((await session.scalars(select(ContactIdentity).where(
         ContactIdentity.contact_id == contact.id, ContactIdentity.id != ident.id))).all())
     # the same person's other ids on the channel (a phone and a user id) go along
-    going = [ident, *(r for r in rest if r.channel_id == ident.channel_id
-                      and r.origin_contact_id == ident.origin_contact_id)]
+    going = [ident, *(r for r in rest if _group(r) == _group(ident))]
     if len(going) > len(rest):
         raise Problem(422, "last_identity", "Cannot split off all of a contact's identities")
     target = await _split_target(session, contact, ident, now)
@@ -87,6 +86,17 @@ async def unmerge(session: AsyncSession, workspace_id: int, contact_id: int, ide
     await record_contact_event(session, target.id, "unmerged_from", {"contact_id": contact.id, **data}, actor,
                                at=now)
     return _told(session, workspace_id, Moved(contact.id, target.id, convs, target.id))
+
+
+def _group(ident: ContactIdentity) -> tuple[int, int | None]:
+    """Identities that split off together: one channel's ids of one person (a phone and a user id)."""
+    return (ident.channel_id, ident.origin_contact_id)
+
+
+def splittable(idents: list[ContactIdentity]) -> set[int]:
+    """The ids of identities an unmerge can split off: all, unless they are one group (the contact
+    would be left with none)."""
+    return {i.id for i in idents} if len({_group(i) for i in idents}) > 1 else set()
 
 
 async def live_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:
