@@ -48,6 +48,11 @@ async def _timeline(stack, contact_id: int, **params) -> dict:
     return resp.json()
 
 
+async def _status(stack, conv_id: int) -> str:
+    async with stack.rt.db.reader() as s:
+        return (await s.get(Conversation, conv_id)).status
+
+
 async def _convs_of(stack, contact_id: int) -> set[int]:
     async with stack.rt.db.reader() as s:
         return set((await s.scalars(select(Conversation.id).where(Conversation.contact_id == contact_id))).all())
@@ -124,6 +129,9 @@ async def test_merge_then_unmerge_restores_both_contacts_conversations(bare):
     assert sam not in [c["id"] for c in (await bare.api.get("/api/v1/contacts")).json()["items"]]
     merged = next(i for i in (await _timeline(bare, noor))["items"] if i["kind"] == "merged")
     assert merged["data"]["attributes_kept_from_other"] == {"tier": "silver"} and merged["actor"] == "api"
+    # one open conversation per contact and channel: the moved one was resolved, and says so
+    (sam_conv,) = sam_convs
+    assert await _status(bare, sam_conv) == "resolved" and merged["data"]["resolved_conversation_ids"] == [sam_conv]
     async with bare.rt.db.reader() as s:
         told = await read_after(s, bare.workspace_id, cursor, 1000)
     assert {(e["type"], e.get("conversation_id"), e.get("contact_id")) for e in told} >= {
@@ -135,6 +143,7 @@ async def test_merge_then_unmerge_restores_both_contacts_conversations(bare):
     assert resp.status_code == 200, resp.text
     assert resp.json()["split"]["id"] == sam and resp.json()["contact"]["id"] == noor
     assert await _convs_of(bare, noor) == noor_convs and await _convs_of(bare, sam) == sam_convs
+    assert await _status(bare, sam_conv) == "open"  # reopened as the merge found it
     assert (await bare.api.get(f"/api/v1/contacts/{sam}")).status_code == 200
     assert "unmerged" in [i["kind"] for i in (await _timeline(bare, noor))["items"]]
     assert "unmerged_from" in [i["kind"] for i in (await _timeline(bare, sam))["items"]]

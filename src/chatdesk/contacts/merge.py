@@ -49,7 +49,7 @@ async def merge(session: AsyncSession, workspace_id: int, keep_id: int, other_id
     for ident in idents:
         ident.origin_contact_id = ident.origin_contact_id or other.id
         ident.contact_id = keep.id
-    convs = await _move_conversations(session, other.id, keep.id)
+    convs, resolved = await _move_conversations(session, other.id, keep.id)
     await session.execute(update(Consent).where(Consent.contact_id == other.id).values(contact_id=keep.id))
     await session.execute(update(Contact).where(Contact.merged_into_id == other.id).values(merged_into_id=keep.id))
     clashes, filled = _merge_profile(keep, other, now)
@@ -57,7 +57,8 @@ async def merge(session: AsyncSession, workspace_id: int, keep_id: int, other_id
     await _close_suggestions(session, keep.id, other.id, actor, now)
     await record_contact_event(session, keep.id, "merged", {
         "contact_id": other.id, "name": other.name, "identity_ids": [i.id for i in idents],
-        "conversation_ids": list(convs), "attributes_kept_from_other": clashes, "filled": filled}, actor, at=now)
+        "conversation_ids": list(convs), "resolved_conversation_ids": list(resolved),
+        "attributes_kept_from_other": clashes, "filled": filled}, actor, at=now)
     await record_contact_event(session, other.id, "merged_into", {"contact_id": keep.id}, actor, at=now)
     return _told(session, workspace_id, Moved(keep.id, other.id, convs, keep.id))
 
@@ -79,8 +80,9 @@ async def unmerge(session: AsyncSession, workspace_id: int, contact_id: int, ide
     target = await _split_target(session, contact, ident, now)
     for row in going:
         row.contact_id, row.origin_contact_id = target.id, None
-    convs = await _move_conversations(session, contact.id, target.id, channel_id=ident.channel_id,
-                                      only=await _taking(session, contact, target, going, rest))
+    taking, reopen = await _taking(session, contact, target, going, rest)
+    convs, _ = await _move_conversations(session, contact.id, target.id, channel_id=ident.channel_id, only=taking)
+    await _reopen(session, target.id, [c for c in convs if c in reopen])
     data = {"identity_ids": [r.id for r in going], "conversation_ids": list(convs)}
     await record_contact_event(session, contact.id, "unmerged", {"contact_id": target.id, **data}, actor, at=now)
     await record_contact_event(session, target.id, "unmerged_from", {"contact_id": contact.id, **data}, actor,
@@ -110,18 +112,32 @@ async def live_contact(session: AsyncSession, workspace_id: int, contact_id: int
 
 
 async def _taking(session: AsyncSession, contact: Contact, target: Contact, going: list[ContactIdentity],
-                  rest: list[ContactIdentity]) -> set[int] | None:
-    """Which of the contact's conversations on the identity's channel go with it: those a merge
-    brought from the restored contact; for a new contact, all of them unless an identity that
-    stays is on that channel too (then none: whose they are is not known). None: all."""
+                  rest: list[ContactIdentity]) -> tuple[set[int] | None, set[int]]:
+    """Which of the contact's conversations on the identity's channel go with it (None: all):
+    those a merge brought from the restored contact; for a new contact, all of them unless an
+    identity that stays is on that channel too (then none: whose they are is not known). And
+    which of them the merge had resolved (reopened when they go back)."""
     events = (await session.scalars(select(ContactEvent).where(
         ContactEvent.contact_id == contact.id, ContactEvent.kind == "merged"))).all()
-    brought = {c for e in events if (e.data or {}).get("contact_id") == target.id
-               for c in (e.data or {}).get("conversation_ids", [])}
+    mine = [e.data or {} for e in events if (e.data or {}).get("contact_id") == target.id]
+    brought = {c for d in mine for c in d.get("conversation_ids", [])}
+    resolved = {c for d in mine for c in d.get("resolved_conversation_ids", [])}
     if brought:
-        return brought
+        return brought, resolved
     staying = {r.channel_id for r in rest if r not in going}
-    return set() if going[0].channel_id in staying else None
+    return (set() if going[0].channel_id in staying else None), set()
+
+
+async def _reopen(session: AsyncSession, contact_id: int, conv_ids: list[int]) -> None:
+    """Reopen conversations a merge resolved, where the contact has no open one on that channel."""
+    c = _conversations.c
+    rows = (await session.execute(select(c.id, c.channel_id).where(c.id.in_(conv_ids), c.status == "resolved"))).all()
+    busy = set((await session.scalars(select(c.channel_id).where(c.contact_id == contact_id,
+                                                                 c.status != "resolved"))).all())
+    for row in rows:
+        if row.channel_id not in busy:
+            busy.add(row.channel_id)
+            await session.execute(update(_conversations).where(c.id == row.id).values(status="open"))
 
 
 async def _split_target(session: AsyncSession, contact: Contact, ident: ContactIdentity, now: datetime) -> Contact:
@@ -138,9 +154,10 @@ async def _split_target(session: AsyncSession, contact: Contact, ident: ContactI
 
 
 async def _move_conversations(session: AsyncSession, src: int, dst: int, channel_id: int | None = None,
-                              only: set[int] | None = None) -> tuple[int, ...]:
-    """Move ``src``'s conversations to ``dst``. One unresolved conversation per contact and
-    channel: where both have one on a channel, the moved one is resolved (its messages stay)."""
+                              only: set[int] | None = None) -> tuple[tuple[int, ...], list[int]]:
+    """Move ``src``'s conversations to ``dst``: the ids moved, and those resolved. One unresolved
+    conversation per contact and channel: where both have one on a channel, the moved one is
+    resolved (its messages stay; an unmerge reopens it)."""
     c = _conversations.c
     where = [c.contact_id == src] + ([c.channel_id == channel_id] if channel_id is not None else [])
     if only is not None:
@@ -152,7 +169,7 @@ async def _move_conversations(session: AsyncSession, src: int, dst: int, channel
         await session.execute(update(_conversations).where(c.id.in_(clash)).values(status="resolved"))
     if rows:
         await session.execute(update(_conversations).where(c.id.in_([r.id for r in rows])).values(contact_id=dst))
-    return tuple(r.id for r in rows)
+    return tuple(r.id for r in rows), clash
 
 
 def _merge_profile(keep: Contact, other: Contact, now: datetime) -> tuple[dict[str, Any], list[str]]:

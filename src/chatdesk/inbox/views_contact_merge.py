@@ -51,12 +51,13 @@ async def more(contact_id: int, ctx: Agent, request: Request, cursor: str = "", 
 
 
 @router.get("/merge")
-async def pick(contact_id: int, ctx: Agent, request: Request, q: str = "", c: str = "") -> Response:
+async def pick(contact_id: int, ctx: Agent, request: Request, q: str = "", c: str = "",
+               list_only: bool = False) -> Response:
     """The "Merge with…" picker: contacts found by name, handle or number (not this one)."""
     async with ctx.rt.db.reader() as session:
         contact = await merge.live_contact(session, ctx.ws, contact_id)
         found, _ = await service.search_contacts(session, ctx.ws, q=q[:100] or None, page=1, per_page=PICKED + 1)
-    return render(request, "_merge_pick.html", ctx=ctx, contact=contact, q=q, c=c,
+    return render(request, "_merge_found.html" if list_only else "_merge_pick.html", ctx=ctx, contact=contact, q=q, c=c,
                   found=[f for f in found if f.id != contact.id][:PICKED])
 
 
