@@ -63,7 +63,7 @@ async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | 
     """Contacts by name prefix (case-insensitive), by username prefix ("robin" and "@Rob" find
     @robin.vale) or by the last digits of their number, newest first. The total is counted up to
     ``TOTAL_CAP``."""
-    query = select(Contact).where(Contact.workspace_id == workspace_id)
+    query = select(Contact).where(Contact.workspace_id == workspace_id, Contact.merged_into_id.is_(None))
     if q and (key := name_key(q.strip())):
         conds = [_prefix(Contact.name_key, key)]
         if handle := username_key(q.strip()):

@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from . import (
     views_admin,
     views_auth,
+    views_contact_merge,
     views_costs,
     views_inbox,
     views_queues,
@@ -31,6 +32,7 @@ router.include_router(views_settings_templates.router)
 router.include_router(views_costs.router)
 router.include_router(views_queues.router)
 router.include_router(views_settings_webchat.router)
+router.include_router(views_contact_merge.router)
 
 
 def static_files() -> StaticFiles:
