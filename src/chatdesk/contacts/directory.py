@@ -14,7 +14,7 @@ from .attributes import BadValue, Def
 from .labels import labels
 from .models import Contact, ContactIdentity, ContactLabel, name_key, phone_key, username_key
 from .phones import BadPhone, normalise
-from .service import TOTAL_CAP, _phone_digits, _prefix
+from .service import TOTAL_CAP, _phone_digits, _prefix, default_region
 
 OPS = ("eq", "gte", "lte", "gt", "lt")
 
@@ -118,3 +118,10 @@ async def numbered_page(session: AsyncSession, stmt: Select[Contact], *, page: i
     total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
     rows = (await session.execute(stmt.order_by(Contact.id.desc()).offset((page - 1) * per_page).limit(per_page)))
     return list(rows.scalars()), total
+
+
+async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
+                          per_page: int) -> tuple[list[Contact], int]:
+    """Contacts by a search alone (no filters), a numbered page of them and the total."""
+    stmt = query(workspace_id, Filters(q=q), {}, await default_region(session, workspace_id))
+    return await numbered_page(session, stmt, page=page, per_page=per_page)
