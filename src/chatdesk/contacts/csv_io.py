@@ -10,6 +10,7 @@ updates it instead of adding a duplicate, so importing a file twice adds nothing
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -187,7 +188,7 @@ async def upsert_batch(session: AsyncSession, ws: int, rows: list[Row], report: 
 
 
 async def import_csv(db: Database, ws: int, text: TextIO, *, now: datetime, reject: Callable[[int, str], None],
-                     progress: Callable[[Report], None] = lambda _r: None, batch: int = BATCH) -> Report:
+                     progress: Callable[[Report], Any] = lambda _r: None, batch: int = BATCH) -> Report:
     """Import a CSV stream into workspace ``ws``: one transaction per ``batch`` rows."""
     async with db.reader() as session:
         defs = await attribute_service.defs_by_key(session, ws)
@@ -203,11 +204,17 @@ async def import_csv(db: Database, ws: int, text: TextIO, *, now: datetime, reje
         pending.append(row)
         if len(pending) >= batch:
             await _flush(db, ws, pending, report, now)
-            progress(report)
+            await _tell(progress, report)
     await _flush(db, ws, pending, report, now)
     report.rows = report.created + report.matched + report.rejected
-    progress(report)
+    await _tell(progress, report)
     return report
+
+
+async def _tell(progress: Callable[[Report], Any], report: Report) -> None:
+    """A progress callback may be a coroutine function (the import job writes its row)."""
+    if inspect.isawaitable(outcome := progress(report)):
+        await outcome
 
 
 async def _flush(db: Database, ws: int, rows: list[Row], report: Report, now: datetime) -> None:

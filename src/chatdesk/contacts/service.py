@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import Workspace
 from ..core.db import get_in_workspace
+from ..core.errors import Problem
 from ..core.events import emit
 from .events import ContactUpdated
 from .models import Contact, ContactIdentity
@@ -70,3 +71,24 @@ async def update_profile(session: AsyncSession, contact: Contact, changes: dict[
     contact.updated_at = now
     await session.flush()
     emit(session, ContactUpdated(workspace_id=contact.workspace_id, contact_id=contact.id, fields=changed))
+
+
+async def contacts_by_id(session: AsyncSession, workspace_id: int, ids: list[int]) -> list[Contact]:
+    """The workspace's contacts among ``ids`` (others' ids are silently not there)."""
+    if not ids:
+        return []
+    return list((await session.execute(select(Contact).where(Contact.workspace_id == workspace_id,
+                                                             Contact.id.in_(ids[:1000])))).scalars())
+
+
+async def set_default_region(session: AsyncSession, workspace_id: int, region: str) -> None:
+    """Set (or with "" clear) the default region; 422 for a region phonenumbers does not know."""
+    from .phones import valid_region
+
+    region = region.strip().upper()
+    if region and not valid_region(region):
+        raise Problem(422, "invalid_region", "Invalid region", f"{region!r} is not a two-letter region code")
+    workspace = await session.get(Workspace, workspace_id)
+    if workspace is not None:
+        workspace.default_region = region or None
+        await session.flush()

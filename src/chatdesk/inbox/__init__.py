@@ -7,7 +7,15 @@ from pathlib import Path
 from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
-from . import views_admin, views_auth, views_costs, views_inbox, views_settings_templates, views_templates
+from . import (
+    views_admin,
+    views_auth,
+    views_contacts,
+    views_costs,
+    views_inbox,
+    views_settings_templates,
+    views_templates,
+)
 from .web import InboxRoute, csrf_guard
 
 STATIC = Path(__file__).parent / "static"
@@ -20,6 +28,7 @@ router.include_router(views_admin.router)
 router.include_router(views_templates.router)
 router.include_router(views_settings_templates.router)
 router.include_router(views_costs.router)
+router.include_router(views_contacts.router)
 
 
 def static_files() -> StaticFiles:
