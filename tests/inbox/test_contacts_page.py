@@ -79,3 +79,24 @@ async def test_an_uploaded_file_is_imported_by_the_job_with_a_report(stack, owne
     assert report.text.splitlines()[0] == "line,reason" and report.text.splitlines()[1].startswith("3,")
     export = await owner.get(f"{WS}/contacts/export.csv")
     assert "Robin,+31612000444" in export.text
+
+
+async def test_a_reply_from_the_contact_page_goes_out_on_the_channel_last_used(stack, owner):
+    from tests.conversations.test_outbound import CUSTOMER, open_conversation
+
+    conv = await open_conversation(stack)
+    cid = conv["contact"]["id"]
+    page = await owner.get(f"{WS}/contacts/{cid}")
+    assert "last used" in page.text
+    resp = await owner.post(f"{WS}/contacts/{cid}/reply", {"text": "Sent from the contact page",
+                                                           "csrf_token": owner.csrf}, htmx=False)
+    assert resp.status_code == 303 and resp.headers["location"] == f"{WS}/c/{conv['id']}"
+
+    async def delivered():
+        return [m for m in await stack.inbox_of(CUSTOMER)
+                if m["type"] == "text" and m["request"]["text"]["body"] == "Sent from the contact page"]
+    assert await settle(delivered)
+    lonely = await _contact(stack, "Nobody Anywhere")
+    refused = await owner.post(f"{WS}/contacts/{lonely}/reply", {"text": "hi", "csrf_token": owner.csrf},
+                               htmx=False)
+    assert refused.status_code == 422

@@ -462,6 +462,8 @@ _ROWS: list[tuple[str, str, str]] = [
     ("Waiting to start", "Wacht op start", "Wartet auf den Start"),
     ("Yes", "Ja", "Ja"),
     ("Yes/no", "Ja/nee", "Ja/Nein"),
+    ("last used", "laatst gebruikt", "zuletzt genutzt"),
+    ("The customer cannot be reached there", "De klant is daar niet bereikbaar", "Der Kunde ist dort nicht erreichbar"),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

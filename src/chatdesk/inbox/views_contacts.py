@@ -9,14 +9,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import select
 
 from ..channels import setup as channels
 from ..contacts import attribute_service, csv_io, directory, imports, service
 from ..contacts import labels as contact_labels
 from ..contacts.attributes import BadValue
 from ..contacts.models import ContactImport
+from ..conversations import service as conversations
+from ..conversations.models import Conversation
 from ..core.db import get_in_workspace
 from ..core.errors import Problem
+from . import pages
 from .web import Ctx, InboxRoute, admin_ctx, redirect, render, workspace_ctx
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
@@ -120,9 +124,43 @@ async def _contact_page(ctx: Ctx, request: Request, contact_id: int, status: int
         names = (await contact_labels.of_contacts(session, [contact.id]))[contact.id]
         defs = await attribute_service.defs_by_key(session, ctx.ws)
         chans = {c.id: c for c in await channels.workspace_channels(session, ctx.ws)}
+        last = await _last_channel(session, contact.id)
+    reachable = [chans[i] for i in dict.fromkeys(i.channel_id for i in idents) if i in chans]
     # HOOK(m11b): the contact's timeline (GET /api/v1/contacts/{id}/timeline) goes here once merged.
     return render(request, "contacts/contact.html", ctx=ctx, section="contacts", status=status, problem=problem,
-                  contact=contact, identities=idents, names=names, defs=defs, channels=chans)
+                  contact=contact, identities=idents, names=names, defs=defs, channels=chans, reachable=reachable,
+                  last_channel=last)
+
+
+async def _last_channel(session: Any, contact_id: int) -> int | None:
+    """The channel the customer last wrote on (their latest inbound conversation), if any."""
+    return (await session.execute(select(Conversation.channel_id).where(Conversation.contact_id == contact_id)
+                                  .order_by(Conversation.last_inbound_at.desc().nulls_last(), Conversation.id.desc())
+                                  .limit(1))).scalar()
+
+
+@router.post("/contacts/{contact_id}/reply")
+async def reply(ctx: Member, request: Request, contact_id: int, text: Annotated[str, Form(max_length=4096)],
+                channel: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Reply from the contact page on the channel picked (default: the one they last used): the
+    contact's current conversation there, or a new one, through the inbox's one send path (the
+    window and template rules apply as in the conversation)."""
+    try:
+        async with ctx.rt.db.session() as session:
+            contact = await service.get_contact(session, ctx.ws, contact_id)
+            idents = (await service.identities(session, [contact.id]))[contact.id]
+            channel_id = int(channel) if channel.isdigit() else await _last_channel(session, contact.id)
+            if channel_id is None and idents:
+                channel_id = idents[0].channel_id
+            if channel_id not in {i.channel_id for i in idents}:
+                raise Problem(422, "no_identity", "The customer cannot be reached there",
+                              "the contact has no identity on that channel")
+            conv = await conversations.current_conversation(session, workspace_id=ctx.ws, channel_id=channel_id,
+                                                            contact_id=contact.id, now=ctx.rt.clock.now())
+            await pages.send(session, ctx, conv, text=text, note=False, upload=None, reply_to_id=None)
+    except Problem as exc:
+        return await _contact_page(ctx, request, contact_id, exc.status, exc)
+    return redirect(request, ctx.url(f"c/{conv.id}"))
 
 
 @router.get("/contacts/{contact_id}")
