@@ -4,7 +4,7 @@ from __future__ import annotations
 from chatdesk.contacts.models import Contact
 
 
-async def _contact(stack, name: str, phone: str | None = None, **attrs) -> int:
+async def make_contact(stack, name: str, phone: str | None = None, **attrs) -> int:
     async with stack.rt.db.session() as s:
         c = Contact(workspace_id=stack.workspace_id, name=name, phone=phone, attributes=attrs,
                     created_at=stack.clock.now(), updated_at=stack.clock.now())
@@ -34,7 +34,7 @@ async def test_definitions_crud(bare):
 async def test_patch_sets_values_by_type_and_names_a_bad_key(bare):
     await _define(bare, key="orders", type="number")
     await _define(bare, key="vip", type="bool")
-    cid = await _contact(bare, "Robin")
+    cid = await make_contact(bare, "Robin")
     ok = await bare.api.patch(f"/api/v1/contacts/{cid}", json={"attributes": {"orders": "3", "vip": "yes"},
                                                                "email": "robin@example.com"})
     assert ok.status_code == 200, ok.text
@@ -51,9 +51,9 @@ async def test_list_filters_by_attribute_with_comparisons(bare):
     await _define(bare, key="orders", type="number")
     await _define(bare, key="city", type="text")
     await _define(bare, key="since", type="date")
-    await _contact(bare, "Ann", orders=1, city="Delft", since="2024-01-05")
-    await _contact(bare, "Bo", orders=5, city="Utrecht", since="2025-06-01")
-    await _contact(bare, "Cy", orders=12, city="Utrecht")
+    await make_contact(bare, "Ann", orders=1, city="Delft", since="2024-01-05")
+    await make_contact(bare, "Bo", orders=5, city="Utrecht", since="2025-06-01")
+    await make_contact(bare, "Cy", orders=12, city="Utrecht")
 
     async def names(**params) -> list[str]:
         resp = await bare.api.get("/api/v1/contacts", params=params)
@@ -74,8 +74,8 @@ async def test_search_finds_a_whole_number_in_the_workspace_region(bare):
 
     async with bare.rt.db.session() as s:
         (await s.get(Workspace, bare.workspace_id)).default_region = "NL"
-    await _contact(bare, "Robin", phone="31612000444")
-    await _contact(bare, "Other", phone="4412000444")
+    await make_contact(bare, "Robin", phone="31612000444")
+    await make_contact(bare, "Other", phone="4412000444")
     for q in ("06-12 00 04 44", "+31 6 12000444", "0031612000444"):
         resp = await bare.api.get("/api/v1/contacts", params={"q": q})
         assert [i["name"] for i in resp.json()["items"]] == ["Robin"], q

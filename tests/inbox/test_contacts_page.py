@@ -5,17 +5,9 @@ from __future__ import annotations
 from chatdesk.accounts.models import Workspace
 from chatdesk.contacts.models import Contact
 from tests.conftest import settle
+from tests.contacts.test_attributes_api import make_contact as _contact
 
 WS = "/w/test-shop"
-
-
-async def _contact(stack, name: str, phone: str | None = None, **attrs) -> int:
-    async with stack.rt.db.session() as s:
-        c = Contact(workspace_id=stack.workspace_id, name=name, phone=phone, attributes=attrs,
-                    created_at=stack.clock.now(), updated_at=stack.clock.now())
-        s.add(c)
-        await s.flush()
-        return c.id
 
 
 async def _attribute(owner, **form) -> None:
