@@ -1,7 +1,7 @@
 """Latency of the inbox's read queries on a large workspace (seeded by bench/seed_inbox.py).
 
 Each case calls the real function (REST ``queries``, the inbox's ``inbox_queries``,
-``contacts.service.search_contacts``) in its own ``Database.reader()`` session, ``--runs``
+``contacts.directory.search_contacts``) in its own ``Database.reader()`` session, ``--runs``
 times with varying parameters (pages, conversations, search terms), after a short warm-up,
 and prints p50 / p95 / max beside the p95 target.
 
@@ -36,7 +36,7 @@ from bench.common import percentile
 from bench.seed_inbox import NOW
 from chatdesk.channels.registry import ChannelRegistry
 from chatdesk.channels.whatsapp.adapter import WhatsAppAdapter
-from chatdesk.contacts.service import search_contacts
+from chatdesk.contacts.directory import search_contacts
 from chatdesk.conversations import inbox_queries, queries
 from chatdesk.conversations.models import Conversation
 from chatdesk.core.db import Database

@@ -210,3 +210,21 @@ async def set_cost_settings(s: Settings, slug: str, *, budget: str | None = None
                                           SystemClock().now())
         return "budget removed" if micros is None else f"monthly budget {pricing.money(micros, currency)}"
     return await in_transaction(s, do, migrate=migrate)
+
+
+async def with_workspace_db(s: Settings, slug: str, fn: Callable[[Database, int], Awaitable[T]], *,
+                            migrate: bool = True) -> T:
+    """Run ``fn(db, workspace_id)`` with its own transactions (``chatdesk contacts import|export``
+    commit in batches, not in one transaction)."""
+    from . import models  # noqa: F401  every table, so foreign keys resolve
+
+    s.ensure_data_dir()
+    if migrate and s.is_sqlite:
+        await upgrade_async(s.db_url)
+    db = Database(s.db_url)
+    try:
+        async with db.reader() as session:
+            workspace_id = (await accounts.workspace_by_slug(session, slug)).id
+        return await fn(db, workspace_id)
+    finally:
+        await db.dispose()

@@ -23,6 +23,7 @@ from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
 from .channels.templates import api as templates_api
 from .contacts import api as contacts_api
+from .contacts import attributes_api as contact_attributes_api
 from .contacts import consent_api
 from .conversations import api as conversations_api
 from .conversations import cost_api, live, queue_api
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(cost_api.router)
     app.include_router(contacts_api.router)
     app.include_router(consent_api.router)
+    app.include_router(contact_attributes_api.router)
     app.include_router(channels_api.router)
     app.include_router(templates_api.router)
     app.include_router(live.router)

@@ -305,6 +305,34 @@ def templates_sync(workspace: Annotated[str, typer.Option(help="the workspace (s
     typer.echo(run(lambda: admin.sync_templates(settings(), workspace)))
 
 
+contacts_app = typer.Typer(help="Contacts: CSV import and export.", no_args_is_help=True)
+app.add_typer(contacts_app, name="contacts")
+
+
+@contacts_app.command("import")
+def contacts_import(file: Annotated[str, typer.Argument(help="a CSV file: name, phone, email, labels, language, "
+                                                               "attribute keys")],
+                    workspace: Annotated[str, typer.Option(help="workspace slug")],
+                    report: Annotated[str | None, typer.Option(help="write rejected rows here (CSV: line,reason); "
+                                                                    "default: stderr")] = None) -> None:
+    """Import contacts from CSV, matching existing ones by phone then email; prints a summary."""
+    from . import contacts_cli
+
+    typer.echo(run(lambda: contacts_cli.import_file(settings(), workspace, file, report)))
+
+
+@contacts_app.command("export")
+def contacts_export(workspace: Annotated[str, typer.Option(help="workspace slug")],
+                    out: Annotated[str | None, typer.Option(help="the CSV file to write; default: stdout")] = None
+                    ) -> None:
+    """Export the workspace's contacts as CSV."""
+    from . import contacts_cli
+
+    message = run(lambda: contacts_cli.export_file(settings(), workspace, out))
+    if message:
+        typer.echo(message, err=True)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: Port = 8000,
           no_worker: Annotated[bool, typer.Option("--no-worker", help="web only; run `chatdesk worker` apart")] = False

@@ -5,6 +5,7 @@ from .accounts import sessions as browser_sessions
 from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
 from .channels.templates.jobs import TEMPLATES_SCHEDULE, TEMPLATES_SYNC, sync_handler
+from .contacts.imports import IMPORT_CONTACTS, import_handler
 from .contacts.profiles import FETCH_PROFILE, profile_handler
 from .conversations import routing, tasks
 from .conversations.budgets import BUDGET_CHECK, BUDGET_SCHEDULE, budget_handler
@@ -46,6 +47,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
             BUDGET_CHECK: budget_handler(rt.db, rt.clock),
             routing.ROUTE: routing.route_handler(rt.db, rt.clock),
+            IMPORT_CONTACTS: import_handler(rt.db, rt.clock),
         },
     )
 

@@ -20,6 +20,7 @@ class Workspace(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    default_region: Mapped[str | None] = mapped_column(String(2), nullable=True)  # phones without +CC
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # routing (0022): an unassigned conversation goes to the agent who first replies to it
     assign_first_replier: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -5,7 +5,7 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..channels.base import ID_DEFAULT
@@ -59,6 +59,7 @@ class Contact(Base):
         Index("ix_contacts_workspace_name", "workspace_id", "name"),
         Index("ix_contacts_name_key", "workspace_id", "name_key"),  # name prefix search
         Index("ix_contacts_phone_key", "workspace_id", "phone_key"),  # phone "ends with" search
+        Index("ix_contacts_workspace_email", "workspace_id", "email"),  # imports match on it
     )
 
     @validates("name")
@@ -194,3 +195,51 @@ class ContactEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_contact_events_timeline", "contact_id", "at", "id"),)
+class AttributeDef(Base):
+    """A custom contact attribute of a workspace: values live in ``Contact.attributes`` under
+    ``key``, checked against ``type`` (``attributes.py``)."""
+
+    __tablename__ = "contact_attribute_defs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))  # text | number | date | bool | choice
+    choices: Mapped[list[str]] = mapped_column(Json, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+
+class ContactLabel(Base):
+    """A workspace label (the ``labels`` table conversations use too) on a contact."""
+
+    __tablename__ = "contact_labels"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (UniqueConstraint("contact_id", "label_id"),)
+
+
+class ContactImport(Base):
+    """A CSV import started from the contacts page: the uploaded file, run by a job, its
+    progress and the report of rejected rows (``line,reason`` lines)."""
+
+    __tablename__ = "contact_imports"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

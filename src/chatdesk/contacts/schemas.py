@@ -37,8 +37,21 @@ class ContactOut(BaseModel):
     language: str | None
     attributes: dict[str, Any]
     identities: list[IdentityOut]
+    labels: list[str] = []
     created_at: datetime
     updated_at: datetime
+
+
+class ContactIn(BaseModel):
+    """A change to a contact: only the fields given change; ``attributes`` maps attribute keys
+    to values (``null`` clears one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    language: str | None = Field(default=None, max_length=16)
+    attributes: dict[str, Any] | None = Field(default=None, max_length=100)
 
 
 class ConsentIn(BaseModel):

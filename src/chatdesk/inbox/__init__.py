@@ -11,6 +11,7 @@ from . import (
     views_admin,
     views_auth,
     views_contact_merge,
+    views_contacts,
     views_costs,
     views_inbox,
     views_queues,
@@ -33,6 +34,7 @@ router.include_router(views_costs.router)
 router.include_router(views_queues.router)
 router.include_router(views_settings_webchat.router)
 router.include_router(views_contact_merge.router)
+router.include_router(views_contacts.router)
 
 
 def static_files() -> StaticFiles:

@@ -11,7 +11,7 @@ shared with the workspace.
 Add-only: nullable columns, columns with defaults, a table and indexes.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Written by hand.
 """
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from alembic import op
 import chatdesk.core.db
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 # Expand only: the previous release neither reads nor writes the new column.
