@@ -415,6 +415,24 @@ _ROWS: list[tuple[str, str, str]] = [
     ("This number may start %(limit)s conversations in 24 hours and has started %(used)s; the next one frees up at %(frees_at)s.",
      "Dit nummer mag %(limit)s gesprekken in 24 uur beginnen en heeft er %(used)s begonnen; het volgende komt vrij om %(frees_at)s.",
      "Diese Nummer darf %(limit)s Unterhaltungen in 24 Stunden beginnen und hat %(used)s begonnen; die nächste wird um %(frees_at)s frei."),
+    # r16a: phones and narrow windows, accessibility, icons, confirmations
+    ("Back to conversations", "Terug naar gesprekken", "Zurück zu den Unterhaltungen"),
+    ("Contact details", "Contactgegevens", "Kontaktdetails"),
+    ("New conversation: %(name)s", "Nieuw gesprek: %(name)s", "Neue Unterhaltung: %(name)s"),
+    ("Nothing is assigned to you. Conversations assigned to you appear here.",
+     "Er is niets aan je toegewezen. Gesprekken die aan jou worden toegewezen, verschijnen hier.",
+     "Ihnen ist nichts zugewiesen. Unterhaltungen, die Ihnen zugewiesen werden, erscheinen hier."),
+    ("Order", "Bestelling", "Bestellung"),
+    ("Sticker", "Sticker", "Sticker"),
+    ("Delete the label “%(name)s”?", "Het label „%(name)s” verwijderen?", "Das Label „%(name)s“ löschen?"),
+    ("Delete the canned response “/%(shortcut)s”?", "Het standaardantwoord „/%(shortcut)s” verwijderen?",
+     "Den Textbaustein „/%(shortcut)s“ löschen?"),
+    ("Delete the team “%(name)s”?", "Het team „%(name)s” verwijderen?", "Das Team „%(name)s“ löschen?"),
+    ("Remove %(name)s from this workspace?", "%(name)s uit deze werkruimte verwijderen?",
+     "%(name)s aus diesem Arbeitsbereich entfernen?"),
+    ("The check could not finish. Your entries are kept; try again.",
+     "De controle kon niet worden afgerond. Je invoer is bewaard; probeer het opnieuw.",
+     "Die Prüfung konnte nicht abgeschlossen werden. Ihre Eingaben bleiben erhalten; versuchen Sie es erneut."),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}
