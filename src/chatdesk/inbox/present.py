@@ -65,7 +65,7 @@ def preview(message: Any, limit: int = 80) -> str:
 
 
 # content types whose preview without text is a word (translated in ``_preview.html``)
-KIND_WORDS = ("image", "video", "audio", "document", "sticker", "location", "contacts", "order")
+KIND_WORDS = ("image", "video", "audio", "document", "sticker", "location", "contacts", "order", "unsupported")
 
 
 def kind_title(kind: str) -> str:
