@@ -746,6 +746,24 @@ _ROWS: list[tuple[str, str, str]] = [
     ("Yes/no", "Ja/nee", "Ja/Nein"),
     ("last used", "laatst gebruikt", "zuletzt genutzt"),
     ("The customer cannot be reached there", "De klant is daar niet bereikbaar", "Der Kunde ist dort nicht erreichbar"),
+    # r16a: phones and narrow windows, accessibility, icons, confirmations
+    ("Back to conversations", "Terug naar gesprekken", "Zurück zu den Unterhaltungen"),
+    ("Contact details", "Contactgegevens", "Kontaktdetails"),
+    ("New conversation: %(name)s", "Nieuw gesprek: %(name)s", "Neue Unterhaltung: %(name)s"),
+    ("Nothing is assigned to you. Conversations assigned to you appear here.",
+     "Er is niets aan je toegewezen. Gesprekken die aan jou worden toegewezen, verschijnen hier.",
+     "Ihnen ist nichts zugewiesen. Unterhaltungen, die Ihnen zugewiesen werden, erscheinen hier."),
+    ("Order", "Bestelling", "Bestellung"),
+    ("Sticker", "Sticker", "Sticker"),
+    ("Delete the label “%(name)s”?", "Het label „%(name)s” verwijderen?", "Das Label „%(name)s“ löschen?"),
+    ("Delete the canned response “/%(shortcut)s”?", "Het standaardantwoord „/%(shortcut)s” verwijderen?",
+     "Den Textbaustein „/%(shortcut)s“ löschen?"),
+    ("Delete the team “%(name)s”?", "Het team „%(name)s” verwijderen?", "Das Team „%(name)s“ löschen?"),
+    ("Remove %(name)s from this workspace?", "%(name)s uit deze werkruimte verwijderen?",
+     "%(name)s aus diesem Arbeitsbereich entfernen?"),
+    ("The check could not finish. Your entries are kept; try again.",
+     "De controle kon niet worden afgerond. Je invoer is bewaard; probeer het opnieuw.",
+     "Die Prüfung konnte nicht abgeschlossen werden. Ihre Eingaben bleiben erhalten; versuchen Sie es erneut."),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

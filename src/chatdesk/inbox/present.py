@@ -51,19 +51,27 @@ def avatar_hue(key: Any) -> int:
     return sum(str(key).encode()) % 8
 
 
-# by content type
-PREVIEW_LABELS = {"image": "📷", "video": "🎥", "audio": "🎤", "document": "📄", "sticker": "🏷",
-                  "location": "📍", "contacts": "👤", "note": "📝", "story": "◎", "share": "↗"}
-
-
 def preview(message: Any, limit: int = 80) -> str:
-    """One line describing a message, for the conversation list."""
+    """One line of a message's text, for the conversation list and quotes (its content type is
+    shown by ``icons.content_icon``; media without a caption by the ``_preview.html`` macro)."""
     if message is None:
         return ""
-    text = (message.text or "").replace("\n", " ").strip()
-    label = PREVIEW_LABELS.get(message.content.type, "")
-    line = f"{label} {text}".strip() if text or label else f"[{message.type}]"
+    line = (message.text or "").replace("\n", " ").strip()
+    if not line and message.content.type not in KIND_WORDS:
+        line = f"[{message.type}]"
     return line[:limit] + ("…" if len(line) > limit else "")
+
+
+# content types whose preview without text is a word (translated in ``_preview.html``)
+KIND_WORDS = ("image", "video", "audio", "document", "sticker", "location", "contacts", "order", "unsupported")
+
+
+def kind_title(kind: str) -> str:
+    """A channel kind as people write it ("WhatsApp", not "Whatsapp")."""
+    try:
+        return adapter_class(kind).title
+    except UnknownChannelKind:
+        return kind.capitalize()
 
 
 def time_left(seconds: float) -> tuple[str, int]:
@@ -103,4 +111,5 @@ def channel_title(kind: str) -> str:
 
 
 FILTERS = {"linkify": linkify, "filesize": filesize, "initials": initials, "hue": avatar_hue, "preview": preview,
+           "kind_title": kind_title,
            "time_left": time_left, "channel_icon": channel_icon, "channel_title": channel_title}

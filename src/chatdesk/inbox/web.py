@@ -19,7 +19,7 @@ from ..accounts import members, sessions
 from ..accounts.models import User, Workspace
 from ..core.errors import Problem
 from ..core.runtime import Runtime, runtime
-from . import dates, i18n, present
+from . import dates, i18n, icons, present
 from .security import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -41,6 +41,7 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
 # jinja2.ext.i18n adds this method to the environment at run time; Jinja's types cannot know it.
 env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 env.filters.update(present.FILTERS)
+env.globals.update(icons.GLOBALS)
 
 
 class LoginRequired(Exception):

@@ -9,6 +9,41 @@
 
   document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-CSRF-Token"] = csrf(); });
 
+  /* Deletes ask first (form[data-confirm]): the page's <dialog>, translated server-side. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target, dlg = document.getElementById("confirm-dialog");
+    if (!form.dataset || !form.dataset.confirm || form.dataset.confirmed) return;
+    e.preventDefault();
+    if (!dlg || !dlg.showModal) { if (window.confirm(form.dataset.confirm)) { form.dataset.confirmed = "1"; form.submit(); } return; }
+    dlg.querySelector("#confirm-text").textContent = form.dataset.confirm;
+    dlg.returnValue = "";
+    dlg.onclose = function () { if (dlg.returnValue === "ok") { form.dataset.confirmed = "1"; form.submit(); } };
+    dlg.showModal();
+  });
+  /* A form whose secrets must survive a refusal (connect a channel): posted in the background,
+     so on a problem only the page's alert changes and what was typed stays in the fields. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-keep-on-error")) return;
+    e.preventDefault();
+    var btn = form.querySelector("button:not([type=button])"); if (btn) btn.disabled = true;
+    var main = form.closest("main") || body;
+    function showAlert(el) {
+      var old = main.querySelector(":scope > .alert.error"); if (old) old.remove();
+      el.setAttribute("tabindex", "-1"); main.insertBefore(el, main.firstChild); el.focus();
+    }
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" }).then(function (r) {
+      if (r.redirected) { location.href = r.url; return; }
+      return r.text().then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main > .alert.error");
+        if (fresh) showAlert(document.importNode(fresh, true)); else HTMLFormElement.prototype.submit.call(form);  // not a problem page: post it plainly
+      });
+    }).catch(function () {
+      var el = document.createElement("div"); el.className = "alert error"; el.setAttribute("role", "alert");
+      el.textContent = form.getAttribute("data-keep-on-error"); showAlert(el);
+    }).finally(function () { if (btn) btn.disabled = false; });
+  });
+
   if (!WS) return;                       // sign-in and error pages stop here
 
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
@@ -89,7 +124,7 @@
       var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
       var fresh = tpl.content.firstElementChild;
       if (!fresh || fresh.dataset.version === h.dataset.version) return;   // already showing it (own action)
-      h.replaceWith(fresh); htmx.process(fresh);
+      h.replaceWith(fresh); htmx.process(fresh); syncDrawer();
     });
   }
 
@@ -172,14 +207,47 @@
   }
 
   /* ---------------------------------------------------------------- list */
-  var listTimer = null;
+  var listTimer = null, liveRefresh = false;
   function refreshList() {
     clearTimeout(listTimer);
     listTimer = setTimeout(function () {
       var f = $("#filters"); if (!f) return;
       var shown = $("#list-shown"); if (shown) shown.value = $$("#conv-list .conv-item").length;  // keep what was scrolled to
-      htmx.trigger(f, "refresh");
+      liveRefresh = true; htmx.trigger(f, "refresh");
     }, 250);
+  }
+  /* The list is not a live region (it would re-read every refresh): conversations that a live
+     refresh brings in are announced once, by name, in a polite status region. */
+  var knownConvs = null;
+  function announceNew() {
+    var ids = $$(".conv-item").map(function (a) { return a.dataset.id; });
+    var box = $("#list-status"), fresh = [];
+    if (knownConvs && liveRefresh) fresh = $$(".conv-item").filter(function (a) { return knownConvs.indexOf(a.dataset.id) < 0; });
+    if (box && fresh.length) box.textContent = fresh.map(function (a) {
+      return (box.dataset.newOne || "%(name)s").replace("%(name)s", a.querySelector(".ci-name").textContent);
+    }).join(". ");
+    knownConvs = ids; liveRefresh = false;
+  }
+
+  /* ---------------------------------------------------------------- narrow windows */
+  /* Below 860 px the list and the conversation take turns (body.has-conv); below 1,180 px the
+     contact panel is a drawer opened from the header. */
+  function showList(e) {
+    if (!$("#conv-list")) return;
+    if (e) e.preventDefault();
+    body.classList.remove("has-conv");
+    history.pushState({}, "", WS);
+    var sel = $(".conv-item.selected") || $(".conv-item"); if (sel) sel.focus();
+  }
+  function drawer(open) {
+    var c = conv(), btn = $("#contact-btn"); if (!c) return;
+    c.classList.toggle("drawer-open", open);
+    syncDrawer();
+    if (open) { var x = $("#contact-close"); if (x) x.focus(); } else if (btn) btn.focus();
+  }
+  function syncDrawer() {
+    var c = conv(), btn = $("#contact-btn");
+    if (btn) btn.setAttribute("aria-expanded", c && c.classList.contains("drawer-open") ? "true" : "false");
   }
   function markSelected() {
     var id = convId();
@@ -299,6 +367,7 @@
 
   document.addEventListener("keydown", function (e) {
     var ta = e.target;
+    if (e.key === "Escape" && conv() && conv().classList.contains("drawer-open")) { drawer(false); return; }
     if (ta && ta.id === "composer-text") {
       var menu = cannedMenu();
       if (menu && !menu.hidden) {
@@ -329,6 +398,9 @@
   });
   document.addEventListener("click", function (e) {
     var tab = e.target.closest(".ctab"); if (tab) { setMode(tab.dataset.mode); return; }
+    if (e.target.closest("#back-btn")) { showList(e); return; }
+    if (e.target.closest("#contact-btn")) { drawer(!conv().classList.contains("drawer-open")); return; }
+    if (e.target.closest("#contact-close")) { drawer(false); return; }
     if (e.target.closest("#template-btn")) { openTemplates(); return; }
     if (e.target.closest("#template-pop-close")) { closeTemplates(); return; }
     var li = e.target.closest("#canned-menu li"); if (li) { pickCanned(li); return; }
@@ -363,7 +435,9 @@
     }
   });
   document.addEventListener("htmx:afterSwap", function (e) {
+    syncDrawer();
     if (e.detail.target && e.detail.target.id === "pane") {
+      body.classList.toggle("has-conv", !!conv());
       markSelected(); toBottom();
       var c = conv(); if (c) document.title = c.dataset.title;
       // opened with j/k: keep focus in the list so the next j/k works; with the mouse: ready to type
@@ -372,7 +446,7 @@
       navByKey = false;
     }
     if (e.detail.target && e.detail.target.id === "conv-list") {
-      markSelected(); updateCounts();
+      markSelected(); updateCounts(); announceNew();
       var shown = $("#list-shown"); if (shown) shown.value = "";  // a filter change starts at the first page
     }
   });
@@ -406,7 +480,10 @@
     }
   }
 
-  markSelected(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
+  function convInPath() { body.classList.toggle("has-conv", /\/c\/\d+/.test(location.pathname)); }
+  window.addEventListener("popstate", convInPath);
+  document.addEventListener("htmx:historyRestore", convInPath);
+  markSelected(); announceNew(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
   var ta0 = $("#composer-text"); if (ta0) autoGrow(ta0);
 
   /* ---------------------------------------------------------------- bulk selection */
