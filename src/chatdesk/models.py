@@ -12,10 +12,12 @@ from .core.jobs import Job
 from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
 from .core.sending_pause import SendingPause
+from .notifications.models import Notification, NotificationCursor
 from .teams.models import Team, TeamMember
 
 __all__ = ["ApiToken", "Base", "BrowserSession", "BudgetAlert", "CannedResponse", "Channel", "Consent", "Contact",
            "ContactIdentity", "Conversation", "ConversationLabel", "CostBudget", "DeliveryStatus",
            "IdempotencyKey", "InboundEvent", "Invite", "Job", "Label", "Membership", "Message", "MessageTemplate",
+           "Notification", "NotificationCursor",
            "RateOverride", "Schedule", "SendAttempt", "SendingPause", "StoredEvent", "Team", "TeamMember", "User",
            "Workspace", "rate_buckets"]

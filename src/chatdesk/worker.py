@@ -18,6 +18,7 @@ from .core.retention import RETENTION, RETENTION_SCHEDULE, Prunable, retention_h
 from .core.runner import Handlers, Wakeup, Worker
 from .core.runtime import Runtime
 from .core.scheduler import Periodic, Scheduler
+from .notifications.jobs import FANOUT, FANOUT_SCHEDULE, fanout_handler
 
 # What retention prunes, by domain (core.retention): one line per domain.
 PRUNABLE: list[Prunable] = [
@@ -29,7 +30,7 @@ PRUNABLE: list[Prunable] = [
 # The jobs that message customers: held back while sending is paused (core.sending_pause).
 SENDING_KINDS = frozenset({SEND_MESSAGE.name})
 # The periodic jobs (core.scheduler); their kinds need a handler below.
-SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE, BUDGET_SCHEDULE]
+SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE, BUDGET_SCHEDULE, FANOUT_SCHEDULE]
 
 
 def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
@@ -43,6 +44,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             TEMPLATES_SYNC: sync_handler(rt),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
             BUDGET_CHECK: budget_handler(rt.db, rt.clock),
+            FANOUT: fanout_handler(rt.db, rt.clock),
         },
     )
 

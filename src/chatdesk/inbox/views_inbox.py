@@ -95,15 +95,17 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 @router.post("/c/{conversation_id}/messages")
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
                file: UploadFile | None = None, reply_to_id: str = Form(""),
-               interactive: str = Form("", max_length=100_000)) -> Response:
-    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
+               interactive: str = Form("", max_length=100_000), mentions: str = Form("", max_length=2_000)) -> Response:
+    """Reply (queued for sending) or private note (``mentions``: the picked agents' ids, comma-separated).
+    A refusal (e.g. window closed) is shown in place."""
     upload = Upload(file.file, file.content_type or "application/octet-stream", file.filename) \
         if file is not None and file.filename else None
     try:
         async with ctx.rt.db.session() as session:
             conv = await service.get_conversation(session, ctx.ws, conversation_id)
             message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
-                                       reply_to_id=text_id(reply_to_id), interactive=interactive)
+                                       reply_to_id=text_id(reply_to_id), interactive=interactive,
+                                       mentions=pages.mention_ids(mentions))
             thread = await inbox_queries.thread(session, conv, only=message.id)
     except Problem as exc:
         if exc.status == 404:
@@ -145,7 +147,7 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
                  team: str | None = Form(None)) -> Response:
     what = triage.StateChange(
         assignee_id=triage.UNSET if assignee is None else _id_or_none(assignee, ctx.user.id),
-        team_id=triage.UNSET if team is None else _id_or_none(team, -1))
+        team_id=triage.UNSET if team is None else _id_or_none(team, -1), actor_id=ctx.user.id)
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, what, now=ctx.rt.clock.now()))
 
