@@ -113,6 +113,9 @@ async def test_me_page_changes_name_colour_and_language(stack, owner):
     assert "Mijn profiel" in (await owner.get(f"{WS}/me")).text
     bad = await owner.client.post(f"{WS}/me", data={"name": " ", "csrf_token": owner.csrf})
     assert bad.status_code == 422
+    elsewhere = Browser(stack)  # another browser: signing in brings the chosen language along
+    assert "cd_lang=nl" in (await elsewhere.login("owner@test.shop")).headers.get("set-cookie", "")
+    await elsewhere.aclose()
 
 
 async def test_password_change_keeps_this_session_and_ends_the_others(stack, owner):
