@@ -94,7 +94,8 @@ def test_my_page_changes_name_language_and_password(new_page, servers):
         expect(page.locator("#me-saved")).to_contain_text("Je profiel is opgeslagen.")
         expect(page.locator("input[name=name]")).to_have_value("Agent Smith")
         page.goto(page.url.split("/me")[0] + "/")
-        expect(page.locator("summary.rail-me")).to_have_attribute("aria-label", "Accountmenu")   # the inbox is Dutch too
+        # the inbox is Dutch too
+        expect(page.locator("summary.rail-me")).to_have_attribute("aria-label", "Accountmenu")
 
         page.goto(page.url.rstrip("/") + "/me")
         page.fill("input[name=current]", PASSWORD)
