@@ -19,6 +19,7 @@ from .core.runner import Handlers, Wakeup, Worker
 from .core.runtime import Runtime
 from .core.scheduler import Periodic, Scheduler
 from .notifications.jobs import FANOUT, FANOUT_SCHEDULE, fanout_handler
+from .notifications.models import Notification
 
 # What retention prunes, by domain (core.retention): one line per domain.
 PRUNABLE: list[Prunable] = [
@@ -26,6 +27,7 @@ PRUNABLE: list[Prunable] = [
     *browser_sessions.PRUNABLE,  # expired sign-ins
     Prunable(table_of(IdempotencyKey), "created_at"),  # answered within 24 h; kept for the retention days
     Prunable(table_of(StoredEvent), "occurred_at"),  # domain events: consumers read within days
+    Prunable(table_of(Notification), "at"),  # agents' notifications: the bell shows the newest
 ]
 # The jobs that message customers: held back while sending is paused (core.sending_pause).
 SENDING_KINDS = frozenset({SEND_MESSAGE.name})
