@@ -41,12 +41,12 @@ async def create_workspace(s: Settings, name: str, *, timezone: str = "UTC", mig
 
 
 async def create_user(s: Settings, email: str, slug: str, role: str, password: str | None, *,
-                      migrate: bool = True) -> str:
+                      migrate: bool = True, name: str = "") -> str:
     async def do(session: AsyncSession) -> str:
         workspace = await accounts.workspace_by_slug(session, slug)
         # the operator owns every account: here (only) a password replaces an existing one
         user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password,
-                                       reset_password=True)
+                                       reset_password=True, name=name)
         return f"{user.email} is {role} of {workspace.slug}"
     return await in_transaction(s, do, migrate=migrate)
 

@@ -40,6 +40,7 @@ from .core.migrate import CodeSchema, schema_mismatch
 from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
+from .inbox import api_router as inbox_api_router
 from .inbox import router as inbox_router
 from .widget import api as widget_api
 from .widget import script as widget_script
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(channels_api.router)
     app.include_router(templates_api.router)
     app.include_router(live.router)
+    app.include_router(inbox_api_router)
     app.include_router(inbox_router)
     app.include_router(widget_script.router)
     app.include_router(widget_api.router)

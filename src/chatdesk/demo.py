@@ -30,6 +30,7 @@ OWNER = "owner@demo.shop"
 PAGE_ID = "104729384756102"
 INSTAGRAM_ID = "17841400000000001"
 SOCIAL = {"messenger": ("page_id", PAGE_ID, "Demo Shop"), "instagram": ("account_id", INSTAGRAM_ID, "demo.shop")}
+OWNER_NAME = "Sam Owner"  # replies and notes are signed with it
 
 
 class PortUnavailable(Exception):
@@ -99,7 +100,8 @@ async def _seed(settings: Settings, sandbox_url: str) -> dict[str, Any]:
         seed = {"password": secrets.token_hex(6), "access_token": secrets.token_urlsafe(24),
                 "app_secret": secrets.token_hex(16), "verify_token": secrets.token_urlsafe(12)}
         seed["slug"] = await admin.create_workspace(settings, "Demo Shop", migrate=False)
-        await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"], migrate=False)
+        await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"], migrate=False,
+                                 name=OWNER_NAME)
         seed["api_token"] = await admin.create_token(settings, seed["slug"], "demo", migrate=False)
         await admin.add_channel(settings, "whatsapp", seed["slug"], {
             "phone_number_id": PHONE_NUMBER_ID, "display_phone_number": DISPLAY, "waba_id": WABA_ID,

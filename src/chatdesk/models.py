@@ -12,11 +12,13 @@ from .core.jobs import Job
 from .core.pg_ratelimit import rate_buckets
 from .core.scheduler import Schedule
 from .core.sending_pause import SendingPause
+from .notifications.models import Notification, NotificationCursor
 from .teams.models import Team, TeamMember
 from .widget.hours import BusinessHours
 
 __all__ = ["ApiToken", "AttributeDef", "Base", "BrowserSession", "BudgetAlert", "BusinessHours", "CannedResponse",
            "Channel", "Consent", "Contact", "ContactIdentity", "ContactImport", "ContactLabel", "Conversation",
            "ConversationLabel", "CostBudget", "DeliveryStatus", "IdempotencyKey", "InboundEvent", "Invite", "Job",
-           "Label", "Membership", "Message", "MessageTemplate", "RateOverride", "Schedule", "SendAttempt",
-           "SendingPause", "StoredEvent", "Team", "TeamMember", "User", "Workspace", "rate_buckets"]
+           "Label", "Membership", "Message", "MessageTemplate", "Notification", "NotificationCursor", "RateOverride",
+           "Schedule", "SendAttempt", "SendingPause", "StoredEvent", "Team", "TeamMember", "User", "Workspace",
+           "rate_buckets"]

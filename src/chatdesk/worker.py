@@ -20,6 +20,8 @@ from .core.retention import RETENTION, RETENTION_SCHEDULE, Prunable, retention_h
 from .core.runner import Handlers, Wakeup, Worker
 from .core.runtime import Runtime
 from .core.scheduler import Periodic, Scheduler
+from .notifications.jobs import FANOUT, FANOUT_SCHEDULE, fanout_handler
+from .notifications.models import Notification
 
 # What retention prunes, by domain (core.retention): one line per domain.
 PRUNABLE: list[Prunable] = [
@@ -27,11 +29,12 @@ PRUNABLE: list[Prunable] = [
     *browser_sessions.PRUNABLE,  # expired sign-ins
     Prunable(table_of(IdempotencyKey), "created_at"),  # answered within 24 h; kept for the retention days
     Prunable(table_of(StoredEvent), "occurred_at"),  # domain events: consumers read within days
+    Prunable(table_of(Notification), "at"),  # agents' notifications: the bell shows the newest
 ]
 # The jobs that message customers: held back while sending is paused (core.sending_pause).
 SENDING_KINDS = frozenset({SEND_MESSAGE.name})
 # The periodic jobs (core.scheduler); their kinds need a handler below.
-SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE, BUDGET_SCHEDULE]
+SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE, BUDGET_SCHEDULE, FANOUT_SCHEDULE]
 
 
 def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
@@ -48,6 +51,7 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             BUDGET_CHECK: budget_handler(rt.db, rt.clock),
             routing.ROUTE: routing.route_handler(rt.db, rt.clock),
             IMPORT_CONTACTS: import_handler(rt.db, rt.clock),
+            FANOUT: fanout_handler(rt.db, rt.clock),
         },
     )
 

@@ -34,6 +34,12 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The agent's own page (issue 16); None means the default (accounts/profile.py says which).
+    avatar_color: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    notify_sound: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    notify_desktop: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    notify_kinds: Mapped[str | None] = mapped_column(String(100), nullable=True)  # comma-separated
 
 
 class Membership(Base):

@@ -110,7 +110,7 @@ async def send_message(conversation_id: int, request: Request, ws: Workspace, rt
     and sends nothing again."""
     body, upload = await _read_send(request)
     draft = Draft(type=body.draft_type, text=body.text, content=body.content(), upload=upload,
-                  reply_to_id=body.message_id or body.reply_to_id)
+                  reply_to_id=body.message_id or body.reply_to_id, mentions=tuple(body.mentions))
 
     async def send(session: AsyncSession) -> dict:
         conv = await service.get_conversation(session, ws, conversation_id)

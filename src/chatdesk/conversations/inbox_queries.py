@@ -316,7 +316,8 @@ async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, l
                 Message.channel_id == conv.channel_id, Message.provider_message_id.in_(wamids)))).scalars():
             quoted[-target.id] = target
     authors = await user_names(session, [m.author_id for m in messages
-                                         if m.author_type == "agent" and m.author_id])
+                                         if m.author_type == "agent" and m.author_id]
+                               + [u for m in messages for u in getattr(m.content, "mentions", ())])
     return Thread(messages, quoted, authors, has_more)
 
 

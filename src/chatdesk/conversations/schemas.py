@@ -164,6 +164,9 @@ class SendMessageIn(BaseModel):
     quick_replies: list[ChoiceIn] = Field(default_factory=list, max_length=100,
                                           description="quick_replies (Messenger, Instagram): the options")
 
+    mentions: list[int] = Field(default_factory=list, max_length=50,
+                                description="note: the agents @mentioned (user ids; they are notified)")
+
     _content: Content | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")

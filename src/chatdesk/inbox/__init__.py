@@ -8,12 +8,15 @@ from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
 from . import (
+    api_me,
     views_admin,
     views_auth,
     views_contact_merge,
     views_contacts,
     views_costs,
     views_inbox,
+    views_me,
+    views_notifications,
     views_queues,
     views_settings_templates,
     views_settings_webchat,
@@ -35,6 +38,10 @@ router.include_router(views_queues.router)
 router.include_router(views_settings_webchat.router)
 router.include_router(views_contact_merge.router)
 router.include_router(views_contacts.router)
+router.include_router(views_me.router)
+router.include_router(views_notifications.router)
+# JSON for the signed-in agent (problem+json errors, not pages): wired by the app beside the REST API
+api_router = api_me.router
 
 
 def static_files() -> StaticFiles:

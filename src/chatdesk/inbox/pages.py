@@ -170,15 +170,22 @@ def interactive_draft(ctx: Ctx, interactive: str, reply_to_id: int | None) -> Dr
                  author_type=AuthorType.AGENT, author_id=ctx.user.id)
 
 
+def mention_ids(raw: str) -> tuple[int, ...]:
+    """The composer's picked mentions ("3,7"); anything else in the field is ignored."""
+    return tuple(dict.fromkeys(int(part) for part in raw.split(",") if part.strip().isdigit()
+                               and len(part.strip()) < 19))[:50]
+
+
 async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str, note: bool,
-               upload: Upload | None, reply_to_id: int | None, interactive: str = "") -> Message:
+               upload: Upload | None, reply_to_id: int | None, interactive: str = "",
+               mentions: tuple[int, ...] = ()) -> Message:
     """The composer's reply, note, or the builder's list or buttons, through the one send path."""
     if interactive and not note:
         return await sending.send(session, ctx.rt, conv, interactive_draft(ctx, interactive, reply_to_id))
     draft = Draft(type=sending.NOTE if note else None, text=text,
                   content=None if upload is not None else Text(preview_url="http" in text),
                   upload=upload, reply_to_id=None if note else reply_to_id,
-                  author_type=AuthorType.AGENT, author_id=ctx.user.id)
+                  author_type=AuthorType.AGENT, author_id=ctx.user.id, mentions=mentions if note else ())
     message = await sending.send(session, ctx.rt, conv, draft)
     if not note:
         await routing.first_replier(session, conv, ctx.user.id, now=ctx.rt.clock.now())

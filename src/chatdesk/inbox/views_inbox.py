@@ -105,9 +105,10 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 @router.post("/c/{conversation_id}/messages")
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
                file: list[UploadFile] | None = None, reply_to_id: str = Form(""),
-               interactive: str = Form("", max_length=100_000)) -> Response:
-    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place.
-    Several files go as one message each (the text with the first), all or none."""
+               interactive: str = Form("", max_length=100_000), mentions: str = Form("", max_length=2_000)) -> Response:
+    """Reply (queued for sending) or private note (``mentions``: the picked agents' ids, comma-separated).
+    A refusal (e.g. window closed) is shown in place. Several files go as one message each (the text
+    with the first), all or none."""
     uploads: list[Upload | None] = [Upload(f.file, f.content_type or "application/octet-stream", f.filename)
                for f in file or [] if f.filename] or [None]
     if mode == "note":  # a note carries no file
@@ -119,7 +120,8 @@ async def send(conversation_id: int, ctx: Agent, request: Request, text: str = F
             for i, upload in enumerate(uploads):
                 message = await pages.send(session, ctx, conv, text=text if i == 0 else "", note=mode == "note",
                                            upload=upload, reply_to_id=text_id(reply_to_id) if i == 0 else None,
-                                           interactive=interactive)
+                                           interactive=interactive,
+                                           mentions=pages.mention_ids(mentions) if i == 0 else ())
                 ids.append(message.id)
             thread = await (inbox_queries.thread(session, conv, only=ids[0]) if len(ids) == 1
                             else inbox_queries.thread(session, conv, after=min(ids) - 1))
@@ -163,7 +165,7 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
                  team: str | None = Form(None)) -> Response:
     what = triage.StateChange(
         assignee_id=triage.UNSET if assignee is None else _id_or_none(assignee, ctx.user.id),
-        team_id=triage.UNSET if team is None else _id_or_none(team, -1))
+        team_id=triage.UNSET if team is None else _id_or_none(team, -1), actor_id=ctx.user.id)
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, what, now=ctx.rt.clock.now()))
 

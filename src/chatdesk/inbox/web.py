@@ -15,11 +15,11 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..accounts import members, sessions
+from ..accounts import members, profile, sessions
 from ..accounts.models import User, Workspace
 from ..core.errors import Problem
 from ..core.runtime import Runtime, runtime
-from . import dates, i18n, icons, present
+from . import dates, i18n, icons, mentions, present
 from .security import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -42,6 +42,8 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
 env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 env.filters.update(present.FILTERS)
 env.globals.update(icons.GLOBALS)
+# the agent's avatar colour, @mentions highlighted in notes (issue 16)
+env.filters.update({"user_hue": profile.avatar_index, "mentions": mentions.highlight})
 
 
 class LoginRequired(Exception):

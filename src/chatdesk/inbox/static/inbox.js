@@ -315,6 +315,9 @@
       refreshList(); if (convId()) { fetchNew(); refreshHeader(); refreshWindow(); }
     });
     es.addEventListener("conversation.typing", function (e) { showTyping(JSON.parse(e.data)); });
+    es.addEventListener("notification.created", function (e) {   // notifications.js decides whether it is ours
+      document.dispatchEvent(new CustomEvent("chatdesk:notification", { detail: JSON.parse(e.data) }));
+    });
   }
 
   /* ---------------------------------------------------------------- composer */

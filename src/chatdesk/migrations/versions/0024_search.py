@@ -9,7 +9,7 @@ The previous release keeps working against the new keys (it reads and writes the
 its own searches match names typed with their accents less often until it is replaced).
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Written by hand.
 """
 import unicodedata
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 # Data only: the same column with better-folded values; the previous release still reads it.
