@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import Workspace
@@ -12,7 +12,7 @@ from ..core.db import get_in_workspace
 from ..core.errors import Problem
 from ..core.events import emit
 from .events import ContactUpdated
-from .models import Contact, ContactIdentity
+from .models import Contact, ContactIdentity, name_key, username_key
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:
