@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import AGENT, PASSWORD
+from .conftest import AGENT, PASSWORD, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +76,8 @@ def test_agent_is_notified_live_of_an_assignment_and_a_mention(new_page, servers
     items = agent.locator("#notif-list .notif-item.unread")
     expect(items.first).to_contain_text("owner mentioned you in a note on Noor Melding")
     expect(items.nth(1)).to_contain_text("owner assigned you the conversation with Noor Melding")
+    expect(agent.locator("#notif-desktop-ask")).to_be_hidden()   # permission granted already: nothing to ask
+    shot(agent, "n16c-notifications")
     items.first.locator("a").click()
     expect(agent.locator("#conv-header")).to_contain_text("Noor Melding")
     expect(agent.locator("#bell-count")).to_have_text("1")
@@ -93,6 +95,7 @@ def test_my_page_changes_name_language_and_password(new_page, servers):
         expect(page.locator("h1")).to_have_text("Mijn profiel")
         expect(page.locator("#me-saved")).to_contain_text("Je profiel is opgeslagen.")
         expect(page.locator("input[name=name]")).to_have_value("Agent Smith")
+        shot(page, "n16c-me-page")
         page.goto(page.url.split("/me")[0] + "/")
         # the inbox is Dutch too
         expect(page.locator("summary.rail-me")).to_have_attribute("aria-label", "Accountmenu")
