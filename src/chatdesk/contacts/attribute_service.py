@@ -16,6 +16,7 @@ from . import attributes
 from .attributes import BadValue, Def
 from .events import ContactUpdated
 from .models import AttributeDef, Contact
+from .timeline import record_contact_event
 
 
 def as_def(row: AttributeDef) -> Def:
@@ -84,9 +85,10 @@ async def set_values(session: AsyncSession, workspace_id: int, contact: Contact,
                      if new.get(k) != (contact.attributes or {}).get(k))
     if not changed:
         return
+    before = dict(contact.attributes or {})
     contact.attributes = new  # a new dict: the JSON column sees the change
     await session.flush()
     emit(session, ContactUpdated(workspace_id=workspace_id, contact_id=contact.id,
                                  fields=tuple(f"attributes.{k}" for k in changed)))
-    # HOOK(m11b): record an attribute_changed event on the contact timeline here once
-    # contacts/timeline (record_contact_event) is merged.
+    await record_contact_event(session, contact.id, "attribute_changed",
+                               {"changes": {k: {"from": before.get(k), "to": new.get(k)} for k in changed}}, None)

@@ -139,8 +139,8 @@ async def _existing(session: AsyncSession, ws: int, rows: list[Row]) -> tuple[di
     by_phone: dict[str, Contact] = {}
     by_email: dict[str, Contact] = {}
     if conds:
-        found = await session.execute(select(Contact).where(Contact.workspace_id == ws, or_(*conds))
-                                      .order_by(Contact.id))
+        live = (Contact.workspace_id == ws, Contact.merged_into_id.is_(None))  # a merged contact is not matched
+        found = await session.execute(select(Contact).where(*live, or_(*conds)).order_by(Contact.id))
         for c in found.scalars():
             if c.phone_key:
                 by_phone.setdefault(c.phone_key, c)
@@ -235,7 +235,8 @@ async def export_csv(db: Database, ws: int, *, batch: int = BATCH) -> AsyncItera
     after = 0
     while True:
         async with db.reader() as session:
-            page = list((await session.execute(select(Contact).where(Contact.workspace_id == ws, Contact.id > after)
+            live = (Contact.workspace_id == ws, Contact.merged_into_id.is_(None))  # a merged contact is not exported
+            page = list((await session.execute(select(Contact).where(*live, Contact.id > after)
                                                .order_by(Contact.id).limit(batch))).scalars())
             names = await contact_labels.of_contacts(session, [c.id for c in page])
         if not page:

@@ -87,7 +87,7 @@ def _attr(defs: dict[str, Def], cond: AttrCond) -> Any:
 
 def query(ws: int, f: Filters, defs: dict[str, Def], region: str | None) -> Select[Contact]:
     """The filtered contacts of workspace ``ws``; ``BadValue`` for a condition that cannot hold."""
-    stmt = select(Contact).where(Contact.workspace_id == ws)
+    stmt = select(Contact).where(Contact.workspace_id == ws, Contact.merged_into_id.is_(None))  # merged: hidden
     if f.q and f.q.strip():
         stmt = stmt.where(_search(ws, f.q.strip(), region))
     if f.label:

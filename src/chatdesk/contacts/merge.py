@@ -5,7 +5,7 @@ they came from), conversations (with their labels and notes), consents and attri
 value wins a clash; the other is kept in the event). ``other`` stays, marked ``merged_into_id``,
 so ``unmerge`` can restore it with the conversations of the identity split off. Both write the
 timeline and tell the live stream; the caller owns the transaction (one for the whole move).
-Conversations and consents are moved by table name: the conversations domain sits above contacts.
+Labels of the other contact are copied to the kept one. Conversations and consents are moved by table name: the conversations domain sits above contacts.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.events import emit
 from .events import ContactUpdated, ConversationMoved
-from .models import Consent, Contact, ContactEvent, ContactIdentity, MergeSuggestion
+from . import labels as contact_labels
+from .models import Consent, Contact, ContactEvent, ContactIdentity, ContactLabel, MergeSuggestion
 from .timeline import record_contact_event
 
 PROFILE = ("phone", "email", "language")  # filled in from the other contact where the kept one has none
@@ -51,6 +52,9 @@ async def merge(session: AsyncSession, workspace_id: int, keep_id: int, other_id
         ident.contact_id = keep.id
     convs, resolved = await _move_conversations(session, other.id, keep.id)
     await session.execute(update(Consent).where(Consent.contact_id == other.id).values(contact_id=keep.id))
+    # the other's labels are copied, not moved: an unmerge restores it with its own
+    label_ids = (await session.scalars(select(ContactLabel.label_id).where(ContactLabel.contact_id == other.id))).all()
+    await contact_labels.add(session, [(keep.id, label_id) for label_id in label_ids])
     await session.execute(update(Contact).where(Contact.merged_into_id == other.id).values(merged_into_id=keep.id))
     clashes, filled = _merge_profile(keep, other, now)
     other.merged_into_id, other.merged_at, other.updated_at = keep.id, now, now

@@ -12,7 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from ..channels import setup as channels
-from ..contacts import attribute_service, csv_io, directory, imports, service
+from ..contacts import attribute_service, csv_io, directory, imports, service, timeline
 from ..contacts import labels as contact_labels
 from ..contacts.attributes import BadValue
 from ..contacts.models import ContactImport
@@ -22,6 +22,8 @@ from ..core.db import get_in_workspace
 from ..core.errors import Problem
 from . import pages
 from .web import Ctx, InboxRoute, admin_ctx, redirect, render, workspace_ctx
+
+TIMELINE_SHOWN = 20  # the contact page's first page of the timeline ("More" pages on)
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
 Member = Annotated[Ctx, Depends(workspace_ctx)]
@@ -125,11 +127,11 @@ async def _contact_page(ctx: Ctx, request: Request, contact_id: int, status: int
         defs = await attribute_service.defs_by_key(session, ctx.ws)
         chans = {c.id: c for c in await channels.workspace_channels(session, ctx.ws)}
         last = await _last_channel(session, contact.id)
+        items, nxt = await timeline.page(session, contact.id, cursor=None, limit=TIMELINE_SHOWN)
     reachable = [chans[i] for i in dict.fromkeys(i.channel_id for i in idents) if i in chans]
-    # HOOK(m11b): the contact's timeline (GET /api/v1/contacts/{id}/timeline) goes here once merged.
     return render(request, "contacts/contact.html", ctx=ctx, section="contacts", status=status, problem=problem,
                   contact=contact, identities=idents, names=names, defs=defs, channels=chans, reachable=reachable,
-                  last_channel=last)
+                  last_channel=last, items=items, next_cursor=nxt, c="")
 
 
 async def _last_channel(session: Any, contact_id: int) -> int | None:
