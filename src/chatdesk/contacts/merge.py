@@ -5,7 +5,8 @@ they came from), conversations (with their labels and notes), consents and attri
 value wins a clash; the other is kept in the event). ``other`` stays, marked ``merged_into_id``,
 so ``unmerge`` can restore it with the conversations of the identity split off. Both write the
 timeline and tell the live stream; the caller owns the transaction (one for the whole move).
-Labels of the other contact are copied to the kept one. Conversations and consents are moved by table name: the conversations domain sits above contacts.
+Labels of the other contact are copied to the kept one. Conversations and consents are moved by
+table name: the conversations domain sits above contacts.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..core.db import get_in_workspace
 from ..core.errors import Problem, not_found
 from ..core.events import emit
-from .events import ContactUpdated, ConversationMoved
 from . import labels as contact_labels
+from .events import ContactUpdated, ConversationMoved
 from .models import Consent, Contact, ContactEvent, ContactIdentity, ContactLabel, MergeSuggestion
 from .timeline import record_contact_event
 
