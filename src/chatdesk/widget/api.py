@@ -237,5 +237,3 @@ async def options(key: str, request: Request, rt: RuntimeDep) -> Response:
                             status_code=403, media_type="application/problem+json")
     return access.preflight(str(origin))
 
-
-__all__ = ["JSONResponse", "router"]
