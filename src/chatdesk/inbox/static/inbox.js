@@ -504,10 +504,11 @@
   document.addEventListener("click", function (e) {
     var box = e.target.closest && e.target.closest("#conv-list .pick"); if (!box) return;
     var boxes = pickBoxes(), on = box.checked;
-    var from = e.shiftKey && lastPick ? boxes.indexOf(lastPick) : -1, to = boxes.indexOf(box);
+    var ids = boxes.map(function (p) { return p.value; });  // by id: a live refresh may have replaced the rows
+    var from = e.shiftKey && lastPick ? ids.indexOf(lastPick) : -1, to = boxes.indexOf(box);
     var range = from >= 0 ? boxes.slice(Math.min(from, to), Math.max(from, to) + 1) : [box];  // shift-click: a range
     range.forEach(function (p) { if (on) picked.add(p.value); else picked.delete(p.value); });
-    lastPick = box; syncBulk();
+    lastPick = box.value; syncBulk();
   });
   document.addEventListener("change", function (e) {
     if (!e.target || e.target.id !== "pick-all") return;
