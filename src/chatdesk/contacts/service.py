@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.models import Workspace
@@ -12,7 +12,7 @@ from ..core.db import get_in_workspace
 from ..core.errors import Problem
 from ..core.events import emit
 from .events import ContactUpdated
-from .models import Contact, ContactIdentity, name_key, username_key
+from .models import Contact, ContactIdentity, name_key
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:
@@ -63,25 +63,6 @@ def name_contains(q: str) -> Any:
     return Contact.name_key.like(f"%{key}%")
 
 
-async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
-                          per_page: int) -> tuple[list[Contact], int]:
-    """Contacts by name prefix (case-insensitive), by username prefix ("robin" and "@Rob" find
-    @robin.vale) or by the last digits of their number, newest first. The total is counted up to
-    ``TOTAL_CAP``."""
-    query = select(Contact).where(Contact.workspace_id == workspace_id, Contact.merged_into_id.is_(None))
-    if q and (key := name_key(q.strip())):
-        conds = [_prefix(Contact.name_key, key)]
-        if handle := username_key(q.strip()):
-            conds.append(Contact.id.in_(select(ContactIdentity.contact_id).where(
-                ContactIdentity.workspace_id == workspace_id, _prefix(ContactIdentity.username_key, handle))))
-        if digits := _phone_digits(q):
-            conds.append(_prefix(Contact.phone_key, digits[::-1]))
-        query = query.where(or_(*conds))
-    capped = query.with_only_columns(Contact.id).limit(TOTAL_CAP).subquery()
-    total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
-    rows = (await session.execute(query.order_by(Contact.id.desc())
-                                  .offset((page - 1) * per_page).limit(per_page))).scalars()
-    return list(rows), total
 async def default_region(session: AsyncSession, workspace_id: int) -> str | None:
     """The region phone numbers without a country code are read in (e.g. "NL"), if set."""
     return (await session.execute(select(Workspace.default_region).where(Workspace.id == workspace_id))).scalar()

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ..contacts import merge, service, suggestions, timeline
+from ..contacts import directory, merge, suggestions, timeline
 from ..core.params import text_id
 from .web import Ctx, InboxRoute, env, redirect, render, workspace_ctx
 
@@ -56,7 +56,7 @@ async def pick(contact_id: int, ctx: Agent, request: Request, q: str = "", c: st
     """The "Merge with…" picker: contacts found by name, handle or number (not this one)."""
     async with ctx.rt.db.reader() as session:
         contact = await merge.live_contact(session, ctx.ws, contact_id)
-        found, _ = await service.search_contacts(session, ctx.ws, q=q[:100] or None, page=1, per_page=PICKED + 1)
+        found, _ = await directory.search_contacts(session, ctx.ws, q=q[:100] or None, page=1, per_page=PICKED + 1)
     return render(request, "_merge_found.html" if list_only else "_merge_pick.html", ctx=ctx, contact=contact, q=q, c=c,
                   found=[f for f in found if f.id != contact.id][:PICKED])
 
