@@ -92,3 +92,19 @@ async def test_a_reply_from_the_contact_page_goes_out_on_the_channel_last_used(s
     refused = await owner.post(f"{WS}/contacts/{lonely}/reply", {"text": "hi", "csrf_token": owner.csrf},
                                htmx=False)
     assert refused.status_code == 422
+
+
+async def test_the_contact_page_shows_notes_from_every_conversation_and_the_timeline(stack, owner):
+    from tests.conversations.test_outbound import open_conversation
+
+    conv = await open_conversation(stack)
+    cid = conv["contact"]["id"]
+    empty = await owner.get(f"{WS}/contacts/{cid}")
+    assert "No notes yet" in empty.text
+    note = await owner.post(f"{WS}/c/{conv['id']}/messages", {"text": "Prefers a call after 17:00", "mode": "note"})
+    assert note.status_code == 200
+    page = await owner.get(f"{WS}/contacts/{cid}")
+    notes = page.text.split('id="contact-notes"', 1)[1].split('id="contact-timeline"', 1)[0]
+    assert "Prefers a call after 17:00" in notes and f"/c/{conv['id']}" in notes
+    timeline = page.text.split('id="contact-timeline"', 1)[1]
+    assert f"#{conv['id']}" in timeline  # the conversation is on the timeline

@@ -811,6 +811,11 @@ _ROWS: list[tuple[str, str, str]] = [
     ("Unknown avatar colour", "Onbekende avatarkleur", "Unbekannte Avatarfarbe"),
     ("Unknown language", "Onbekende taal", "Unbekannte Sprache"),
     ("Unknown notification kind", "Onbekend soort melding", "Unbekannte Art von Benachrichtigung"),
+    # integration (issue 11): the contact page's notes
+    ("Notes", "Notities", "Notizen"),
+    ("No notes yet: notes written in the customer's conversations show here.",
+     "Nog geen notities: notities in de gesprekken van de klant verschijnen hier.",
+     "Noch keine Notizen: Notizen aus den Gesprächen des Kunden erscheinen hier."),
 ]
 
 NL: dict[str, str] = {en: nl for en, nl, _ in _ROWS}

@@ -17,13 +17,14 @@ from ..contacts import labels as contact_labels
 from ..contacts.attributes import BadValue
 from ..contacts.models import ContactImport
 from ..conversations import service as conversations
-from ..conversations.models import Conversation
+from ..conversations.models import Conversation, Message
 from ..core.db import get_in_workspace
 from ..core.errors import Problem
 from . import pages
 from .web import Ctx, InboxRoute, admin_ctx, redirect, render, workspace_ctx
 
 TIMELINE_SHOWN = 20  # the contact page's first page of the timeline ("More" pages on)
+NOTES_SHOWN = 20
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
 Member = Annotated[Ctx, Depends(workspace_ctx)]
@@ -128,10 +129,19 @@ async def _contact_page(ctx: Ctx, request: Request, contact_id: int, status: int
         chans = {c.id: c for c in await channels.workspace_channels(session, ctx.ws)}
         last = await _last_channel(session, contact.id)
         items, nxt = await timeline.page(session, contact.id, cursor=None, limit=TIMELINE_SHOWN)
+        notes = await _notes(session, contact.id)
     reachable = [chans[i] for i in dict.fromkeys(i.channel_id for i in idents) if i in chans]
     return render(request, "contacts/contact.html", ctx=ctx, section="contacts", status=status, problem=problem,
                   contact=contact, identities=idents, names=names, defs=defs, channels=chans, reachable=reachable,
-                  last_channel=last, items=items, next_cursor=nxt, c="")
+                  last_channel=last, items=items, next_cursor=nxt, c="", notes=notes)
+
+
+async def _notes(session: Any, contact_id: int) -> list[Message]:
+    """The agents' private notes in all of the contact's conversations, newest first."""
+    return list((await session.execute(
+        select(Message).join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.contact_id == contact_id, Message.type == "note")
+        .order_by(Message.id.desc()).limit(NOTES_SHOWN))).scalars())
 
 
 async def _last_channel(session: Any, contact_id: int) -> int | None:
