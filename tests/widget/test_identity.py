@@ -80,3 +80,31 @@ def test_tokens_are_signed_by_the_widget_secret():
     _kind, name, sig = token.split(".")
     assert tokens.read(SECRET, f"u.{name}.{sig}") is None  # an anonymous token cannot claim to be verified
     assert tokens.read(SECRET, "garbage") is None
+
+
+async def test_a_whatsapp_customer_then_a_verified_web_chat_session_is_one_contact_on_one_timeline(stack):
+    """Issue 11's done-when: the site vouches for the phone the customer wrote from on WhatsApp,
+    so the widget's identity joins that contact; both conversations are on its timeline."""
+    from tests.conversations.test_outbound import CUSTOMER, open_conversation
+
+    from .conftest import add_webchat
+
+    await add_webchat(stack)
+    whatsapp = await open_conversation(stack)
+    contact_id = whatsapp["contact"]["id"]
+    visitor = Widget(stack)
+    hashed = tokens.user_hash(SECRET, "shop-user-7")
+    started = await visitor.start(user_id="shop-user-7", user_hash=hashed, name="Sanne", phone=f"+{CUSTOMER}")
+    assert started.json()["verified"] is True
+    await visitor.say("Same question on the website")
+    await settle(lambda: visitor.history())
+
+    async def both():
+        convs = [c for c in await stack.conversations() if c["contact"]["id"] == contact_id]
+        return convs if len(convs) == 2 else None
+    assert await settle(both)
+    detail = (await stack.api.get(f"/api/v1/contacts/{contact_id}")).json()
+    assert {i["channel"] for i in detail["identities"]} == {"webchat", "whatsapp"}  # (WhatsApp: number + user id)
+    timeline = (await stack.api.get(f"/api/v1/contacts/{contact_id}/timeline")).json()["items"]
+    assert len([i for i in timeline if i["type"] == "conversation"]) == 2
+    await visitor.http.aclose()

@@ -84,7 +84,9 @@ async def _join_contact(rt: Runtime, s: Site, visitor: tokens.Visitor, body: Ses
                               rt.registry.get(KIND).capabilities.identity_scope)
     async with rt.db.session() as session:
         found = await resolve_identities(session, channel=channel, now=rt.clock.now(), senders=[
-            Sender(visitor.id, body.name, phone, visitor.id_type)])
+            # the site vouches for them (a right user_hash): a contact with them on a verified
+            # identity (a WhatsApp number) is this customer (contacts/join.py)
+            Sender(visitor.id, body.name, phone, visitor.id_type, email=email, verified=True)])
         await queries.set_verified_details(session, found[visitor.id].id, phone, email)
 
 
