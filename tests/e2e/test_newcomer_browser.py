@@ -50,7 +50,7 @@ def test_dates_read_in_dutch_and_german(new_page, servers, locale, lang, wa_id):
     snooze = page.locator("#conv-header details.pop", has=page.locator("input[name=until]"))
     snooze.locator("summary").click()
     page.fill("input[name=until]", later.strftime("%Y-%m-%dT%H:%M"))
-    snooze.locator("button").click()
+    snooze.locator("button:not([name=preset])").click()
     expect(page.locator(".status-pill")).to_contain_text(fmt.short(later))  # "22. Dez.", not a weekday
     expect(page.locator(".status-pill")).to_contain_text("12:00")
 
@@ -154,16 +154,16 @@ def test_deleting_a_label_asks_first(new_page):
 def test_the_connect_form_keeps_secrets_after_a_refusal(new_page):
     page = new_page()
     page.goto("/w/e2e-shop/settings/channels")
-    page.fill("input[name=phone_number_id]", "123123123123123")
-    page.fill("input[name=waba_id]", "321321321")
-    page.fill("input[name=access_token]", "not-a-token")
-    page.fill("input[name=app_secret]", "typed-secret")
+    page.fill("#connect-whatsapp input[name=phone_number_id]", "123123123123123")
+    page.fill("#connect-whatsapp input[name=waba_id]", "321321321")
+    page.fill("#connect-whatsapp input[name=access_token]", "not-a-token")
+    page.fill("#connect-whatsapp input[name=app_secret]", "typed-secret")
     page.click("#connect-whatsapp .connect-btn")
     expect(page.locator(".alert.error")).to_be_visible()
     expect(page.locator(".alert.error")).not_to_contain_text("Error:")
-    expect(page.locator("input[name=access_token]")).to_have_value("not-a-token")
-    expect(page.locator("input[name=app_secret]")).to_have_value("typed-secret")
-    expect(page.locator("input[name=phone_number_id]")).to_have_value("123123123123123")
+    expect(page.locator("#connect-whatsapp input[name=access_token]")).to_have_value("not-a-token")
+    expect(page.locator("#connect-whatsapp input[name=app_secret]")).to_have_value("typed-secret")
+    expect(page.locator("#connect-whatsapp input[name=phone_number_id]")).to_have_value("123123123123123")
 
 
 def test_a_new_conversation_is_announced_once(new_page, servers):

@@ -90,8 +90,8 @@ def test_the_contact_panel_is_beside_the_thread_on_a_wide_window(new_page, serve
     controls = ".actions > .btn, .actions > select, .actions > details > summary, .actions > label > select"
     top = page.locator(controls).evaluate_all(
         "els => [...new Set(els.filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top)))]")
-    assert len(top) == 1, f"header buttons wrap onto {len(top)} rows at 1,440 px"
     _shot(page, "conversation-1440")
+    assert len(top) == 1, f"header buttons wrap onto {len(top)} rows at 1,440 px"
     page.goto(page.url.split("/c/")[0] + "/")
     _shot(page, "list-1440")
 

@@ -224,7 +224,7 @@
     var box = $("#list-status"), fresh = [];
     if (knownConvs && liveRefresh) fresh = $$(".conv-item").filter(function (a) { return knownConvs.indexOf(a.dataset.id) < 0; });
     if (box && fresh.length) box.textContent = fresh.map(function (a) {
-      return (box.dataset.newOne || "%(name)s").replace("%(name)s", a.querySelector(".ci-name").textContent);
+      return (box.dataset.newOne || "%(name)s").replace("%(name)s", a.dataset.name);  // not the channel's icon text
     }).join(". ");
     knownConvs = ids; liveRefresh = false;
   }
