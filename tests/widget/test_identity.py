@@ -108,3 +108,25 @@ async def test_a_whatsapp_customer_then_a_verified_web_chat_session_is_one_conta
     timeline = (await stack.api.get(f"/api/v1/contacts/{contact_id}/timeline")).json()["items"]
     assert len([i for i in timeline if i["type"] == "conversation"]) == 2
     await visitor.http.aclose()
+
+
+async def test_a_pre_chat_email_suggests_a_merge_and_never_joins(webchat):
+    """An anonymous visitor typing a known customer's name and email in the pre-chat form is
+    offered to agents as a likely match; they stay a contact of their own until someone merges."""
+    known = Widget(webchat)
+    await known.start(user_id="user-9", user_hash=tokens.user_hash(SECRET, "user-9"), name="Ann",
+                      email="ann@shop.example")
+    await known.say("hello, signed in")
+    await settle(lambda: known.history())
+    stranger = Widget(webchat)
+    await stranger.start()
+    await stranger.say("hi, it is Ann", name="Ann", email="Ann@Shop.example")
+
+    async def two_contacts():
+        contacts = await _contacts(webchat)
+        return contacts if len(contacts) == 2 else None
+    first, second = sorted(await settle(two_contacts), key=lambda c: c.id)
+    offered = (await webchat.api.get(f"/api/v1/contacts/{second.id}/suggestions")).json()
+    assert [(s["contact_id"], s["reason"]) for s in offered] == [(first.id, "name_email")]
+    await known.http.aclose()
+    await stranger.http.aclose()

@@ -89,6 +89,9 @@ class InboundMessageEvent:
     sender_alt_ids: tuple[PartyId, ...] = ()
     sender_username: str | None = None
     sender_parent_id: str | None = None
+    # An email the person typed (a web chat pre-chat form): not vouched for, so it can only
+    # suggest a merge with a contact that has it, never join one (contacts/join.py)
+    sender_email: str | None = None
     # The business sent it from another tool (Meta's echoes): stored as outbound by "external";
     # ``sender_id`` is then the customer it went to.
     from_business: bool = False

@@ -44,12 +44,13 @@ class Sender:
 
     @classmethod
     def of(cls, ids: tuple[PartyId, ...], profile_name: str | None = None, username: str | None = None,
-           parent_id: str | None = None) -> Sender:
+           parent_id: str | None = None, email: str | None = None) -> Sender:
         """From a channel's ids (primary first); the phone is the first phone-number id."""
         phone = next((f"+{p.value}" for p in ids if p.type == ID_PHONE), None)
-        # a phone-number id is one the provider delivers to: vouched for
+        # a phone-number id is one the provider delivers to: vouched for (a typed email is not,
+        # but only a verified phone or email joins a contact)
         return cls(ids[0].value, profile_name, phone, ids[0].type, ids[1:], username, parent_id,
-                   verified=phone is not None)
+                   email=email, verified=phone is not None)
 
     def claim(self) -> join.Claim:
         return join.Claim(join.e164(self.phone), join.email_key(self.email), self.profile_name or self.username,

@@ -136,7 +136,7 @@ def _message(channel: str, m: VisitorMessage) -> InboundMessageEvent:
     return InboundMessageEvent(
         channel_external_id=channel, provider_message_id=m.id, sender_id=m.visitor, sender_name=m.name,
         sent_at=m.sent_at, type=body.type, text=m.text, content=body, raw=m.model_dump(mode="json"),
-        sender_id_type=m.id_type)
+        sender_id_type=m.id_type, sender_email=m.email)
 
 
 def _receipt(channel: str, r: WidgetReceipt) -> InboundStatusEvent:
