@@ -44,11 +44,10 @@ def free_port() -> int:
 
 
 def test_a_taken_inbox_port_exits_2_with_one_line_quickly(env, taken, tmp_path):
-    started = time.monotonic()
-    error = one_line_error(demo(env, "--port", str(taken)))
+    error = one_line_error(demo(env, "--port", str(taken)))  # (a hang would hit demo()'s timeout)
     assert f"127.0.0.1:{taken}" in error and "--port" in error
-    assert time.monotonic() - started < 15
-    assert not (tmp_path / "data" / "demo.json").exists()  # refused before seeding anything
+    data = tmp_path / "data"
+    assert not data.exists() or not any(data.iterdir())  # refused before seeding anything
 
 
 def test_a_taken_sandbox_port_exits_2_with_one_line(env, taken):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from ..core.errors import not_found
 from ..notifications import service as notifications
 from ..notifications.service import Entry
 from . import i18n
@@ -61,11 +62,11 @@ async def read_all(ctx: Agent, request: Request) -> Response:
 
 @router.get("/{notification_id}")
 async def open_one(notification_id: int, ctx: Agent, request: Request) -> Response:
-    """Marks it read and opens its conversation (another agent's id: the inbox)."""
+    """Marks it read and opens its conversation (another agent's id: 404, as for any id not yours)."""
     async with ctx.rt.db.session() as session:
         found = await notifications.get_own(session, ctx.user.id, notification_id)
         if found is None or found.workspace_id != ctx.ws:
-            return redirect(request, ctx.url())
+            raise not_found("Notification")
         await notifications.mark_read(session, ctx.user.id, now=ctx.rt.clock.now(), ids=[found.id])
         conversation_id = found.conversation_id
     return redirect(request, ctx.url(f"c/{conversation_id}"))
