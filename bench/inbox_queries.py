@@ -1,7 +1,7 @@
 """Latency of the inbox's read queries on a large workspace (seeded by bench/seed_inbox.py).
 
 Each case calls the real function (REST ``queries``, the inbox's ``inbox_queries``,
-``contacts.service.search_contacts``) in its own ``Database.reader()`` session, ``--runs``
+``contacts.directory.search_contacts``) in its own ``Database.reader()`` session, ``--runs``
 times with varying parameters (pages, conversations, search terms), after a short warm-up,
 and prints p50 / p95 / max beside the p95 target.
 
@@ -36,8 +36,8 @@ from bench.common import percentile
 from bench.seed_inbox import NOW
 from chatdesk.channels.registry import ChannelRegistry
 from chatdesk.channels.whatsapp.adapter import WhatsAppAdapter
-from chatdesk.contacts.service import search_contacts
-from chatdesk.conversations import inbox_queries, queries
+from chatdesk.contacts.directory import search_contacts
+from chatdesk.conversations import inbox_queries, paging, queries
 from chatdesk.conversations.models import Conversation
 from chatdesk.core.db import Database
 
@@ -104,6 +104,19 @@ def cases(registry: ChannelRegistry, p: Params) -> list[Case]:
         return await queries.list_conversations(s, registry, WS, status=pick(["open", "pending", "resolved"], i),
                                                 channel=None, page=1 + i % 4, per_page=25)
 
+    async def rest_keyset(s: AsyncSession, i: int) -> Any:
+        # a page deep in the list, after a conversation drawn at random: keyset, no OFFSET
+        sort = pick([paging.Sort.NEWEST, paging.Sort.OLDEST, paging.Sort.WAITING], i)
+        after = paging.cursor_of(sort, await conv(s, pick(p.conversations, i)))
+        return await queries.list_conversations(s, registry, WS, status=None, channel=None, page=1, per_page=25,
+                                                sort=sort, cursor=after)
+
+    async def inbox_keyset(s: AsyncSession, i: int) -> Any:
+        sort = pick([paging.Sort.NEWEST, paging.Sort.WAITING], i)
+        f = inbox_queries.InboxFilter(view="all", sort=sort).normalised()
+        after = paging.cursor_of(sort, await conv(s, pick(p.conversations, i)))
+        return await inbox_queries.inbox_rows(s, WS, f, user_id=AGENT, now=NOW, limit=50, cursor=after)
+
     def inbox(view: str, **kw: Any) -> Call:
         async def run(s: AsyncSession, i: int) -> Any:
             f = inbox_queries.InboxFilter(view=view, **kw).normalised()
@@ -142,6 +155,9 @@ def cases(registry: ChannelRegistry, p: Params) -> list[Case]:
         Case("inbox list, view all (open)", inbox("all")),
         Case("inbox list, view unassigned", inbox("unassigned")),
         Case("inbox list, view mine", inbox("mine")),
+        Case("inbox list, waiting longest", inbox("all", sort="waiting")),
+        Case("inbox list, a deep page (keyset)", inbox_keyset),
+        Case("REST conversations, a deep page (keyset, 3 sorts)", rest_keyset),
         Case("inbox view counts", counts),
         Case("REST messages, first page", messages_first),
         Case("REST messages, deep page", messages_deep),

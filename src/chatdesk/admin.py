@@ -41,12 +41,12 @@ async def create_workspace(s: Settings, name: str, *, timezone: str = "UTC", mig
 
 
 async def create_user(s: Settings, email: str, slug: str, role: str, password: str | None, *,
-                      migrate: bool = True) -> str:
+                      migrate: bool = True, name: str = "") -> str:
     async def do(session: AsyncSession) -> str:
         workspace = await accounts.workspace_by_slug(session, slug)
         # the operator owns every account: here (only) a password replaces an existing one
         user = await accounts.add_user(session, workspace, email, role, now=SystemClock().now(), password=password,
-                                       reset_password=True)
+                                       reset_password=True, name=name)
         return f"{user.email} is {role} of {workspace.slug}"
     return await in_transaction(s, do, migrate=migrate)
 
@@ -76,7 +76,10 @@ async def add_channel(s: Settings, kind: str, slug: str, values: Mapping[str, An
             display=row.display, config=row.config, secrets=row.secrets, now=SystemClock().now(),
             rate_limit_mps=row.rate_limit_mps)
         queue_sync(session, channel, SystemClock().now())
-        return f"channel {channel.id} ({kind} {row.display}) added to {workspace.slug}"
+        added = f"channel {channel.id} ({kind} {row.display}) added to {workspace.slug}"
+        # a kind may have a next step to print (web chat: the snippet that embeds it)
+        note = getattr(adapter_class(kind), "setup_note", None)
+        return f"{added}\n{note(row, s.public_url or 'http://localhost:8000')}" if note else added
     return await in_transaction(s, do, migrate=migrate)
 
 
@@ -207,3 +210,21 @@ async def set_cost_settings(s: Settings, slug: str, *, budget: str | None = None
                                           SystemClock().now())
         return "budget removed" if micros is None else f"monthly budget {pricing.money(micros, currency)}"
     return await in_transaction(s, do, migrate=migrate)
+
+
+async def with_workspace_db(s: Settings, slug: str, fn: Callable[[Database, int], Awaitable[T]], *,
+                            migrate: bool = True) -> T:
+    """Run ``fn(db, workspace_id)`` with its own transactions (``chatdesk contacts import|export``
+    commit in batches, not in one transaction)."""
+    from . import models  # noqa: F401  every table, so foreign keys resolve
+
+    s.ensure_data_dir()
+    if migrate and s.is_sqlite:
+        await upgrade_async(s.db_url)
+    db = Database(s.db_url)
+    try:
+        async with db.reader() as session:
+            workspace_id = (await accounts.workspace_by_slug(session, slug)).id
+        return await fn(db, workspace_id)
+    finally:
+        await db.dispose()

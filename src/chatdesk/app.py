@@ -23,9 +23,10 @@ from .channels.registry import build_registry
 from .channels.service import ChannelDirectory
 from .channels.templates import api as templates_api
 from .contacts import api as contacts_api
+from .contacts import attributes_api as contact_attributes_api
 from .contacts import consent_api
 from .conversations import api as conversations_api
-from .conversations import cost_api, live
+from .conversations import cost_api, live, queue_api
 from .core import logs, sending_pause
 from .core.backends import make_bus, make_limiter, make_wakeup
 from .core.bodylimit import BodyLimit
@@ -39,7 +40,10 @@ from .core.migrate import CodeSchema, schema_mismatch
 from .core.runtime import Runtime
 from .core.settings import Settings
 from .inbox import STATIC_PREFIX, static_files
+from .inbox import api_router as inbox_api_router
 from .inbox import router as inbox_router
+from .widget import api as widget_api
+from .widget import script as widget_script
 from .worker import build_worker
 
 log = logging.getLogger("chatdesk.app")
@@ -87,13 +91,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.inbound_writer = InboundWriter(rt.db, rt.clock)
     app.include_router(webhooks.router)
     app.include_router(conversations_api.router)
+    app.include_router(queue_api.router)
     app.include_router(cost_api.router)
     app.include_router(contacts_api.router)
     app.include_router(consent_api.router)
+    app.include_router(contact_attributes_api.router)
     app.include_router(channels_api.router)
     app.include_router(templates_api.router)
     app.include_router(live.router)
+    app.include_router(inbox_api_router)
     app.include_router(inbox_router)
+    app.include_router(widget_script.router)
+    app.include_router(widget_api.router)
     app.mount(STATIC_PREFIX, static_files(), name="inbox-static")
     _install_problem_handlers(app)
     _install_ops_routes(app, rt, metrics)

@@ -138,8 +138,9 @@ def _channel_add_command(kind: str) -> Callable[..., None]:
     params = [inspect.Parameter("workspace", inspect.Parameter.KEYWORD_ONLY,
                                 annotation=Annotated[str, typer.Option(help="workspace slug")])]
     for name, field in model.model_fields.items():
-        kind_of = field.annotation if field.annotation in (int, float) else str
+        kind_of: Any = field.annotation if field.annotation in (int, float, list[str]) else str
         default = inspect.Parameter.empty if name in required else field.get_default(call_default_factory=False)
+        default = None if field.default_factory is not None and name not in required else default  # made on use
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[
             kind_of if default is not None else kind_of | None, typer.Option(help=field.description or field.title)]))
 
@@ -304,6 +305,34 @@ def templates_sync(workspace: Annotated[str, typer.Option(help="the workspace (s
     typer.echo(run(lambda: admin.sync_templates(settings(), workspace)))
 
 
+contacts_app = typer.Typer(help="Contacts: CSV import and export.", no_args_is_help=True)
+app.add_typer(contacts_app, name="contacts")
+
+
+@contacts_app.command("import")
+def contacts_import(file: Annotated[str, typer.Argument(help="a CSV file: name, phone, email, labels, language, "
+                                                               "attribute keys")],
+                    workspace: Annotated[str, typer.Option(help="workspace slug")],
+                    report: Annotated[str | None, typer.Option(help="write rejected rows here (CSV: line,reason); "
+                                                                    "default: stderr")] = None) -> None:
+    """Import contacts from CSV, matching existing ones by phone then email; prints a summary."""
+    from . import contacts_cli
+
+    typer.echo(run(lambda: contacts_cli.import_file(settings(), workspace, file, report)))
+
+
+@contacts_app.command("export")
+def contacts_export(workspace: Annotated[str, typer.Option(help="workspace slug")],
+                    out: Annotated[str | None, typer.Option(help="the CSV file to write; default: stdout")] = None
+                    ) -> None:
+    """Export the workspace's contacts as CSV."""
+    from . import contacts_cli
+
+    message = run(lambda: contacts_cli.export_file(settings(), workspace, out))
+    if message:
+        typer.echo(message, err=True)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: Port = 8000,
           no_worker: Annotated[bool, typer.Option("--no-worker", help="web only; run `chatdesk worker` apart")] = False
@@ -404,7 +433,8 @@ def sandbox(app_secret: Annotated[str, typer.Option(help="signs the webhooks")],
 
 @app.command()
 def demo(host: str = "127.0.0.1", port: Port = 8000,
-         sandbox_port: Annotated[int, typer.Option(min=0, max=65535, help="default: --port + 1")] = 0,
+         sandbox_port: Annotated[int, typer.Option(min=0, max=65535,
+                                              help="default: --port + 1, or a free port if that is taken")] = 0,
          customers: Annotated[int, typer.Option(help="simulated customers")] = 5,
          error_rate: ErrorRate = 0.0, latency: Latency = 0.0, timeout_rate: TimeoutRate = 0.0,
          webhook_unreachable: Unreachable = False) -> None:
@@ -418,9 +448,9 @@ def demo(host: str = "127.0.0.1", port: Port = 8000,
     from .core.crypto import BadSecretKey
 
     try:
-        demo_mod.run(settings(), host, port, sandbox_port or port + 1, customers,
+        demo_mod.run(settings(), host, port, sandbox_port or None, customers,
                      _fault_modes(error_rate, latency, timeout_rate, webhook_unreachable))
-    except BadSecretKey as exc:
+    except (BadSecretKey, demo_mod.PortUnavailable) as exc:
         fail(str(exc))
 
 

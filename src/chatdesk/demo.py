@@ -11,6 +11,7 @@ import asyncio
 import json
 import secrets
 import signal
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,50 @@ OWNER = "owner@demo.shop"
 PAGE_ID = "104729384756102"
 INSTAGRAM_ID = "17841400000000001"
 SOCIAL = {"messenger": ("page_id", PAGE_ID, "Demo Shop"), "instagram": ("account_id", INSTAGRAM_ID, "demo.shop")}
+OWNER_NAME = "Sam Owner"  # replies and notes are signed with it
 
 
-def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: int,
+class PortUnavailable(Exception):
+    """A port the demo needs cannot be bound; the message is one line for the user."""
+
+
+def _bind(host: str, port: int, what: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise PortUnavailable(f"cannot listen on {host}:{port} for the {what}: {exc.strerror or exc}") from None
+    return sock
+
+
+def bind_ports(host: str, port: int, sandbox_port: int | None) -> tuple[socket.socket, socket.socket]:
+    """Bind the inbox's port and the sandbox's before anything starts, so a taken port ends the demo
+    at once with one line instead of leaving it half-started. Without ``sandbox_port`` the sandbox
+    takes ``port + 1`` when that is free, else any free port (the banner says which)."""
+    main = _bind(host, port, "inbox (--port)")
+    try:
+        if sandbox_port:
+            return main, _bind(host, sandbox_port, "sandbox (--sandbox-port)")
+        try:
+            return main, _bind(host, port + 1, "sandbox")
+        except PortUnavailable:
+            return main, _bind(host, 0, "sandbox")
+    except PortUnavailable:
+        main.close()
+        raise
+
+
+def run(settings: Settings, host: str, port: int, sandbox_port: int | None, customers: int,
         faults: FaultModes | None = None) -> None:
+    """Raises ``PortUnavailable`` (before touching the data dir) when a port cannot be bound."""
     from .channels.keycheck import check_secret_key
     from .core.logs import setup
     from .core.migrate import upgrade
 
+    main_sock, sandbox_sock = bind_ports(host, port, sandbox_port)
+    sandbox_port = sandbox_sock.getsockname()[1]
     setup(settings.log_level, settings.log_json)
     settings.ensure_data_dir()
     upgrade(settings.db_url)
@@ -44,7 +81,7 @@ def run(settings: Settings, host: str, port: int, sandbox_port: int, customers: 
     sandbox_url = f"http://{host}:{sandbox_port}"
     seed = asyncio.run(_seed(settings, sandbox_url))
     _banner(host, port, sandbox_url, seed)
-    asyncio.run(_serve(settings, host, port, sandbox_port, customers, seed, faults or FaultModes()))
+    asyncio.run(_serve(settings, host, port, (main_sock, sandbox_sock), customers, seed, faults or FaultModes()))
 
 
 def _load(path: Path) -> dict[str, Any] | None:
@@ -63,7 +100,8 @@ async def _seed(settings: Settings, sandbox_url: str) -> dict[str, Any]:
         seed = {"password": secrets.token_hex(6), "access_token": secrets.token_urlsafe(24),
                 "app_secret": secrets.token_hex(16), "verify_token": secrets.token_urlsafe(12)}
         seed["slug"] = await admin.create_workspace(settings, "Demo Shop", migrate=False)
-        await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"], migrate=False)
+        await admin.create_user(settings, OWNER, seed["slug"], "owner", seed["password"], migrate=False,
+                                 name=OWNER_NAME)
         seed["api_token"] = await admin.create_token(settings, seed["slug"], "demo", migrate=False)
         await admin.add_channel(settings, "whatsapp", seed["slug"], {
             "phone_number_id": PHONE_NUMBER_ID, "display_phone_number": DISPLAY, "waba_id": WABA_ID,
@@ -95,13 +133,14 @@ def _banner(host: str, port: int, sandbox_url: str, seed: dict[str, Any]) -> Non
     console.print(f"Inbox            {base}/  (sign in as [bold]{OWNER}[/] / [bold]{seed['password']}[/])")
     console.print(f"API docs         {base}/docs")
     console.print(f"API token        {seed['api_token']}")
+    console.print(f"Sandbox          {sandbox_url}   (the Graph API emulator)")
     console.print(f"Customer phone   {sandbox_url}/phone   (be a WhatsApp, Messenger or Instagram customer yourself)")
     console.print(f"Try              curl -H 'Authorization: Bearer {seed['api_token']}' {base}/api/v1/conversations")
     console.print("Ctrl-C stops the demo; running it again keeps the data.")
 
 
-async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, customers: int,
-                 seed: dict[str, Any], faults: FaultModes) -> None:
+async def _serve(settings: Settings, host: str, port: int, sockets: tuple[socket.socket, socket.socket],
+                 customers: int, seed: dict[str, Any], faults: FaultModes) -> None:
     from .app import create_app
     from .sandbox.app import create_app as create_sandbox
     from .sandbox.config import SandboxConfig, SandboxNumber, SocialAccount, webhook_urls
@@ -118,8 +157,9 @@ async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, cu
         numbers=[SandboxNumber(PHONE_NUMBER_ID, DISPLAY.replace(" ", "").lstrip("+"), WABA_ID,
                                seed["access_token"])],
         customers=customers, customer_interval=6.0, faults=faults))
-    quiet = QuietServer(uvicorn.Config(sandbox, host=host, port=sandbox_port, log_level="warning",
-                                       access_log=False))
+    main_sock, sandbox_sock = sockets
+    quiet = QuietServer(uvicorn.Config(sandbox, host=host, port=sandbox_sock.getsockname()[1],
+                                       log_level="warning", access_log=False))
     main = QuietServer(uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning",
                                          access_log=False))
     def stop() -> None:
@@ -127,5 +167,5 @@ async def _serve(settings: Settings, host: str, port: int, sandbox_port: int, cu
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
-    await asyncio.gather(main.serve(), quiet.serve())
+    await asyncio.gather(main.serve(sockets=[main_sock]), quiet.serve(sockets=[sandbox_sock]))
     Console().print("chatdesk demo stopped; data kept in", str(settings.data_dir))

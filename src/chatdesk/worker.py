@@ -5,8 +5,9 @@ from .accounts import sessions as browser_sessions
 from .channels import retention as channels_retention
 from .channels.jobs import INBOUND_PROCESS
 from .channels.templates.jobs import TEMPLATES_SCHEDULE, TEMPLATES_SYNC, sync_handler
+from .contacts.imports import IMPORT_CONTACTS, import_handler
 from .contacts.profiles import FETCH_PROFILE, profile_handler
-from .conversations import tasks
+from .conversations import routing, tasks
 from .conversations.budgets import BUDGET_CHECK, BUDGET_SCHEDULE, budget_handler
 from .conversations.ingest import inbound_handler
 from .conversations.jobs import FETCH_MEDIA, MARK_READ, SEND_MESSAGE
@@ -19,6 +20,8 @@ from .core.retention import RETENTION, RETENTION_SCHEDULE, Prunable, retention_h
 from .core.runner import Handlers, Wakeup, Worker
 from .core.runtime import Runtime
 from .core.scheduler import Periodic, Scheduler
+from .notifications.jobs import FANOUT, FANOUT_SCHEDULE, fanout_handler
+from .notifications.models import Notification
 
 # What retention prunes, by domain (core.retention): one line per domain.
 PRUNABLE: list[Prunable] = [
@@ -26,11 +29,12 @@ PRUNABLE: list[Prunable] = [
     *browser_sessions.PRUNABLE,  # expired sign-ins
     Prunable(table_of(IdempotencyKey), "created_at"),  # answered within 24 h; kept for the retention days
     Prunable(table_of(StoredEvent), "occurred_at"),  # domain events: consumers read within days
+    Prunable(table_of(Notification), "at"),  # agents' notifications: the bell shows the newest
 ]
 # The jobs that message customers: held back while sending is paused (core.sending_pause).
 SENDING_KINDS = frozenset({SEND_MESSAGE.name})
 # The periodic jobs (core.scheduler); their kinds need a handler below.
-SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE, BUDGET_SCHEDULE]
+SCHEDULES: list[Periodic] = [RETENTION_SCHEDULE, TEMPLATES_SCHEDULE, BUDGET_SCHEDULE, FANOUT_SCHEDULE]
 
 
 def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
@@ -45,6 +49,9 @@ def build_handlers(rt: Runtime, metrics: Metrics) -> Handlers:
             FETCH_PROFILE: profile_handler(rt, media),
             RETENTION: retention_handler(rt.db, rt.clock, rt.settings.retention_days, PRUNABLE),
             BUDGET_CHECK: budget_handler(rt.db, rt.clock),
+            routing.ROUTE: routing.route_handler(rt.db, rt.clock),
+            IMPORT_CONTACTS: import_handler(rt.db, rt.clock),
+            FANOUT: fanout_handler(rt.db, rt.clock),
         },
     )
 

@@ -41,7 +41,8 @@ ANY_JSON = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
 RECORDED = {"whatsapp": sorted(p.name for p in (PAYLOADS / "whatsapp").glob("wa_*.json")
                                if p.name.startswith(("wa_inbound_", "wa_status_", "wa_batched_"))),
             **{kind: sorted(p.name for p in (PAYLOADS / kind).glob(f"{kind}_*.json") if "_send_" not in p.name)
-               for kind in ("messenger", "instagram")}}
+               for kind in ("messenger", "instagram")},
+            "webchat": sorted(p.name for p in (PAYLOADS / "webchat").glob("wc_*.json"))}
 KINDS = [cls.kind for cls in ADAPTERS]
 
 

@@ -159,3 +159,19 @@ def test_plain_database_urls_get_the_async_drivers():
 def test_success_exits_0(cli):
     assert cli("db", "upgrade").returncode == 0
     assert cli("--help").returncode == 0
+
+
+def test_adding_a_web_chat_prints_its_snippet_and_secret_once(cli):
+    assert cli("db", "upgrade").returncode == 0
+    slug = cli("workspace", "create", "Web Shop").stdout.strip()
+    added = cli("channel", "add", "webchat", "--workspace", slug, "--name", "Shop site",
+                "--allowed-origin", "https://shop.example", "--allowed-origin", "http://localhost:3000/",
+                CHATDESK_PUBLIC_URL="https://chat.example")
+    assert added.returncode == 0, added.stderr
+    head, snippet, secret = added.stdout.strip().splitlines()
+    assert "webchat Shop site" in head
+    assert snippet.startswith('<script src="https://chat.example/widget/wc_')
+    assert snippet.endswith('.js" async></script>')
+    assert secret.startswith("widget secret (for user_hash; shown once): ")
+    assert "not an origin" in one_line_error(cli("channel", "add", "webchat", "--workspace", slug, "--name", "X",
+                                                 "--allowed-origin", "shop.example"))

@@ -135,3 +135,15 @@ def test_check_media(type_, size, code):
     assert (refusal.code if refusal else None) == code
     if code == "media_too_large":
         assert refusal.status == 413 and "WhatsApp" in refusal.detail
+
+
+@pytest.mark.parametrize("type_,mime,code", [
+    ("document", "application/zip", "media_type_unsupported"), ("document", "application/pdf", None),
+    ("audio", "audio/ogg; codecs=opus", None), ("image", "image/webp", "media_type_unsupported"),
+    ("sticker", "image/webp", None), ("image", "IMAGE/PNG", None),
+    ("video", "video/quicktime", "media_type_unsupported")])
+def test_check_media_type_against_the_channel(type_, mime, code):
+    refusal = policy.check_media(WA, type=type_, size=100, mime=mime)
+    assert (refusal.code if refusal else None) == code
+    if code:
+        assert refusal.status == 422 and "WhatsApp" in refusal.detail and mime in refusal.detail

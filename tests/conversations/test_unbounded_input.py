@@ -69,3 +69,14 @@ async def test_an_upload_within_the_limits_is_still_sent(stack):
     assert resp.status_code == 202, resp.text
     assert resp.json()["content"]["size"] == 9 + 2**20
     assert len(_stored_files(stack)) == 1
+
+
+async def test_a_file_type_the_channel_cannot_send_is_a_422_and_not_stored(stack):
+    conv = await open_conversation(stack)
+    before = _stored_files(stack)
+    resp = await stack.api.post(_url(conv), data={"type": "document"},
+                                files={"file": ("photos.zip", b"PK\x03\x04" + b"x" * 100, "application/zip")})
+    assert resp.status_code == 422 and resp.json()["code"] == "media_type_unsupported", resp.text
+    assert "application/zip" in resp.json()["detail"] and "application/pdf" in resp.json()["detail"]
+    assert _stored_files(stack) == before
+    assert [m["type"] for m in await stack.messages(conv["id"])] == ["text"]  # only the customer's

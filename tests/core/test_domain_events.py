@@ -33,7 +33,7 @@ async def test_an_event_is_stored_with_the_transaction_that_caused_it(db):
         assert await _stored(db) == []  # not before the commit
     (stored,) = await _stored(db)
     assert stored == {"id": stored["id"], "type": "conversation.assigned", "conversation_id": 5, "assignee_id": 3,
-                      "team_id": None}
+                      "team_id": None, "actor_id": None, "assignee_changed": True}
 
 
 async def test_a_rolled_back_transaction_stores_no_event(db):

@@ -52,3 +52,22 @@ async def _schema_diff(url: str) -> list:
 
 async def test_migrations_build_exactly_the_models_schema(settings):
     assert await _schema_diff(settings.db_url) == []
+
+
+async def test_0024_refolds_stored_name_keys_without_accents_and_back(stack):
+    from chatdesk.contacts.models import Contact
+
+    await stack.customer_says("31600000424", type="text", text="Hallo")
+    await settle(lambda: stack.conversations())
+    async with stack.rt.db.session() as session:
+        (await session.execute(select(Contact))).scalar_one().name = "Jürgen Müller"  # the model sets the key
+
+    async def keys() -> list[str]:
+        async with stack.rt.db.reader() as session:
+            return list((await session.execute(select(Contact.name_key))).scalars())
+    assert await keys() == ["jurgen muller"]
+    cfg = alembic_config(stack.settings.db_url)
+    await asyncio.to_thread(command.downgrade, cfg, "0016")
+    assert await keys() == ["jürgen müller"]
+    await asyncio.to_thread(upgrade, stack.settings.db_url)
+    assert await keys() == ["jurgen muller"]

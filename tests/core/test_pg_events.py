@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from chatdesk.conversations.events import ConversationRead, MessageUpdated
 from chatdesk.core.backends import make_bus
 from chatdesk.core.db import Database
-from chatdesk.conversations.events import ConversationRead, MessageUpdated
 from chatdesk.core.events import CATCH_UP, emit
 from chatdesk.core.pg_events import pack
 from tests.pg import is_postgres

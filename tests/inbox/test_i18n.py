@@ -67,3 +67,17 @@ def test_policy_refusals_are_translated_with_their_values():
     assert "24 uur" in nl and "WhatsApp" in nl and "sjabloon" in nl
     de = i18n.template_translator("de").problem_detail(refusals[2].problem())
     assert "4096" in de and "5000" in de and "Zeichen" in de
+
+
+def test_every_platform_error_explanation_is_translated_and_stored_text_stays_escaped():
+    from markupsafe import Markup
+
+    from chatdesk.channels.meta.errors import EXPLANATIONS
+    from chatdesk.inbox.i18n import template_translator
+
+    for text in EXPLANATIONS.values():
+        assert text in NL and text in DE, text
+    de = template_translator("de")
+    assert de.untrusted(EXPLANATIONS[131026]).startswith("Die Nachricht konnte nicht zugestellt werden")
+    hostile = de.untrusted("The message could not be sent: <img src=x onerror=alert(1)> (code 9).")
+    assert not isinstance(hostile, Markup) and "<img" in hostile  # plain text: Jinja escapes it

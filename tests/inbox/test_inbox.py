@@ -163,6 +163,15 @@ async def test_search_folds_accented_capitals_too(stack, owner):
     assert "Bernd Müller" not in (await owner.get(f"{WS}/", params={"q": "überweisungen"})).text
 
 
+async def test_search_finds_names_without_their_accents(stack, owner):
+    await conversation_of(stack, "31600000013", "Guten Tag", name="Jürgen Müller-Šťastný")
+    await conversation_of(stack, "31600000014", "Bonjour", name="Zoë Lefèvre")
+    for q, who in (("muller", "Jürgen Müller-Šťastný"), ("JURGEN", "Jürgen Müller-Šťastný"),
+                   ("stastny", "Jürgen Müller-Šťastný"), ("zoe lefevre", "Zoë Lefèvre"), ("lefèvre", "Zoë Lefèvre")):
+        assert who in (await owner.get(f"{WS}/", params={"q": q})).text, q
+    assert "Zoë Lefèvre" not in (await owner.get(f"{WS}/", params={"q": "lefebvre"})).text
+
+
 async def test_search_finds_text_in_any_message_notes_included(stack, owner):
     cid = await conversation_of(stack, "31600000008", "hallo", name="Later Writer")
     await stack.customer_says("31600000008", type="text", text="het pakketnummer is ZX-4471")

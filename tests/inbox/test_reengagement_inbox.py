@@ -8,6 +8,7 @@ import pytest
 
 from chatdesk.channels.whatsapp.adapter import WhatsAppAdapter
 from chatdesk.core.events import read_after
+from chatdesk.inbox.catalog import DE
 from tests.conftest import Stack, settle
 from tests.inbox.conftest import Browser, conversation_of
 
@@ -59,6 +60,8 @@ async def test_a_131047_status_shows_the_reason_and_closes_the_composer(stack: S
     assert '<dd id="window-until"><span class="warn">closed' in window.text  # the contact pane's line
     message = await owner.get(f"{WS}/c/{cid}/m/{mid}")
     assert "Not delivered" in message.text and WhatsAppAdapter.explain(131047, None) in message.text
+    german = await owner.get(f"{WS}/c/{cid}/m/{mid}", headers={"Accept-Language": "de"})
+    assert "Nicht zugestellt" in german.text and DE[WhatsAppAdapter.explain(131047, None)] in german.text
     assert 'id="window-state"' in (await owner.get(f"{WS}/c/{cid}")).text
 
     again = await owner.post(f"{WS}/c/{cid}/messages", {"text": "Hello?", "mode": "reply"})

@@ -115,3 +115,23 @@ async def test_workspace_time_zone_is_set_in_settings_and_used_for_times(stack, 
     local = sent.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%H:%M")   # UTC+05:30: never the UTC time
     assert local != sent.astimezone(ZoneInfo("UTC")).strftime("%H:%M")
     assert local in (await owner.get(f"{WS}/c/{cid}")).text
+
+
+async def test_canned_variables_are_filled_for_the_conversation_and_responses_are_editable(stack, owner):
+    cid = await conversation_of(stack, "31600000077", "Hallo", name="Müller Schmidt")
+    await owner.get(f"{WS}/settings/canned")
+    await owner.post(f"{WS}/settings/canned", {"shortcut": "hello", "csrf_token": owner.csrf,
+                                               "text": "Hi {{contact.first_name}} ({{ contact.name }}, "
+                                                       "{{contact.phone}}), {{agent.name}} of {{workspace.name}}. "
+                                                       "{{nope.x}}"},
+                     htmx=False)
+    page = (await owner.get(f"{WS}/canned", params={"q": "/hel", "c": cid})).text
+    assert "Hi Müller (Müller Schmidt, " in page and "{{nope.x}}" in page and "{{contact" not in page
+    assert "{{agent.name}}" not in page and "{{workspace.name}}" not in page
+    settings_page = (await owner.get(f"{WS}/settings/canned")).text
+    canned_id = int(settings_page.split('id="canned-')[1].split('"')[0])
+    resp = await owner.post(f"{WS}/settings/canned/{canned_id}", {"shortcut": "hi", "text": "Edited text",
+                                                                "csrf_token": owner.csrf}, htmx=False)
+    assert resp.status_code in (200, 303), resp.text
+    assert "Edited text" in (await owner.get(f"{WS}/canned", params={"q": "/hi"})).text
+    assert "Edited text" not in (await owner.get(f"{WS}/canned", params={"q": "/hel"})).text

@@ -58,6 +58,7 @@ async def seed_victim(t: Tenants) -> None:
         assert (await t.victim_owner.post(f"{base}/{path}", data)).status_code < 400, path
     t.ids.update(await _settings_ids(stack))
     t.ids["template_id"] = await _victim_template(stack)
+    t.ids.update(await _victim_records(stack, t.ids))
 
 
 async def _victim_template(stack: Stack) -> int:
@@ -72,6 +73,37 @@ async def _victim_template(stack: Stack) -> int:
     async with stack.rt.db.session() as s:
         await templates.store(s, ref, [item], stack.clock.now(), complete=False)
         return (await templates.list_templates(s, stack.workspace_id))[0].id
+
+
+async def _victim_records(stack: Stack, ids: dict[str, int]) -> dict[str, int]:
+    """One of everything else a path names (attribute, saved view, import, suggestion, notification,
+    identity, a second contact), each the victim's."""
+    from chatdesk.contacts.models import AttributeDef, Contact, ContactIdentity, ContactImport, MergeSuggestion
+    from chatdesk.conversations.models import SavedView
+    from chatdesk.notifications.models import Notification
+
+    now, ws = stack.clock.now(), stack.workspace_id
+    async with stack.rt.db.session() as s:
+        other = Contact(workspace_id=ws, name="Victim Twin", created_at=now, updated_at=now)
+        rows = [AttributeDef(workspace_id=ws, key="victim", label="Victim", type="text", choices=[], created_at=now),
+                SavedView(workspace_id=ws, user_id=None, name="victim view", filters={}, created_at=now,
+                          updated_at=now),
+                ContactImport(workspace_id=ws, filename="victim.csv", path="victim.csv", status="done",
+                              created_at=now),
+                Notification(workspace_id=ws, user_id=ids["user_id"], kind="assigned",
+                             conversation_id=ids["conversation_id"], event_id=1, at=now), other]
+        s.add_all(rows)
+        await s.flush()
+        suggestion = MergeSuggestion(workspace_id=ws, contact_id=other.id, other_id=ids["contact_id"],
+                                     reason="phone", status="open", created_at=now)
+        s.add(suggestion)
+        await s.flush()
+        identity = (await s.scalars(select(ContactIdentity.id).where(
+            ContactIdentity.contact_id == ids["contact_id"]))).first()
+        assert identity is not None
+        return {"def_id": rows[0].id, "view_id": rows[1].id, "import_id": rows[2].id,
+                "notification_id": rows[3].id, "other_id": other.id, "suggestion_id": suggestion.id,
+                "identity_id": identity}
 
 
 async def _settings_ids(stack: Stack) -> dict[str, int]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, Id, UTCDateTime
@@ -20,7 +20,10 @@ class Workspace(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    default_region: Mapped[str | None] = mapped_column(String(2), nullable=True)  # phones without +CC
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # routing (0022): an unassigned conversation goes to the agent who first replies to it
+    assign_first_replier: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class User(Base):
@@ -31,6 +34,12 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The agent's own page (issue 16); None means the default (accounts/profile.py says which).
+    avatar_color: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    notify_sound: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    notify_desktop: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    notify_kinds: Mapped[str | None] = mapped_column(String(100), nullable=True)  # comma-separated
 
 
 class Membership(Base):
@@ -43,6 +52,11 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # presence (0022, accounts/presence.py): what the agent chose (online, away, offline), when their
+    # inbox last said it is open (heartbeat) and when they last did something in it
+    availability: Mapped[str] = mapped_column(String(8), default="online", server_default="online")
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
 

@@ -4,7 +4,7 @@ speaks. Differences between platforms are data (``Capabilities``), not ``if kind
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
@@ -64,6 +64,9 @@ class Capabilities:
     human_agent_window: timedelta | None = None
     # the adapter can look customers up (``ProfileSource``): their name and picture are fetched
     profiles: bool = False
+    # the MIME types (without parameters) a file of each media type may have; a type not named
+    # here takes any file (the provider decides)
+    media_mime_types: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,6 +89,9 @@ class InboundMessageEvent:
     sender_alt_ids: tuple[PartyId, ...] = ()
     sender_username: str | None = None
     sender_parent_id: str | None = None
+    # An email the person typed (a web chat pre-chat form): not vouched for, so it can only
+    # suggest a merge with a contact that has it, never join one (contacts/join.py)
+    sender_email: str | None = None
     # The business sent it from another tool (Meta's echoes): stored as outbound by "external";
     # ``sender_id`` is then the customer it went to.
     from_business: bool = False

@@ -258,6 +258,7 @@ class Note(BaseContent):
     """A private note: its words are the message's ``text``; it never leaves chatdesk."""
 
     type: Literal["note"] = "note"
+    mentions: list[int] = Field(default_factory=list, max_length=50)  # the agents @mentioned (user ids)
 
 
 class System(BaseContent):

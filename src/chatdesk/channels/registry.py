@@ -10,12 +10,14 @@ from ..core.settings import Settings
 from .base import ChannelAdapter
 from .instagram.adapter import InstagramAdapter
 from .messenger.adapter import MessengerAdapter
+from .webchat.adapter import WebchatAdapter
 from .whatsapp.adapter import WhatsAppAdapter
 
 ADAPTERS: list[type[ChannelAdapter]] = [
     WhatsAppAdapter,
     MessengerAdapter,
     InstagramAdapter,
+    WebchatAdapter,
 ]
 
 

@@ -16,3 +16,13 @@ class ContactUpdated(DomainEvent):
     type = EventType.CONTACT_UPDATED
     contact_id: int
     fields: tuple[str, ...] = ()
+
+
+class ConversationMoved(DomainEvent):
+    """A merge or unmerge gave the conversation another contact. Sent as ``conversation.updated``
+    (what changed: ``contact_id``), so every reader of conversation updates refreshes it; declared
+    here because the contacts domain moves it and cannot import the conversations domain."""
+
+    type = EventType.CONVERSATION_UPDATED
+    conversation_id: int
+    contact_id: int

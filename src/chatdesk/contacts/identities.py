@@ -5,6 +5,8 @@ A channel may know one person by several ids at once (WhatsApp: a phone number a
 business-scoped user id). Any of them finds the contact; the ones not known yet are attached to
 it, so a user id arriving for a phone contact joins that contact, and a number change keeps it.
 The handle (username) and parent id the channel reports are kept current on the rows.
+Someone new whose phone or email the channel vouches for joins the contact that has it
+(``join.py``); likely matches become merge suggestions.
 """
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..channels.base import ID_DEFAULT, ID_PHONE, PartyId
 from ..core.events import emit
+from . import join
 from .events import ContactCreated, ContactUpdated
-from .models import Contact, ContactIdentity
+from .models import Contact, ContactIdentity, MergeSuggestion
+from .timeline import record_contact_event
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,24 @@ class Sender:
     alt_ids: tuple[PartyId, ...] = ()
     username: str | None = None
     parent_id: str | None = None
+    email: str | None = None
+    # the channel vouches for the phone and email (a number the provider delivers to; a signed
+    # web chat visitor): they may join an existing contact (``join.py``)
+    verified: bool = False
 
     @classmethod
     def of(cls, ids: tuple[PartyId, ...], profile_name: str | None = None, username: str | None = None,
-           parent_id: str | None = None) -> Sender:
+           parent_id: str | None = None, email: str | None = None) -> Sender:
         """From a channel's ids (primary first); the phone is the first phone-number id."""
         phone = next((f"+{p.value}" for p in ids if p.type == ID_PHONE), None)
-        return cls(ids[0].value, profile_name, phone, ids[0].type, ids[1:], username, parent_id)
+        # a phone-number id is one the provider delivers to: vouched for (a typed email is not,
+        # but only a verified phone or email joins a contact)
+        return cls(ids[0].value, profile_name, phone, ids[0].type, ids[1:], username, parent_id,
+                   email=email, verified=phone is not None)
+
+    def claim(self) -> join.Claim:
+        return join.Claim(join.e164(self.phone), join.email_key(self.email), self.profile_name or self.username,
+                          self.verified)
 
     def ids(self) -> tuple[PartyId, ...]:
         return (PartyId(self.external_id, self.id_type), *self.alt_ids)
@@ -88,12 +103,22 @@ async def resolve_identities(session: AsyncSession, *, channel: IdentityChannel,
     leads = dict(known.contacts)
     owners: list[tuple[Sender, Contact]] = []
     new: list[Contact] = []
+    hints: list[tuple[Contact, join.Verdict]] = []
     for s in senders:  # in order: a later report of the same person finds the contact made for an earlier one
         contact = next((leads[p.value] for p in s.ids() if p.value in leads), None)
+        verdict = join.Verdict(None)
+        if contact is None:
+            verdict = await _verdict(session, channel, s)
+            contact = await session.get(Contact, verdict.join) if verdict.join else None
+            if contact is not None:
+                await record_contact_event(session, contact.id, "identity_joined", {
+                    "channel_id": channel.id, "external_id": s.external_id, "kind": channel.kind}, None, at=now)
         if contact is None:
             contact = Contact(workspace_id=channel.workspace_id, attributes={}, created_at=now, updated_at=now,
-                              name=s.profile_name or s.username or s.phone or s.external_id, phone=s.phone)
+                              name=s.profile_name or s.username or s.phone or s.external_id, phone=s.phone,
+                              email=s.email)
             new.append(contact)
+            hints.append((contact, verdict))
         for p in s.ids():
             leads.setdefault(p.value, contact)   # an id another contact holds stays theirs
         owners.append((s, contact))
@@ -102,8 +127,23 @@ async def resolve_identities(session: AsyncSession, *, channel: IdentityChannel,
         await session.flush()
         for contact in new:
             emit(session, ContactCreated(workspace_id=channel.workspace_id, contact_id=contact.id))
+        _suggest(session, hints, now)
     _attach(session, channel, owners, known.here, leads, now)
     return {p.value: leads[p.value] for s in senders for p in s.ids()}
+
+
+async def _verdict(session: AsyncSession, channel: IdentityChannel, s: Sender) -> join.Verdict:
+    """Whether someone new is a known customer (join) or may be one (suggest)."""
+    claim = s.claim()
+    if not (claim.phone or claim.email):
+        return join.Verdict(None)
+    return join.decide(claim, await join.candidates(session, channel.workspace_id, claim))
+
+
+def _suggest(session: AsyncSession, hints: list[tuple[Contact, join.Verdict]], now: datetime) -> None:
+    session.add_all(MergeSuggestion(workspace_id=contact.workspace_id, contact_id=contact.id, other_id=other,
+                                    reason=reason, status="open", created_at=now)
+                    for contact, verdict in hints for other, reason in verdict.suggest)
 
 
 async def attach_identities(session: AsyncSession, *, channel: IdentityChannel,
@@ -155,7 +195,8 @@ def _attach(session: AsyncSession, channel: IdentityChannel, owners: list[tuple[
                 here[p.value] = ContactIdentity(
                     workspace_id=channel.workspace_id, contact_id=contact.id, channel_id=channel.id,
                     kind=channel.kind, external_id=p.value, id_type=p.type, profile_name=s.profile_name,
-                    username=s.username, parent_user_id=s.parent_id, created_at=now)
+                    username=s.username, parent_user_id=s.parent_id, created_at=now, phone=join.e164(s.phone),
+                    email=join.email_key(s.email), verified=s.verified)
                 session.add(here[p.value])
         if fields:
             changed.setdefault(contact.id, (contact, set()))[1].update(fields)

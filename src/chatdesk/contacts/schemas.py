@@ -13,13 +13,20 @@ class IdentityOut(BaseModel):
     "user_id"; "id" where a channel has one kind). ``username`` is the handle they show, never
     an id; ``parent_user_id`` the id linked businesses share."""
 
+    id: int
     channel_id: int
+    channel: str  # the channel's kind (the same as ``kind``)
     kind: str
     external_id: str
     id_type: str
     profile_name: str | None
     username: str | None = None
     parent_user_id: str | None = None
+    display: str  # how to show it: the handle, name or number the channel reported
+    phone: str | None = None
+    email: str | None = None
+    verified: bool = False  # the channel vouches for its phone / email
+    created_at: datetime
 
 
 class ContactOut(BaseModel):
@@ -30,8 +37,21 @@ class ContactOut(BaseModel):
     language: str | None
     attributes: dict[str, Any]
     identities: list[IdentityOut]
+    labels: list[str] = []
     created_at: datetime
     updated_at: datetime
+
+
+class ContactIn(BaseModel):
+    """A change to a contact: only the fields given change; ``attributes`` maps attribute keys
+    to values (``null`` clears one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    language: str | None = Field(default=None, max_length=16)
+    attributes: dict[str, Any] | None = Field(default=None, max_length=100)
 
 
 class ConsentIn(BaseModel):
@@ -65,3 +85,49 @@ class ConsentsOut(BaseModel):
 
     items: list[ConsentOut]
     current: list[ConsentOut]
+
+
+class MergeIn(BaseModel):
+    """Merge contact ``contact_id`` INTO the contact of the path."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact_id: int
+
+
+class UnmergeIn(BaseModel):
+    """Split identity ``identity_id`` off the contact of the path."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identity_id: int
+
+
+class UnmergeOut(BaseModel):
+    contact: ContactOut  # the contact the identity left
+    split: ContactOut  # the contact it now belongs to (restored, or new)
+
+
+class TimelineItemOut(BaseModel):
+    """An event (``type`` "event", ``kind`` merged, unmerged, attribute_changed ...) or a
+    conversation (``type`` "conversation": channel, status, started, preview in ``data``)."""
+
+    type: str
+    id: int
+    at: datetime
+    kind: str
+    data: dict[str, Any]
+    actor: str | None
+
+
+class TimelineOut(BaseModel):
+    items: list[TimelineItemOut]
+    next_cursor: str | None
+
+
+class SuggestionOut(BaseModel):
+    id: int
+    contact_id: int  # the other contact, possibly the same customer
+    name: str
+    reason: str
+    created_at: datetime

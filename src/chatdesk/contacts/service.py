@@ -1,13 +1,18 @@
 """Reading and searching contacts. (Which contact a channel's ids lead to: ``identities.py``.)"""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..accounts.models import Workspace
 from ..core.db import get_in_workspace
-from .models import Contact, ContactIdentity, name_key, username_key
+from ..core.errors import Problem
+from ..core.events import emit
+from .events import ContactUpdated
+from .models import Contact, ContactIdentity, name_key
 
 
 async def get_contact(session: AsyncSession, workspace_id: int, contact_id: int) -> Contact:
@@ -51,22 +56,46 @@ def number_ends_with(q: str) -> Any | None:
     return _prefix(Contact.phone_key, digits[::-1]) if len(digits) >= 3 else None
 
 
-async def search_contacts(session: AsyncSession, workspace_id: int, *, q: str | None, page: int,
-                          per_page: int) -> tuple[list[Contact], int]:
-    """Contacts by name prefix (case-insensitive), by username prefix ("robin" and "@Rob" find
-    @robin.vale) or by the last digits of their number, newest first. The total is counted up to
-    ``TOTAL_CAP``."""
-    query = select(Contact).where(Contact.workspace_id == workspace_id)
-    if q and (key := name_key(q.strip())):
-        conds = [_prefix(Contact.name_key, key)]
-        if handle := username_key(q.strip()):
-            conds.append(Contact.id.in_(select(ContactIdentity.contact_id).where(
-                ContactIdentity.workspace_id == workspace_id, _prefix(ContactIdentity.username_key, handle))))
-        if digits := _phone_digits(q):
-            conds.append(_prefix(Contact.phone_key, digits[::-1]))
-        query = query.where(or_(*conds))
-    capped = query.with_only_columns(Contact.id).limit(TOTAL_CAP).subquery()
-    total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
-    rows = (await session.execute(query.order_by(Contact.id.desc())
-                                  .offset((page - 1) * per_page).limit(per_page))).scalars()
-    return list(rows), total
+def name_contains(q: str) -> Any:
+    """Contacts whose name contains ``q`` in any case and with or without accents ("muller"
+    finds "Müller"): matched against ``name_key``, folded the same way on every database."""
+    key = name_key(q.replace("%", "").replace("_", ""))
+    return Contact.name_key.like(f"%{key}%")
+
+
+async def default_region(session: AsyncSession, workspace_id: int) -> str | None:
+    """The region phone numbers without a country code are read in (e.g. "NL"), if set."""
+    return (await session.execute(select(Workspace.default_region).where(Workspace.id == workspace_id))).scalar()
+
+
+async def update_profile(session: AsyncSession, contact: Contact, changes: dict[str, Any], *, now: datetime) -> None:
+    """Set the profile fields given (name, email, language); emits ContactUpdated naming them."""
+    changed = tuple(k for k, v in changes.items() if getattr(contact, k) != v)
+    if not changed:
+        return
+    for key in changed:
+        setattr(contact, key, changes[key])
+    contact.updated_at = now
+    await session.flush()
+    emit(session, ContactUpdated(workspace_id=contact.workspace_id, contact_id=contact.id, fields=changed))
+
+
+async def contacts_by_id(session: AsyncSession, workspace_id: int, ids: list[int]) -> list[Contact]:
+    """The workspace's contacts among ``ids`` (others' ids are silently not there)."""
+    if not ids:
+        return []
+    return list((await session.execute(select(Contact).where(Contact.workspace_id == workspace_id,
+                                                             Contact.id.in_(ids[:1000])))).scalars())
+
+
+async def set_default_region(session: AsyncSession, workspace_id: int, region: str) -> None:
+    """Set (or with "" clear) the default region; 422 for a region phonenumbers does not know."""
+    from .phones import valid_region
+
+    region = region.strip().upper()
+    if region and not valid_region(region):
+        raise Problem(422, "invalid_region", "Invalid region", f"{region!r} is not a two-letter region code")
+    workspace = await session.get(Workspace, workspace_id)
+    if workspace is not None:
+        workspace.default_region = region or None
+        await session.flush()

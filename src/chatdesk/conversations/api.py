@@ -20,9 +20,17 @@ from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import OptionalText, PageNo, PerPage, blank_is, text_id
 from ..core.runtime import Runtime, use_runtime
 from ..core.states import ConversationStatus
-from . import queries, sending, service, template_send, triage
+from . import paging, queries, sending, service, template_send, triage
 from .models import Conversation, Message
-from .schemas import ContactMessageIn, ConversationOut, ConversationPatch, MessageOut, Page, SendMessageIn
+from .schemas import (
+    ContactMessageIn,
+    ConversationOut,
+    ConversationPage,
+    ConversationPatch,
+    MessageOut,
+    Page,
+    SendMessageIn,
+)
 from .sending import Draft, Upload
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
@@ -32,18 +40,25 @@ MessagesPerPage = Annotated[int, Query(ge=1, le=100, description="items per page
 StatusFilter = Annotated[ConversationStatus | None, Query(), blank_is(None)]
 
 
-@router.get("/conversations", response_model=Page[ConversationOut])
+@router.get("/conversations", response_model=ConversationPage)
 async def list_conversations(ws: Workspace, rt: Rt, status: StatusFilter = None,
                              channel: Annotated[OptionalText, Query(
                                  description="a channel kind (whatsapp) or id")] = None,
+                             sort: Annotated[OptionalText, Query(
+                                 description="newest (default), oldest, or waiting (longest waiting first)")] = None,
+                             cursor: Annotated[OptionalText, Query(
+                                 description="next_cursor of the previous page: the page after it")] = None,
                              page: PageNo = 1, per_page: PerPage = 25):
     if channel and text_id(channel) is None and channel not in rt.registry.kinds():
         raise Problem(422, "invalid_request", "The request is not valid",
                       f"channel must be a channel id or one of: {', '.join(rt.registry.kinds())}")
+    order = paging.parse_sort(sort)
+    after = paging.decode(cursor, order) if cursor else None
     async with rt.db.reader() as session:
-        items, total = await queries.list_conversations(session, rt.registry, ws, status=status or None,
-                                                        channel=channel or None, page=page, per_page=per_page)
-    return Page(items=items, page=page, per_page=per_page, total=total)
+        items, total, more = await queries.list_conversations(
+            session, rt.registry, ws, status=status or None, channel=channel or None, page=page, per_page=per_page,
+            sort=order, cursor=after)
+    return ConversationPage(items=items, page=page, per_page=per_page, total=total, next_cursor=more)
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
@@ -95,7 +110,7 @@ async def send_message(conversation_id: int, request: Request, ws: Workspace, rt
     and sends nothing again."""
     body, upload = await _read_send(request)
     draft = Draft(type=body.draft_type, text=body.text, content=body.content(), upload=upload,
-                  reply_to_id=body.message_id or body.reply_to_id)
+                  reply_to_id=body.message_id or body.reply_to_id, mentions=tuple(body.mentions))
 
     async def send(session: AsyncSession) -> dict:
         conv = await service.get_conversation(session, ws, conversation_id)

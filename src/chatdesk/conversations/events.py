@@ -65,6 +65,8 @@ class ConversationAssigned(ConversationEvent):
     type = EventType.CONVERSATION_ASSIGNED
     assignee_id: int | None
     team_id: int | None
+    actor_id: int | None = None  # the agent who assigned it (None: the API, routing)
+    assignee_changed: bool = True  # False when only the team changed
 
 
 class ConversationStatusChanged(ConversationEvent):

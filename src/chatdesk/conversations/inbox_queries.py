@@ -29,10 +29,11 @@ from ..channels.content import Reaction
 from ..channels.models import Channel
 from ..contacts import consent
 from ..contacts.models import Consent, Contact, ContactIdentity
-from ..contacts.service import number_ends_with
+from ..contacts.service import name_contains, number_ends_with
 from ..core.states import ConversationStatus
 from .labels import labels_of
 from .models import Conversation, ConversationLabel, Label, Message
+from .paging import Cursor, Sort, after, order_by
 from .queries import timeline_key
 
 VIEWS = ("mine", "unassigned", "all")
@@ -47,11 +48,13 @@ class InboxFilter:
     label_id: int | None = None
     team_id: int | None = None
     q: str = ""
+    sort: str = Sort.NEWEST
 
     def normalised(self) -> InboxFilter:
         return InboxFilter(self.view if self.view in VIEWS else "all",
                            self.status if self.status in STATUSES else ConversationStatus.OPEN,
-                           self.channel_id, self.label_id, self.team_id, self.q.strip()[:100])
+                           self.channel_id, self.label_id, self.team_id, self.q.strip()[:100],
+                           self.sort if self.sort in tuple(Sort) else Sort.NEWEST)
 
 
 @dataclass
@@ -110,8 +113,8 @@ def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *,
 
 
 async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, listing: bool) -> Any:
-    """Conversations whose contact's name contains ``q``, whose number ends with its digits,
-    or with a message whose text contains it.
+    """Conversations whose contact's name contains ``q`` (any case, with or without accents),
+    whose number ends with its digits, or with a message whose text contains it.
 
     Built to be answered from indexes (migration 0005; docs/indexes.md). A rare term (at most
     ``COMMON`` hits) is looked up in the text index and the contacts first, and the list is then
@@ -124,7 +127,7 @@ async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, lis
     """
     dialect = session.get_bind().dialect.name
     likes = _patterns(dialect, q)
-    by_name = _any_like(func.lower(Contact.name), likes)
+    by_name = name_contains(q)
     by_number = number_ends_with(q)
     by_text = conversations_with_text(dialect, workspace_id, q)
     ids = await _rare_term_ids(session, workspace_id, q, by_name, by_number, by_text)
@@ -233,12 +236,14 @@ def conversations_with_text(dialect: str, workspace_id: int, q: str) -> Any:
 
 
 async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
-                     now: datetime, limit: int = 100) -> list[Row]:
-    """Newest activity first, with assignee names, labels and each conversation's last message."""
+                     now: datetime, limit: int = 100, cursor: Cursor | None = None) -> list[Row]:
+    """A page in ``f.sort`` order (after ``cursor``), with assignee names, labels and each
+    conversation's last message."""
     search = await search_clause(session, workspace_id, f.q, listing=True) if f.q else None
-    rows = (await session.execute(_filtered(workspace_id, f, user_id, now, search=search)
-                                  .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-                                  .limit(limit))).all()
+    query = _filtered(workspace_id, f, user_id, now, search=search)
+    if cursor is not None:
+        query = query.where(after(cursor))
+    rows = (await session.execute(query.order_by(*order_by(Sort(f.sort))).limit(limit))).all()
     out = [Row(conv, contact, channel) for conv, contact, channel in rows]
     ids = [r.conv.id for r in out]
     if not ids:
@@ -264,6 +269,14 @@ async def view_counts(session: AsyncSession, workspace_id: int, f: InboxFilter, 
         func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0)))
     total, mine, unassigned = (await session.execute(base)).one()
     return {"all": total or 0, "mine": mine or 0, "unassigned": unassigned or 0}
+
+
+async def count_matching(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
+                         now: datetime) -> int:
+    """How many conversations ``f`` lists (its view included): a saved view's number."""
+    search = await search_clause(session, workspace_id, f.q, listing=False) if f.q else None
+    query = _filtered(workspace_id, f, user_id, now, search=search, joined=False).with_only_columns(func.count())
+    return (await session.execute(query)).scalar_one()
 
 
 async def user_names(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:
@@ -303,7 +316,8 @@ async def thread(session: AsyncSession, conv: Conversation, *, after: int = 0, l
                 Message.channel_id == conv.channel_id, Message.provider_message_id.in_(wamids)))).scalars():
             quoted[-target.id] = target
     authors = await user_names(session, [m.author_id for m in messages
-                                         if m.author_type == "agent" and m.author_id])
+                                         if m.author_type == "agent" and m.author_id]
+                               + [u for m in messages for u in getattr(m.content, "mentions", ())])
     return Thread(messages, quoted, authors, has_more)
 
 

@@ -205,7 +205,8 @@ async def _store_messages(rt: Runtime, session: AsyncSession, channel: ChannelRe
     if not fresh:
         return
     contacts = await resolve_identities(session, channel=_scope(rt, channel), now=now, senders=[
-        Sender.of(i.sender_ids(), i.sender_name, i.sender_username, i.sender_parent_id) for i in fresh])
+        Sender.of(i.sender_ids(), i.sender_name, i.sender_username, i.sender_parent_id, email=i.sender_email)
+        for i in fresh])
     if rt.registry.get(channel.kind).capabilities.profiles:
         await profiles.queue_stale(session, channel_id=channel.id, workspace_id=channel.workspace_id,
                                    external_ids=[i.sender_id for i in fresh], now=now)

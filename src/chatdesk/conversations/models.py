@@ -13,7 +13,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ..channels.content import BaseContent, Content, dump_content, parse_content, validate_content
 from ..channels.models import MESSAGE_ID
-from ..core.db import Base, Id, UTCDateTime
+from ..core.db import Base, Id, Json, UTCDateTime
 
 
 class Conversation(Base):
@@ -36,6 +36,9 @@ class Conversation(Base):
     # when the provider last reported the service window closed (a re-engagement failure, in its
     # time); closed until the customer writes after it (policy.window_open). Migration 0011.
     window_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # since when the customer has been waiting for our reply: set by their first message after
+    # ours, cleared by our next reply (notes do not count). The "waiting longest" sort (0022).
+    awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         Index("ix_conversations_inbox", "workspace_id", "last_message_at", "id"),
@@ -44,6 +47,8 @@ class Conversation(Base):
         Index("ix_conversations_team", "workspace_id", "team_id"),  # created by migration 0003
         # the inbox's "mine" / "unassigned" views, newest first (migration 0004)
         Index("ix_conversations_assignee", "workspace_id", "assignee_id", "last_message_at", "id"),
+        # the inbox sorted by waiting longest, paged by keyset (migration 0022)
+        Index("ix_conversations_waiting", "workspace_id", "awaiting_since", "id"),
         # at most one unresolved conversation per contact and channel
         Index("uq_conversations_current", "channel_id", "contact_id", unique=True,
               sqlite_where=text("status != 'resolved'"), postgresql_where=text("status != 'resolved'")),
@@ -174,3 +179,20 @@ class CannedResponse(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("workspace_id", "shortcut"),)
+
+
+class SavedView(Base):
+    """A saved set of inbox filters: an agent's own (``user_id``) or shared with the workspace (None)."""
+
+    __tablename__ = "saved_views"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+    name: Mapped[str] = mapped_column(String(64))
+    filters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_by: Mapped[int | None] = mapped_column(Id, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_saved_views_workspace", "workspace_id", "user_id"),)

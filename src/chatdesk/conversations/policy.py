@@ -161,14 +161,21 @@ NO_REPLY = ("The customer last wrote on %(last)s, more than %(window)s ago. %(ch
             "until they write again.")
 
 
-def check_media(caps: Capabilities, *, type: str, size: int) -> Refusal | None:
-    """Whether an uploaded file of ``size`` bytes may go out as ``type`` on this channel."""
+def check_media(caps: Capabilities, *, type: str, size: int, mime: str | None = None) -> Refusal | None:
+    """Whether an uploaded file of ``size`` bytes (and ``mime`` type) may go out as ``type`` on this channel."""
     if type not in MEDIA_TYPES:  # else it would be stored, and read again on every send attempt
         return Refusal("upload_not_media", "This type of message takes no file",
                        "A %(type)s message cannot carry a file; send it as an image, video, audio, "
                        "document or sticker.", {"type": type})
     if size == 0:
         return Refusal("media_empty", "The file is empty", "Choose a file with something in it.")
+    allowed = caps.media_mime_types.get(type)
+    base = (mime or "").split(";")[0].strip().lower()
+    if allowed and mime is not None and base not in allowed:
+        return Refusal("media_type_unsupported", "This kind of file cannot be sent on this channel",
+                       "%(channel)s does not take %(mime)s files as %(type)s; it takes %(allowed)s.",
+                       {"channel": caps.title, "mime": base or "?", "type": type,
+                        "allowed": ", ".join(sorted(allowed))})
     cap = caps.media_max_bytes.get(type, 0)
     if cap and size > cap:
         return Refusal("media_too_large", "The file is too large for this channel",

@@ -13,6 +13,7 @@ from ..contacts.models import Contact
 from ..core.params import text_id
 from . import policy, service
 from .models import Conversation, Message
+from .paging import Cursor, Sort, after, cursor_of, order_by
 from .schemas import (
     TOTAL_CAP,
     ChannelBrief,
@@ -32,8 +33,10 @@ async def capped_count(session: AsyncSession, query: Select[Any], cap: int = TOT
 
 async def list_conversations(session: AsyncSession, registry: ChannelRegistry, workspace_id: int, *,
                              status: str | None, channel: str | None, contact_id: int | None = None,
-                             page: int, per_page: int) -> tuple[list[ConversationOut], int]:
-    """Newest activity first; the total is counted up to ``TOTAL_CAP``."""
+                             page: int, per_page: int, sort: Sort = Sort.NEWEST,
+                             cursor: Cursor | None = None) -> tuple[list[ConversationOut], int, str | None]:
+    """A page in ``sort`` order: after ``cursor`` when given (keyset), else page ``page``; with the
+    total, counted up to ``TOTAL_CAP``, and the cursor of the next page (None on the last)."""
     matching: list[ColumnElement[bool]] = [Conversation.workspace_id == workspace_id]
     if status:
         matching.append(Conversation.status == status)
@@ -47,10 +50,11 @@ async def list_conversations(session: AsyncSession, registry: ChannelRegistry, w
     query = (select(Conversation, Contact, Channel)
              .join(Contact, Contact.id == Conversation.contact_id)
              .join(Channel, Channel.id == Conversation.channel_id)
-             .where(*matching))
-    rows = (await session.execute(query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
-                                  .offset((page - 1) * per_page).limit(per_page))).all()
-    return [conversation_out(registry, *row) for row in rows], total
+             .where(*matching, *((after(cursor),) if cursor else ()))
+             .order_by(*order_by(sort)).limit(per_page))
+    rows = (await session.execute(query if cursor else query.offset((page - 1) * per_page))).all()
+    more = cursor_of(sort, rows[-1][0]).encode() if len(rows) == per_page else None
+    return [conversation_out(registry, *row) for row in rows], total, more
 
 
 async def one_conversation(session: AsyncSession, registry: ChannelRegistry, conv: Conversation) -> ConversationOut:
@@ -69,7 +73,7 @@ def conversation_out(registry: ChannelRegistry, conv: Conversation, contact: Con
         snoozed_until=conv.snoozed_until, last_message_at=conv.last_message_at,
         last_inbound_at=conv.last_inbound_at,
         window_closes_at=policy.window_closes_at(caps, conv.last_inbound_at, conv.window_closed_at),
-        unread=conv.unread_count, created_at=conv.created_at)
+        unread=conv.unread_count, created_at=conv.created_at, awaiting_since=conv.awaiting_since)
 
 
 # A conversation's timeline is in the order things happened, not the order they reached us:

@@ -50,6 +50,13 @@ class ConversationOut(BaseModel):
     window_closes_at: datetime | None = Field(description="When free-form replies stop being allowed")
     unread: int
     created_at: datetime
+    awaiting_since: datetime | None = Field(
+        default=None, description="Since when the customer has waited for our reply (null: answered)")
+
+
+class ConversationPage(Page[ConversationOut]):
+    next_cursor: str | None = Field(default=None, description=(
+        "Pass as ``cursor`` (with the same ``sort`` and filters) for the next page; null on the last page"))
 
 
 class ErrorOut(BaseModel):
@@ -156,6 +163,9 @@ class SendMessageIn(BaseModel):
     buttons: list[ChoiceIn] = Field(default_factory=list, max_length=100, description="buttons: the reply buttons")
     quick_replies: list[ChoiceIn] = Field(default_factory=list, max_length=100,
                                           description="quick_replies (Messenger, Instagram): the options")
+
+    mentions: list[int] = Field(default_factory=list, max_length=50,
+                                description="note: the agents @mentioned (user ids; they are notified)")
 
     _content: Content | None = PrivateAttr(default=None)
 

@@ -78,6 +78,7 @@ class Draft:
     reply_to_id: int | None = None
     author_type: AuthorType = AuthorType.API
     author_id: int | None = None
+    mentions: tuple[int, ...] = ()  # a note's @mentioned agents (user ids)
 
 
 def upload_type(mime_type: str) -> str:
@@ -113,13 +114,13 @@ async def send(session: AsyncSession, rt: Runtime, conv: Conversation, draft: Dr
             raise Problem(422, "note_too_long", "The note is too long", NOTE_TOO_LONG % said,
                           detail_msg=(NOTE_TOO_LONG, said))
         return await service.add_note(session, conv, text=text or "", now=now, author_type=draft.author_type,
-                                      author_id=draft.author_id)
+                                      author_id=draft.author_id, mentions=draft.mentions)
     caps = await channel_capabilities(session, rt, conv)
     type_ = draft.type or (upload_type(draft.upload.mime_type) if draft.upload else "text")
     refusal = policy.check_outbound(caps, type=type_, text=text, last_inbound_at=conv.last_inbound_at, now=now,
                                     window_closed_at=conv.window_closed_at, content=draft.content)
     if refusal is None and draft.upload is not None:
-        refusal = policy.check_media(caps, type=type_, size=draft.upload.size)
+        refusal = policy.check_media(caps, type=type_, size=draft.upload.size, mime=draft.upload.mime_type)
     if refusal is not None:
         raise refusal.problem()
     # a template outside the service window opens a business-initiated conversation: the tier's limit

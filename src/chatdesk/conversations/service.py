@@ -5,12 +5,14 @@ the session and published when it commits.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..accounts.models import Membership
 from ..channels.base import Capabilities, Explain, InboundMessageEvent, InboundStatusEvent
 from ..channels.content import Content, Note, dump_content
 from ..channels.models import DeliveryStatus
@@ -128,6 +130,7 @@ def _customer_wrote(conv: Conversation, event: InboundMessageEvent, now: datetim
     if conv.last_inbound_at is None or wrote_at > conv.last_inbound_at:
         conv.last_inbound_at = wrote_at
     conv.last_message_at = max(conv.last_message_at, now)
+    conv.awaiting_since = conv.awaiting_since or wrote_at
     conv.unread_count += 1
     if conv.status in ("resolved", "snoozed", "pending"):
         conv.status, conv.snoozed_until = "open", None
@@ -264,6 +267,7 @@ async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str
                       created_at=now, updated_at=now)
     session.add(message)
     conv.last_message_at = now
+    conv.awaiting_since = None  # answered
     conv.updated_at = now
     await session.flush()
     enqueue(session, SEND_MESSAGE, SendMessage(message_id=message.id), now=now, workspace_id=conv.workspace_id,
@@ -273,13 +277,19 @@ async def queue_outbound(session: AsyncSession, conv: Conversation, *, type: str
 
 
 async def add_note(session: AsyncSession, conv: Conversation, *, text: str, now: datetime,
-                   author_type: str = "api", author_id: int | None = None) -> Message:
-    """A private note: part of the timeline, never sent to the customer."""
+                   author_type: str = "api", author_id: int | None = None,
+                   mentions: Sequence[int] = ()) -> Message:
+    """A private note: part of the timeline, never sent to the customer. ``mentions``: the agents
+    @mentioned; only the workspace's own are kept (the notifications domain tells them)."""
     if not text.strip():
         raise Problem(422, "empty_message", "The note is empty")
+    members = set((await session.execute(select(Membership.user_id).where(
+        Membership.workspace_id == conv.workspace_id, Membership.user_id.in_(set(mentions))))).scalars()) \
+        if mentions else set()
     message = Message(workspace_id=conv.workspace_id, conversation_id=conv.id, channel_id=conv.channel_id,
                       direction="out", author_type=author_type, author_id=author_id, type="note", text=text,
-                      content=Note(), status=policy.NOTE_STATUS, created_at=now, updated_at=now)
+                      content=Note(mentions=sorted(members)), status=policy.NOTE_STATUS, created_at=now,
+                      updated_at=now)
     session.add(message)
     await session.flush()
     emit(session, event_of(message, MessageCreated))

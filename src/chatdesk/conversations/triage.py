@@ -33,13 +33,15 @@ class StateChange:
     assignee_id: Any = UNSET  # int, or None to unassign
     team_id: Any = UNSET  # int, or None to clear
     label_ids: list[int] | None = None  # the whole set (replaces the current labels)
+    actor_id: int | None = None  # the agent making the change (notifications skip their own)
 
 
 async def change(session: AsyncSession, conv: Conversation, what: StateChange, *, now: datetime) -> None:
     """Apply ``what`` to ``conv``: each part with its own checks and event, all or nothing
     (a refusal raises ``Problem`` and the caller's transaction rolls back)."""
     if what.assignee_id is not UNSET or what.team_id is not UNSET:
-        await assign(session, conv, now=now, assignee_id=what.assignee_id, team_id=what.team_id)
+        await assign(session, conv, now=now, assignee_id=what.assignee_id, team_id=what.team_id,
+                     actor_id=what.actor_id)
     if what.status is not None:
         await set_status(session, conv, what.status, now=now, snooze_until=what.snooze_until)
     elif what.snooze_until is not None:
@@ -56,8 +58,9 @@ def _changed(session: AsyncSession, conv: Conversation, now: datetime, ev: Domai
 
 
 async def assign(session: AsyncSession, conv: Conversation, *, now: datetime, assignee_id: Any = UNSET,
-                 team_id: Any = UNSET) -> None:
+                 team_id: Any = UNSET, actor_id: int | None = None) -> None:
     """Assign to an agent and/or a team (None clears). Both must belong to the conversation's workspace."""
+    before = conv.assignee_id
     if assignee_id is not UNSET:
         if assignee_id is not None and (await session.execute(select(Membership.id).where(
                 Membership.workspace_id == conv.workspace_id, Membership.user_id == assignee_id))
@@ -69,10 +72,14 @@ async def assign(session: AsyncSession, conv: Conversation, *, now: datetime, as
             from ..teams.service import (
                 get_team,  # teams sit beside accounts; imported lazily
             )
-            await get_team(session, conv.workspace_id, team_id)
+            team = await get_team(session, conv.workspace_id, team_id)
+            if team.auto_assign and conv.assignee_id is None and conv.team_id != team_id:
+                from .routing import route_later  # routing assigns through this module
+                route_later(session, conv, now=now)
         conv.team_id = team_id
     _changed(session, conv, now, ConversationAssigned(workspace_id=conv.workspace_id, conversation_id=conv.id,
-                                                      assignee_id=conv.assignee_id, team_id=conv.team_id))
+                                                      assignee_id=conv.assignee_id, team_id=conv.team_id,
+                                                      actor_id=actor_id, assignee_changed=conv.assignee_id != before))
     await session.flush()
 
 

@@ -79,4 +79,5 @@ class EventType(StrEnum):
     MESSAGING_LIMIT_WARNING = "channel.messaging_limit_warning"  # a number reached 80 % of its tier
     CHANNEL_QUALITY_UPDATED = "channel.quality_updated"  # a number's tier or quality rating changed
     BUDGET_ALERT = "costs.budget_alert"  # the month's spend reached 80 % / 100 % of the budget
+    NOTIFICATION_CREATED = "notification.created"  # an agent was notified (notifications/)
     TYPING = "conversation.typing"  # ephemeral: published live, never stored

@@ -7,7 +7,21 @@ from pathlib import Path
 from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
-from . import views_admin, views_auth, views_costs, views_inbox, views_settings_templates, views_templates
+from . import (
+    api_me,
+    views_admin,
+    views_auth,
+    views_contact_merge,
+    views_contacts,
+    views_costs,
+    views_inbox,
+    views_me,
+    views_notifications,
+    views_queues,
+    views_settings_templates,
+    views_settings_webchat,
+    views_templates,
+)
 from .web import InboxRoute, csrf_guard
 
 STATIC = Path(__file__).parent / "static"
@@ -20,6 +34,14 @@ router.include_router(views_admin.router)
 router.include_router(views_templates.router)
 router.include_router(views_settings_templates.router)
 router.include_router(views_costs.router)
+router.include_router(views_queues.router)
+router.include_router(views_settings_webchat.router)
+router.include_router(views_contact_merge.router)
+router.include_router(views_contacts.router)
+router.include_router(views_me.router)
+router.include_router(views_notifications.router)
+# JSON for the signed-in agent (problem+json errors, not pages): wired by the app beside the REST API
+api_router = api_me.router
 
 
 def static_files() -> StaticFiles:

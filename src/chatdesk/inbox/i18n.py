@@ -1,7 +1,8 @@
 """Translations of the inbox: English (the source strings), Dutch and German.
 
 A small dict-based translator rather than gettext catalogs: three languages and a few hundred
-strings do not need Babel's extract/compile step (no .mo files to build, no new dependency);
+strings do not need Babel's extract/compile step (no .mo files to build; Babel formats dates
+only, ``dates.py``);
 the catalogs are plain Python reviewed like code, and ``tests/inbox`` checks every string used
 in the templates has a Dutch and a German entry. Templates call ``_()`` through Jinja's i18n
 extension, so moving to gettext catalogs later would not change a template.
@@ -41,6 +42,11 @@ class TemplateTranslator(Translator):
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> Markup:
         values.setdefault("num", n)
         return Markup(super().gettext(singular if n == 1 else plural)) % values
+
+    def untrusted(self, text: str | None) -> str:
+        """Stored text that may come from outside (a platform's error explanation): translated
+        when the catalog knows it, and left a plain string, so the template escapes it."""
+        return Translator.gettext(self, text or "")
 
     def problem_detail(self, problem: Any) -> Markup:
         """A problem's detail in the reader's language: its message translated, then its values

@@ -13,7 +13,17 @@ from ..accounts import members
 from ..channels.base import Capabilities
 from ..channels.content import Text
 from ..channels.models import Channel
-from ..conversations import cost_alerts, inbox_queries, labels, policy, sending
+from ..conversations import (
+    cost_alerts,
+    inbox_queries,
+    labels,
+    paging,
+    policy,
+    routing,
+    sending,
+    snooze,
+    views_saved,
+)
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.models import Conversation, Message
 from ..conversations.schemas import SendMessageIn
@@ -22,6 +32,7 @@ from ..core.db import get_in_workspace
 from ..core.errors import Problem
 from ..core.states import AuthorType
 from ..teams import service as teams
+from .dates import Formatter
 from .web import Ctx
 
 
@@ -31,21 +42,42 @@ async def _channels(session: AsyncSession, ws: int) -> list[Channel]:
                                        .order_by(Channel.id))).scalars())
 
 
-async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter) -> dict[str, Any]:
+LIST_PAGE = 50  # conversations per page of the list; more load as the agent scrolls
+LIST_KEPT = 500  # at most this many stay loaded through a live refresh
+
+
+async def list_page(session: AsyncSession, ctx: Ctx, f: InboxFilter, cursor: paging.Cursor | None = None,
+                    limit: int = LIST_PAGE) -> dict[str, Any]:
+    """One page of the list and the cursor of the next (None: this was the last)."""
     now = ctx.rt.clock.now()
-    rows = await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now)
+    rows = await inbox_queries.inbox_rows(session, ctx.ws, f, user_id=ctx.user.id, now=now, limit=limit,
+                                          cursor=cursor)
+    more = paging.cursor_of(paging.Sort(f.sort), rows[-1].conv).encode() if len(rows) == limit else None
+    return {"filter": f, "rows": rows, "next_cursor": more, "now": now, "window_ends": open_windows(ctx, rows, now)}
+
+
+async def inbox_data(session: AsyncSession, ctx: Ctx, f: InboxFilter, *, shown: int = 0) -> dict[str, Any]:
+    now = ctx.rt.clock.now()
     return {
-        "filter": f,
-        "rows": rows,
-        "window_ends": open_windows(ctx, rows, now),
+        **await list_page(session, ctx, f, limit=min(max(shown, LIST_PAGE), LIST_KEPT)),
         "counts": await inbox_queries.view_counts(session, ctx.ws, f, user_id=ctx.user.id, now=now),
         "all_labels": await labels.list_labels(session, ctx.ws),
         "all_teams": await teams.list_teams(session, ctx.ws),
+        "agents": await members.workspace_users(session, ctx.ws),  # the bulk bar's assignees
+        **await saved_views(session, ctx, now),
         "all_channels": await _channels(session, ctx.ws),
         "now": now,
         "limit_alerts": await cost_alerts.limit_alerts(session, ctx.ws, now),
         "budget_alert": await cost_alerts.budget_threshold(session, ctx.ws, now),
     }
+
+
+async def saved_views(session: AsyncSession, ctx: Ctx, now: datetime) -> dict[str, Any]:
+    """The agent's and the shared saved views, each with its count and the query that opens it."""
+    views = await views_saved.list_views(session, ctx.ws, ctx.user.id)
+    return {"saved_views": [(v, views_saved.query_of(v), views_saved.may_edit(v, ctx.user.id, ctx.is_admin))
+                            for v in views],
+            "saved_counts": await views_saved.counts(session, ctx.ws, views, user_id=ctx.user.id, now=now)}
 
 
 async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation, *,
@@ -63,11 +95,22 @@ async def conversation_data(session: AsyncSession, ctx: Ctx, conv: Conversation,
         "agents": await members.workspace_users(session, ctx.ws),
         **window_data(caps, conv, now),
         "interactive_limits": builder_limits(caps),
+        "media_rules": media_rules(caps),
         "now": now, "snooze_default": now + timedelta(days=1),
+        "snooze_presets": snooze.presets(now, Formatter(ctx.workspace.timezone, "en", None).zone),
     }
     if with_thread:
         data["thread"] = await inbox_queries.thread(session, conv)
     return data
+
+
+def media_rules(caps: Capabilities) -> dict[str, Any]:
+    """The channel's file limits for the composer's check before sending (``static/composer.js``);
+    the server checks the same again (``policy.check_media``)."""
+    return {"channel": caps.title,
+            "types": {t: {"max": caps.media_max_bytes.get(t, 0), "mimes": sorted(caps.media_mime_types.get(t, ()))}
+                      for t in ("image", "video", "audio", "document")},
+            "image_mimes": list(sending.IMAGE_MIMES)}
 
 
 def open_windows(ctx: Ctx, rows: list[inbox_queries.Row], now: datetime) -> dict[int, datetime]:
@@ -127,16 +170,26 @@ def interactive_draft(ctx: Ctx, interactive: str, reply_to_id: int | None) -> Dr
                  author_type=AuthorType.AGENT, author_id=ctx.user.id)
 
 
+def mention_ids(raw: str) -> tuple[int, ...]:
+    """The composer's picked mentions ("3,7"); anything else in the field is ignored."""
+    return tuple(dict.fromkeys(int(part) for part in raw.split(",") if part.strip().isdigit()
+                               and len(part.strip()) < 19))[:50]
+
+
 async def send(session: AsyncSession, ctx: Ctx, conv: Conversation, *, text: str, note: bool,
-               upload: Upload | None, reply_to_id: int | None, interactive: str = "") -> Message:
+               upload: Upload | None, reply_to_id: int | None, interactive: str = "",
+               mentions: tuple[int, ...] = ()) -> Message:
     """The composer's reply, note, or the builder's list or buttons, through the one send path."""
     if interactive and not note:
         return await sending.send(session, ctx.rt, conv, interactive_draft(ctx, interactive, reply_to_id))
     draft = Draft(type=sending.NOTE if note else None, text=text,
                   content=None if upload is not None else Text(preview_url="http" in text),
                   upload=upload, reply_to_id=None if note else reply_to_id,
-                  author_type=AuthorType.AGENT, author_id=ctx.user.id)
-    return await sending.send(session, ctx.rt, conv, draft)
+                  author_type=AuthorType.AGENT, author_id=ctx.user.id, mentions=mentions if note else ())
+    message = await sending.send(session, ctx.rt, conv, draft)
+    if not note:
+        await routing.first_replier(session, conv, ctx.user.id, now=ctx.rt.clock.now())
+    return message
 
 
 async def send_template(session: AsyncSession, ctx: Ctx, conv: Conversation, row: Any, params: Any) -> Message:

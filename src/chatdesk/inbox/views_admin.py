@@ -108,6 +108,9 @@ async def connect_channel(ctx: Admin, request: Request) -> Response:
 async def channel_page(channel_id: int, ctx: Admin, request: Request, new: int = 0, refused: int = 0) -> Response:
     async with ctx.rt.db.reader() as session:
         channel = await setup.get_channel(session, ctx.ws, channel_id)
+    page = getattr(ctx.rt.registry.get(channel.kind), "settings_page", None)  # a kind with a page of its own
+    if page:
+        return redirect(request, ctx.url(f"settings/channels/{channel_id}/{page}{'?new=1' if new else ''}"))
     hook = ctx.rt.registry.get(channel.kind).webhook  # the token the kind's webhook handshake asks for
     verify_token = ctx.rt.cipher.decrypt(channel.secrets).get(hook.verify_secret, "") if hook.verify_secret else ""
     return _page(request, ctx, "channel.html", "channels", channel=channel, verify_token=verify_token,
@@ -288,7 +291,8 @@ async def canned_page(ctx: Admin, request: Request) -> Response:
 async def _canned_page(ctx: Ctx, request: Request, status: int = 200, problem: Problem | None = None) -> Response:
     async with ctx.rt.db.reader() as session:
         items = await canned.list_canned(session, ctx.ws)
-    return _page(request, ctx, "canned.html", "canned", status, items=items, problem=problem)
+    return _page(request, ctx, "canned.html", "canned", status, items=items, problem=problem,
+                 variables=canned.VARIABLES)
 
 
 @router.post("/canned")
@@ -297,6 +301,19 @@ async def create_canned(ctx: Admin, request: Request, shortcut: str = Form(""), 
         async with ctx.rt.db.session() as session:
             await canned.create_canned(session, ctx.ws, shortcut, text, now=ctx.rt.clock.now())
     except Problem as exc:
+        return await _canned_page(ctx, request, 422, exc)
+    return redirect(request, ctx.url("settings/canned"))
+
+
+@router.post("/canned/{canned_id}")
+async def update_canned(canned_id: int, ctx: Admin, request: Request, shortcut: str = Form(""),
+                        text: str = Form("")) -> Response:
+    try:
+        async with ctx.rt.db.session() as session:
+            await canned.update_canned(session, ctx.ws, canned_id, shortcut, text)
+    except Problem as exc:
+        if exc.status == 404:
+            raise
         return await _canned_page(ctx, request, 422, exc)
     return redirect(request, ctx.url("settings/canned"))
 

@@ -77,6 +77,9 @@ async def login(request: Request, email: str = Form(""), password: str = Form(""
 def _signed_in_as(request: Request, response: Response, user: User, token: str) -> Response:
     response.set_cookie(SESSION_COOKIE, session_value(signer(request), user.id, user.password_hash, token),
                         max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", secure=is_https(request), path="/")
+    if user.language in LANGUAGES:  # chosen on the agent's own page: every browser they sign in to
+        response.set_cookie(LANG_COOKIE, user.language, max_age=365 * 24 * 3600, samesite="lax",
+                            secure=is_https(request), path="/", httponly=True)
     return response
 
 

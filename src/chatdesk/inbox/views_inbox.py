@@ -10,7 +10,8 @@ from fastapi.responses import FileResponse, Response
 from ..accounts import members
 from ..channels.content import Media, Story
 from ..contacts.models import Contact
-from ..conversations import canned, inbox_queries, live, service, triage
+from ..contacts.service import get_contact
+from ..conversations import bulk, canned, inbox_queries, live, paging, service, snooze, triage
 from ..conversations.inbox_queries import InboxFilter
 from ..conversations.sending import Upload
 from ..core.db import get_in_workspace
@@ -18,6 +19,7 @@ from ..core.errors import Problem, not_found
 from ..core.media import SERVE_HEADERS, MediaStore
 from ..core.params import text_id
 from . import pages
+from .dates import Formatter
 from .web import Ctx, InboxRoute, LoginRequired, current_user, finish, is_htmx, render, workspace_ctx
 
 router = APIRouter(prefix="/w/{slug}", route_class=InboxRoute)
@@ -25,12 +27,13 @@ Agent = Annotated[Ctx, Depends(workspace_ctx)]
 INLINE_MEDIA = ("image/jpeg", "image/png", "image/webp", "image/gif", "audio/", "video/")
 
 
-def _filter(view: str, status: str, channel: str, label: str, team: str, q: str) -> InboxFilter:
-    return InboxFilter(view, status, text_id(channel), text_id(label), text_id(team), q).normalised()
+def _filter(view: str, status: str, channel: str, label: str, team: str, q: str, sort: str = "") -> InboxFilter:
+    return InboxFilter(view, status, text_id(channel), text_id(label), text_id(team), q, sort).normalised()
 
 
-Filters = Annotated[InboxFilter, Depends(lambda view="all", status="open", channel="", label="", team="", q="":
-                                         _filter(view, status, channel, label, team, q))]
+Filters = Annotated[InboxFilter, Depends(
+    lambda view="all", status="open", channel="", label="", team="", q="", sort="":
+    _filter(view, status, channel, label, team, q, sort))]
 
 
 @router.get("")
@@ -39,9 +42,14 @@ async def slash(ctx: Agent, request: Request) -> Response:
 
 
 @router.get("/")
-async def inbox(ctx: Agent, request: Request, f: Filters) -> Response:
+async def inbox(ctx: Agent, request: Request, f: Filters, cursor: str = "", shown: str = "") -> Response:
+    """The inbox; with ``cursor``, just the list's next page (infinite scroll). A live refresh
+    says how many rows the agent has ``shown`` so that far stays loaded."""
     async with ctx.rt.db.reader() as session:
-        data = await pages.inbox_data(session, ctx, f)
+        if cursor:
+            page = await pages.list_page(session, ctx, f, paging.decode(cursor, paging.Sort(f.sort)))
+            return render(request, "_list_rows.html", ctx=ctx, **page)
+        data = await pages.inbox_data(session, ctx, f, shown=text_id(shown) or 0)  # blank: the first page
     if is_htmx(request) and request.headers.get("hx-target") == "conv-list":
         return render(request, "_list.html", ctx=ctx, **data)
     return render(request, "inbox.html", ctx=ctx, conv=None, **data)
@@ -96,17 +104,27 @@ async def one_message(conversation_id: int, message_id: int, ctx: Agent, request
 
 @router.post("/c/{conversation_id}/messages")
 async def send(conversation_id: int, ctx: Agent, request: Request, text: str = Form(""), mode: str = Form("reply"),
-               file: UploadFile | None = None, reply_to_id: str = Form(""),
-               interactive: str = Form("", max_length=100_000)) -> Response:
-    """Reply (queued for sending) or private note. A refusal (e.g. window closed) is shown in place."""
-    upload = Upload(file.file, file.content_type or "application/octet-stream", file.filename) \
-        if file is not None and file.filename else None
+               file: list[UploadFile] | None = None, reply_to_id: str = Form(""),
+               interactive: str = Form("", max_length=100_000), mentions: str = Form("", max_length=2_000)) -> Response:
+    """Reply (queued for sending) or private note (``mentions``: the picked agents' ids, comma-separated).
+    A refusal (e.g. window closed) is shown in place. Several files go as one message each (the text
+    with the first), all or none."""
+    uploads: list[Upload | None] = [Upload(f.file, f.content_type or "application/octet-stream", f.filename)
+               for f in file or [] if f.filename] or [None]
+    if mode == "note":  # a note carries no file
+        uploads = uploads[:1]
     try:
         async with ctx.rt.db.session() as session:
             conv = await service.get_conversation(session, ctx.ws, conversation_id)
-            message = await pages.send(session, ctx, conv, text=text, note=mode == "note", upload=upload,
-                                       reply_to_id=text_id(reply_to_id), interactive=interactive)
-            thread = await inbox_queries.thread(session, conv, only=message.id)
+            ids = []
+            for i, upload in enumerate(uploads):
+                message = await pages.send(session, ctx, conv, text=text if i == 0 else "", note=mode == "note",
+                                           upload=upload, reply_to_id=text_id(reply_to_id) if i == 0 else None,
+                                           interactive=interactive,
+                                           mentions=pages.mention_ids(mentions) if i == 0 else ())
+                ids.append(message.id)
+            thread = await (inbox_queries.thread(session, conv, only=ids[0]) if len(ids) == 1
+                            else inbox_queries.thread(session, conv, after=min(ids) - 1))
     except Problem as exc:
         if exc.status == 404:
             raise
@@ -147,16 +165,19 @@ async def assign(conversation_id: int, ctx: Agent, request: Request, assignee: s
                  team: str | None = Form(None)) -> Response:
     what = triage.StateChange(
         assignee_id=triage.UNSET if assignee is None else _id_or_none(assignee, ctx.user.id),
-        team_id=triage.UNSET if team is None else _id_or_none(team, -1))
+        team_id=triage.UNSET if team is None else _id_or_none(team, -1), actor_id=ctx.user.id)
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, what, now=ctx.rt.clock.now()))
 
 
 @router.post("/c/{conversation_id}/status")
 async def status(conversation_id: int, ctx: Agent, request: Request, status: str = Form(...),
-                 until: str = Form("")) -> Response:
-    from .present import Formatter
-    when = Formatter(ctx.workspace.timezone, "en", None).parse_local(until) if until else None
+                 until: str = Form(""), preset: str = Form("")) -> Response:
+    """Set the status; a snooze lasts until the date picker's ``until`` or a ``preset``."""
+    from .dates import Formatter
+    local = Formatter(ctx.workspace.timezone, "en", None)
+    when = snooze.preset_time(preset, ctx.rt.clock.now(), local.zone) if preset else \
+        local.parse_local(until) if until else None
     return await _act(ctx, request, conversation_id,
                       lambda s, c: triage.change(s, c, triage.StateChange(status=status, snooze_until=when),
                                                  now=ctx.rt.clock.now()))
@@ -176,6 +197,30 @@ async def set_labels(conversation_id: int, ctx: Agent, request: Request) -> Resp
                       lambda s, c: triage.change(s, c, triage.StateChange(label_ids=ids), now=ctx.rt.clock.now()))
 
 
+@router.post("/bulk")
+async def bulk_action(ctx: Agent, request: Request) -> Response:
+    """The list's bulk bar: one action on the selected conversations, in one transaction. The
+    list refreshes from the live events the changes send; a refusal is shown in the bar."""
+    form = await request.form()
+    ids = [i for v in form.getlist("id") if isinstance(v, str) and (i := text_id(v)) is not None]
+    field = {k: v if isinstance(v, str) else "" for k, v in form.items()}
+    now = ctx.rt.clock.now()
+    try:
+        action = bulk.BulkAction(field.get("action", ""))
+        what = bulk.Bulk(action, assignee_id=text_id(field.get("assignee", "")),
+                         label_ids=tuple(i for i in (text_id(field.get("label", "")),) if i is not None),
+                         snooze_until=snooze.preset_time(field.get("preset", ""), now, Formatter(
+                             ctx.workspace.timezone, "en", None).zone) if action == bulk.BulkAction.SNOOZE else None)
+        async with ctx.rt.db.session() as session:
+            await bulk.apply(session, ctx.ws, ids, what, now=now)
+    except ValueError:
+        return finish(request, Response(status_code=422))
+    except Problem as exc:
+        return render(request, "_composer_error.html", ctx=ctx, status=422, problem=exc,
+                      headers={"HX-Retarget": "#bulk-error", "HX-Reswap": "innerHTML"})
+    return finish(request, Response(status_code=204, headers={"HX-Trigger": "bulk-done"}))
+
+
 @router.post("/c/{conversation_id}/typing", status_code=204)
 async def typing(conversation_id: int, ctx: Agent, request: Request, mode: str = Form("reply")) -> Response:
     async with ctx.rt.db.reader() as session:
@@ -186,10 +231,19 @@ async def typing(conversation_id: int, ctx: Agent, request: Request, mode: str =
 
 
 @router.get("/canned")
-async def canned_search(ctx: Agent, request: Request, q: str = "") -> Response:
+async def canned_search(ctx: Agent, request: Request, q: str = "", c: int | None = None) -> Response:
+    """Canned responses by prefix; with conversation ``c`` their variables are filled in for it."""
     async with ctx.rt.db.reader() as session:
         items = await canned.list_canned(session, ctx.ws, q.lstrip("/"))
-    return render(request, "_canned.html", ctx=ctx, items=items)
+        contact = None
+        if c is not None:
+            conv = await service.get_conversation(session, ctx.ws, c)
+            contact = await get_contact(session, ctx.ws, conv.contact_id)
+    values = canned.variables(contact_name=contact.name if contact else "",
+                              contact_phone=contact.phone if contact else None,
+                              agent_name=ctx.user.name or ctx.user.email, workspace_name=ctx.workspace.name)
+    filled = {item.id: canned.fill(item.text, values) for item in items}
+    return render(request, "_canned.html", ctx=ctx, items=items, filled=filled)
 
 
 @router.get("/media/{message_id}")

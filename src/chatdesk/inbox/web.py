@@ -15,11 +15,11 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..accounts import members, sessions
+from ..accounts import members, profile, sessions
 from ..accounts.models import User, Workspace
 from ..core.errors import Problem
 from ..core.runtime import Runtime, runtime
-from . import i18n, present
+from . import dates, i18n, icons, mentions, present
 from .security import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -41,6 +41,9 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
 # jinja2.ext.i18n adds this method to the environment at run time; Jinja's types cannot know it.
 env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 env.filters.update(present.FILTERS)
+env.globals.update(icons.GLOBALS)
+# the agent's avatar colour, @mentions highlighted in notes (issue 16)
+env.filters.update({"user_hue": profile.avatar_index, "mentions": mentions.highlight})
 
 
 class LoginRequired(Exception):
@@ -166,7 +169,7 @@ def render(request: Request, template: str, *, ctx: Ctx | None = None, status: i
     html = env.get_template(template).render(
         request=request, ctx=ctx, lang=lang, languages=i18n.LANGUAGES,
         csrf=csrf_token(request), gettext=tr.gettext, ngettext=tr.ngettext,
-        problem_detail=tr.problem_detail, fmt=present.Formatter(tz, lang, tr),
+        problem_detail=tr.problem_detail, untrusted=tr.untrusted, fmt=dates.Formatter(tz, lang, tr),
         sending_paused=_sending_paused(request), **values)
     response = HTMLResponse(html, status_code=status, headers=headers)
     return finish(request, response)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, Id, UTCDateTime
@@ -18,6 +18,11 @@ class Team(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # routing (0022): new conversations of the team go round robin to its online agents, each
+    # holding at most ``assign_cap`` open ones (None: no cap); the last one given one
+    auto_assign: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    assign_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_assigned_id: Mapped[int | None] = mapped_column(Id, nullable=True)
 
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 

@@ -63,3 +63,27 @@ async def set_member(session: AsyncSession, workspace_id: int, team_id: int, use
         session.add(TeamMember(team_id=team_id, user_id=user_id))
     await session.flush()
 
+
+
+MAX_CAP = 1000
+
+
+async def set_routing(session: AsyncSession, workspace_id: int, team_id: int, *, auto_assign: bool,
+                      cap: int | None) -> Team:
+    """Automatic assignment on or off, and the most open conversations an agent is given (None: no cap)."""
+    if cap is not None and not 1 <= cap <= MAX_CAP:
+        raise Problem(422, "invalid_cap", f"The cap is a number from 1 to {MAX_CAP}, or empty for none")
+    team = await get_team(session, workspace_id, team_id)
+    team.auto_assign, team.assign_cap = auto_assign, cap
+    await session.flush()
+    return team
+
+
+async def lock_for_routing(session: AsyncSession, workspace_id: int, team_id: int) -> Team:
+    """The team, its row locked until the caller commits (PostgreSQL): workers routing the same
+    team's conversations take turns, each seeing the last one's choice and loads."""
+    team = (await session.execute(select(Team).where(Team.workspace_id == workspace_id, Team.id == team_id)
+                                  .with_for_update().execution_options(populate_existing=True))).scalar_one_or_none()
+    if team is None:
+        raise not_found("Team")
+    return team

@@ -30,6 +30,20 @@ from . import inbound
 from . import payloads as wa
 from .settings import WhatsAppSettings
 
+# Meta's "Supported media types" (Cloud API): anything else fails after sending with 131009/131053
+MEDIA_MIME_TYPES = {
+    "image": frozenset({"image/jpeg", "image/png"}),
+    "video": frozenset({"video/mp4", "video/3gpp", "video/3gp"}),
+    "audio": frozenset({"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}),
+    "sticker": frozenset({"image/webp"}),
+    "document": frozenset({
+        "application/pdf", "text/plain", "application/msword", "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"}),
+}
+
 CAPABILITIES = Capabilities(
     kind="whatsapp",
     title="WhatsApp",
@@ -52,6 +66,7 @@ CAPABILITIES = Capabilities(
     # Meta's list-message page allows a list's body 4,096 characters, reply buttons' 1,024
     interactive=InteractiveLimits(kinds=frozenset({"list", "buttons"}),
                                   body_max={"list": 4096, "buttons": 1024}),
+    media_mime_types=MEDIA_MIME_TYPES,
 )
 
 

@@ -9,6 +9,41 @@
 
   document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-CSRF-Token"] = csrf(); });
 
+  /* Deletes ask first (form[data-confirm]): the page's <dialog>, translated server-side. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target, dlg = document.getElementById("confirm-dialog");
+    if (!form.dataset || !form.dataset.confirm || form.dataset.confirmed) return;
+    e.preventDefault();
+    if (!dlg || !dlg.showModal) { if (window.confirm(form.dataset.confirm)) { form.dataset.confirmed = "1"; form.submit(); } return; }
+    dlg.querySelector("#confirm-text").textContent = form.dataset.confirm;
+    dlg.returnValue = "";
+    dlg.onclose = function () { if (dlg.returnValue === "ok") { form.dataset.confirmed = "1"; form.submit(); } };
+    dlg.showModal();
+  });
+  /* A form whose secrets must survive a refusal (connect a channel): posted in the background,
+     so on a problem only the page's alert changes and what was typed stays in the fields. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-keep-on-error")) return;
+    e.preventDefault();
+    var btn = form.querySelector("button:not([type=button])"); if (btn) btn.disabled = true;
+    var main = form.closest("main") || body;
+    function showAlert(el) {
+      var old = main.querySelector(":scope > .alert.error"); if (old) old.remove();
+      el.setAttribute("tabindex", "-1"); main.insertBefore(el, main.firstChild); el.focus();
+    }
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" }).then(function (r) {
+      if (r.redirected) { location.href = r.url; return; }
+      return r.text().then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main > .alert.error");
+        if (fresh) showAlert(document.importNode(fresh, true)); else HTMLFormElement.prototype.submit.call(form);  // not a problem page: post it plainly
+      });
+    }).catch(function () {
+      var el = document.createElement("div"); el.className = "alert error"; el.setAttribute("role", "alert");
+      el.textContent = form.getAttribute("data-keep-on-error"); showAlert(el);
+    }).finally(function () { if (btn) btn.disabled = false; });
+  });
+
   if (!WS) return;                       // sign-in and error pages stop here
 
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
@@ -89,7 +124,7 @@
       var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
       var fresh = tpl.content.firstElementChild;
       if (!fresh || fresh.dataset.version === h.dataset.version) return;   // already showing it (own action)
-      h.replaceWith(fresh); htmx.process(fresh);
+      h.replaceWith(fresh); htmx.process(fresh); syncDrawer();
     });
   }
 
@@ -138,7 +173,8 @@
     } else if (err && (xhr.status === 422 || xhr.status === 413)) {
       err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
     } else if (err) {
-      err.textContent = "Could not send (" + xhr.status + ").";
+      err.textContent = xhr.status ? (err.dataset.failed || "Could not send (error %(status)s).").replace("%(status)s", xhr.status)
+                                   : err.dataset.offline || "Could not send: the server cannot be reached.";
     }
   }
 
@@ -171,10 +207,47 @@
   }
 
   /* ---------------------------------------------------------------- list */
-  var listTimer = null;
+  var listTimer = null, liveRefresh = false;
   function refreshList() {
     clearTimeout(listTimer);
-    listTimer = setTimeout(function () { var f = $("#filters"); if (f) htmx.trigger(f, "refresh"); }, 250);
+    listTimer = setTimeout(function () {
+      var f = $("#filters"); if (!f) return;
+      var shown = $("#list-shown"); if (shown) shown.value = $$("#conv-list .conv-item").length;  // keep what was scrolled to
+      liveRefresh = true; htmx.trigger(f, "refresh");
+    }, 250);
+  }
+  /* The list is not a live region (it would re-read every refresh): conversations that a live
+     refresh brings in are announced once, by name, in a polite status region. */
+  var knownConvs = null;
+  function announceNew() {
+    var ids = $$(".conv-item").map(function (a) { return a.dataset.id; });
+    var box = $("#list-status"), fresh = [];
+    if (knownConvs && liveRefresh) fresh = $$(".conv-item").filter(function (a) { return knownConvs.indexOf(a.dataset.id) < 0; });
+    if (box && fresh.length) box.textContent = fresh.map(function (a) {
+      return (box.dataset.newOne || "%(name)s").replace("%(name)s", a.dataset.name);  // not the channel's icon text
+    }).join(". ");
+    knownConvs = ids; liveRefresh = false;
+  }
+
+  /* ---------------------------------------------------------------- narrow windows */
+  /* Below 860 px the list and the conversation take turns (body.has-conv); below 1,180 px the
+     contact panel is a drawer opened from the header. */
+  function showList(e) {
+    if (!$("#conv-list")) return;
+    if (e) e.preventDefault();
+    body.classList.remove("has-conv");
+    history.pushState({}, "", WS);
+    var sel = $(".conv-item.selected") || $(".conv-item"); if (sel) sel.focus();
+  }
+  function drawer(open) {
+    var c = conv(), btn = $("#contact-btn"); if (!c) return;
+    c.classList.toggle("drawer-open", open);
+    syncDrawer();
+    if (open) { var x = $("#contact-close"); if (x) x.focus(); } else if (btn) btn.focus();
+  }
+  function syncDrawer() {
+    var c = conv(), btn = $("#contact-btn");
+    if (btn) btn.setAttribute("aria-expanded", c && c.classList.contains("drawer-open") ? "true" : "false");
   }
   function markSelected() {
     var id = convId();
@@ -209,9 +282,14 @@
     var status = $("#live-status");
     es.onopen = function () {  // (re)connected: catch up on whatever happened while we were not listening
       body.classList.remove("offline"); if (status) status.textContent = "";
-      refreshList(); if (convId()) { fetchNew(); refreshWindow(); }
+      refreshList(); if (convId()) { fetchNew(); refreshWindow(); refreshHeader(); }
     };
-    es.onerror = function () { body.classList.add("offline"); };
+    es.onerror = function () {
+      body.classList.add("offline");
+      if (status) status.textContent = status.dataset.reconnecting || "Reconnecting…";
+      // the browser retries a dropped stream itself; one it gave up on (an error answer) we reopen
+      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+    };
     ["message.received", "message.created"].forEach(function (type) {  // a new message in a timeline
       es.addEventListener(type, function (e) {
         var ev = JSON.parse(e.data);
@@ -237,6 +315,9 @@
       refreshList(); if (convId()) { fetchNew(); refreshHeader(); refreshWindow(); }
     });
     es.addEventListener("conversation.typing", function (e) { showTyping(JSON.parse(e.data)); });
+    es.addEventListener("notification.created", function (e) {   // notifications.js decides whether it is ours
+      document.dispatchEvent(new CustomEvent("chatdesk:notification", { detail: JSON.parse(e.data) }));
+    });
   }
 
   /* ---------------------------------------------------------------- composer */
@@ -270,7 +351,7 @@
     var m = /^\/([\w-]*)$/.exec(ta.value);
     if (!m) { menu.hidden = true; return; }
     var n = ++cannedReq;
-    get(form.dataset.canned + "?q=" + encodeURIComponent(m[1])).then(function (html) {
+    get(form.dataset.canned + (form.dataset.canned.indexOf("?") < 0 ? "?q=" : "&q=") + encodeURIComponent(m[1])).then(function (html) {
       if (n !== cannedReq) return;
       menu.innerHTML = html; menu.hidden = false;
     });
@@ -289,6 +370,7 @@
 
   document.addEventListener("keydown", function (e) {
     var ta = e.target;
+    if (e.key === "Escape" && conv() && conv().classList.contains("drawer-open")) { drawer(false); return; }
     if (ta && ta.id === "composer-text") {
       var menu = cannedMenu();
       if (menu && !menu.hidden) {
@@ -319,6 +401,9 @@
   });
   document.addEventListener("click", function (e) {
     var tab = e.target.closest(".ctab"); if (tab) { setMode(tab.dataset.mode); return; }
+    if (e.target.closest("#back-btn")) { showList(e); return; }
+    if (e.target.closest("#contact-btn")) { drawer(!conv().classList.contains("drawer-open")); return; }
+    if (e.target.closest("#contact-close")) { drawer(false); return; }
     if (e.target.closest("#template-btn")) { openTemplates(); return; }
     if (e.target.closest("#template-pop-close")) { closeTemplates(); return; }
     var li = e.target.closest("#canned-menu li"); if (li) { pickCanned(li); return; }
@@ -348,11 +433,14 @@
       err.innerHTML = xhr.responseText;   // server-rendered, escaped fragment
       refreshWindow();                    // a refusal may mean the window closed since the page was shown
     } else {
-      err.textContent = "Could not send (" + xhr.status + ").";
+      err.textContent = xhr.status ? (err.dataset.failed || "Could not send (error %(status)s).").replace("%(status)s", xhr.status)
+                                   : err.dataset.offline || "Could not send: the server cannot be reached.";
     }
   });
   document.addEventListener("htmx:afterSwap", function (e) {
+    syncDrawer();
     if (e.detail.target && e.detail.target.id === "pane") {
+      body.classList.toggle("has-conv", !!conv());
       markSelected(); toBottom();
       var c = conv(); if (c) document.title = c.dataset.title;
       // opened with j/k: keep focus in the list so the next j/k works; with the mouse: ready to type
@@ -360,7 +448,10 @@
       if (!navByKey && ta && window.matchMedia("(pointer: fine)").matches) ta.focus({ preventScroll: true });
       navByKey = false;
     }
-    if (e.detail.target && e.detail.target.id === "conv-list") { markSelected(); updateCounts(); }
+    if (e.detail.target && e.detail.target.id === "conv-list") {
+      markSelected(); updateCounts(); announceNew();
+      var shown = $("#list-shown"); if (shown) shown.value = "";  // a filter change starts at the first page
+    }
   });
   document.addEventListener("htmx:beforeSwap", function (e) {
     // an action that failed (e.g. reopen blocked) answers a fragment for #action-error
@@ -392,6 +483,64 @@
     }
   }
 
-  markSelected(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
+  function convInPath() { body.classList.toggle("has-conv", /\/c\/\d+/.test(location.pathname)); }
+  window.addEventListener("popstate", convInPath);
+  document.addEventListener("htmx:historyRestore", convInPath);
+  markSelected(); announceNew(); toBottom(); connect(); setInterval(tickCountdowns, 1000);
   var ta0 = $("#composer-text"); if (ta0) autoGrow(ta0);
+
+  /* ---------------------------------------------------------------- bulk selection */
+  // The selection outlives live refreshes of the list (kept by id, re-applied after each swap).
+  var picked = new Set(), lastPick = null;
+  function pickBoxes() { return $$("#conv-list .pick"); }
+  function syncBulk() {
+    var bar = $("#bulk-form"); if (!bar) return;
+    var boxes = pickBoxes();
+    boxes.forEach(function (p) { p.checked = picked.has(p.value); });
+    bar.hidden = picked.size === 0;
+    $("#bulk-count").textContent = picked.size;
+    $("#pick-all").checked = boxes.length > 0 && boxes.every(function (p) { return picked.has(p.value); });
+  }
+  document.addEventListener("click", function (e) {
+    var box = e.target.closest && e.target.closest("#conv-list .pick"); if (!box) return;
+    var boxes = pickBoxes(), on = box.checked;
+    var ids = boxes.map(function (p) { return p.value; });  // by id: a live refresh may have replaced the rows
+    var from = e.shiftKey && lastPick ? ids.indexOf(lastPick) : -1, to = boxes.indexOf(box);
+    var range = from >= 0 ? boxes.slice(Math.min(from, to), Math.max(from, to) + 1) : [box];  // shift-click: a range
+    range.forEach(function (p) { if (on) picked.add(p.value); else picked.delete(p.value); });
+    lastPick = box.value; syncBulk();
+  });
+  document.addEventListener("change", function (e) {
+    if (!e.target || e.target.id !== "pick-all") return;
+    var on = e.target.checked;
+    pickBoxes().forEach(function (p) { if (on) picked.add(p.value); else picked.delete(p.value); });
+    syncBulk();
+  });
+  function clearPicks() { picked.clear(); lastPick = null; var err = $("#bulk-error"); if (err) err.innerHTML = ""; syncBulk(); }
+  document.addEventListener("click", function (e) { if (e.target && e.target.id === "bulk-clear") clearPicks(); });
+  document.addEventListener("bulk-done", function () { clearPicks(); refreshList(); });
+  document.addEventListener("htmx:afterSettle", function () { if (picked.size) syncBulk(); });
+
+  /* ---------------------------------------------------------------- presence */
+  // A heartbeat every 30 s while the page is open, saying whether the agent did anything since
+  // the last one: the server makes an idle agent away and one with no open page offline.
+  var lastActivity = Date.now(), lastBeat = 0;
+  ["keydown", "pointerdown", "wheel", "focus"].forEach(function (type) {
+    window.addEventListener(type, function () { lastActivity = Date.now(); }, { passive: true, capture: true });
+  });
+  function showPresence(state) {
+    var sel = $("#availability-select"), dot = $("#presence-dot");
+    if (sel && state.chosen && document.activeElement !== sel) sel.value = state.chosen;
+    if (dot) { dot.dataset.state = state.availability; dot.title = state.availability; }
+  }
+  function beat() {
+    var f = $("#availability"); if (!f) return;
+    var active = lastActivity > lastBeat ? "1" : "0"; lastBeat = Date.now();
+    post(f.dataset.beat, { active: active }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (state) { if (state) showPresence(state); }).catch(function () {});
+  }
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt && e.detail.elt.id === "availability" && e.detail.xhr.status === 200) showPresence(JSON.parse(e.detail.xhr.responseText));
+  });
+  beat(); setInterval(beat, 30000);
 })();

@@ -68,9 +68,9 @@
   // ------------------------------------------------------------------ business messages (left)
 
   function mediaLine(kind, media) {
-    const icons = { image: "📷 Photo", video: "🎥 Video", audio: "🎤 Audio", document: "📄 Document", sticker: "🏷 Sticker" };
+    const icons = { image: "Photo", video: "Video", audio: "Audio", document: "Document", sticker: "Sticker" };
     const box = el("div");
-    box.append(el("span", "media", media && media.filename ? `📄 ${media.filename}` : icons[kind] || kind));
+    box.append(el("span", "media", media && media.filename ? `Document: ${media.filename}` : icons[kind] || kind));
     if (media && media.caption) box.append(el("div", "", media.caption));
     return box;
   }
@@ -109,7 +109,7 @@
     const action = ia.action || {};
     const context = { context_message_id: rec.wamid };
     if (ia.type === "list") {
-      actions.append(actionButton(`☰ ${action.button || "Choose"}`, () => openPicker(
+      actions.append(actionButton(`${action.button || "Choose"}`, () => openPicker(
         action.button || "Choose", action.sections || [],
         (row) => customerSends({ type: "list_reply", id: row.id, title: row.title, description: row.description, ...context }))));
     } else if (ia.type === "button") {
@@ -118,7 +118,7 @@
         actions.append(actionButton(reply.title, () => customerSends({ type: "button_reply", id: reply.id, title: reply.title, ...context })));
       }
     } else if (ia.type === "cta_url" && action.parameters) {
-      const link = el("a", "", `🔗 ${action.parameters.display_text}`);
+      const link = el("a", "", `${action.parameters.display_text}`);
       if (/^https?:\/\//i.test(action.parameters.url || "")) link.setAttribute("href", action.parameters.url);
       link.setAttribute("target", "_blank");
       link.setAttribute("rel", "noopener noreferrer");
@@ -146,9 +146,9 @@
     else if (["image", "video", "audio", "document", "sticker"].includes(rec.type)) box.append(mediaLine(rec.type, r[rec.type]));
     else if (rec.type === "interactive") interactiveContent(rec, box);
     else if (rec.type === "template") templateContent(rec, box);
-    else if (rec.type === "location") box.append(el("div", "", `📍 ${[r.location.name, r.location.address].filter(Boolean).join(", ") || `${r.location.latitude}, ${r.location.longitude}`}`));
+    else if (rec.type === "location") box.append(el("div", "", `Location: ${[r.location.name, r.location.address].filter(Boolean).join(", ") || `${r.location.latitude}, ${r.location.longitude}`}`));
     else if (rec.type === "reaction") box.append(el("span", "media", r.reaction.emoji ? `reacted ${r.reaction.emoji}` : "removed a reaction"));
-    else if (rec.type === "contacts") box.append(el("div", "", `👤 ${(r.contacts || []).map((c) => (c.name || {}).formatted_name).join(", ")}`));
+    else if (rec.type === "contacts") box.append(el("div", "", `Contact: ${(r.contacts || []).map((c) => (c.name || {}).formatted_name).join(", ")}`));
     else box.append(el("span", "media", `[${rec.type}]`));
     box.append(el("span", "meta", clock(rec.accepted_at)));
     return box;
@@ -162,10 +162,10 @@
       case "text": return (m.text || {}).body;
       case "interactive": return (ia.list_reply || ia.button_reply || {}).title || ia.type;
       case "button": return (m.button || {}).text;
-      case "location": return `📍 ${[m.location.name, m.location.address].filter(Boolean).join(", ") || "Location"}`;
+      case "location": return `Location: ${[m.location.name, m.location.address].filter(Boolean).join(", ") || "Location"}`;
       case "reaction": return m.reaction.emoji ? `reacted ${m.reaction.emoji}` : "removed a reaction";
-      case "contacts": return `👤 ${(m.contacts || []).map((c) => (c.name || {}).formatted_name).join(", ")}`;
-      case "order": return `🛒 Order (${(m.order.product_items || []).length} items)`;
+      case "contacts": return `Contact: ${(m.contacts || []).map((c) => (c.name || {}).formatted_name).join(", ")}`;
+      case "order": return `Order (${(m.order.product_items || []).length} items)`;
       default: return null;
     }
   }
