@@ -102,7 +102,8 @@ class Stack:
         await self._seed()  # first: the sandbox's verify handshake needs the channel's token
         if self.with_sandbox:
             await self._start_sandbox()
-        self.api = httpx.AsyncClient(transport=self.router, base_url="http://chatdesk.test",
+        # timeout: a loaded CI machine may stall a request for seconds (httpx's default is 5 s)
+        self.api = httpx.AsyncClient(transport=self.router, base_url="http://chatdesk.test", timeout=30,
                                      headers={"Authorization": f"Bearer {self.token}"})
         self.worker = self.app.state.worker
         self.worker_task = asyncio.create_task(self.worker.run()) if self.with_worker else None

@@ -222,12 +222,15 @@ async def _events(rt: Runtime, s: Site, v: tokens.Visitor, cursor: int, request:
 
 
 async def _next(get: Any, timeout: float) -> dict[str, Any] | None:
+    """The next event, or None after ``timeout``. An event that arrives just as the time runs
+    out is returned, not dropped with the cancelled wait."""
     task = asyncio.ensure_future(get)
-    try:
-        return await asyncio.wait_for(asyncio.shield(task), timeout)
-    except TimeoutError:
-        task.cancel()
-        return None
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if done:
+        return task.result()
+    task.cancel()
+    await asyncio.wait({task})  # it may have finished before the cancel landed
+    return None if task.cancelled() else task.result()
 
 
 @router.options("/{key}/{rest:path}")
