@@ -85,7 +85,10 @@ async def load_params(db: Database, rng: random.Random) -> Params:
             phones.append(rng.choice([digits[-9:], "0" + digits[-9:], phone, digits[:8]]))
     names = [name[:rng.choice([2, 3, 4, 6])] for name, _ in contacts]
     found_codes = [t[t.index("#"):t.index("#") + 7] for t in codes if "#" in t]
-    words = found_codes[:40] + ["bestelling", "refund", "Rechnung", "pedido", "xylophone", "beschadigd"] * 4
+    # order numbers (rare), words of one language (a few % of messages), common words, no match,
+    # and terms typed without their accents ("siparis" finds "siparişim", "muller" "Müller")
+    words = found_codes[:40] + ["bestelling", "refund", "Rechnung", "pedido", "xylophone", "beschadigd",
+                                "siparis", "donde", "muller", "vollstandig"] * 4
     return Params(convs, longest, phones, names, words)
 
 

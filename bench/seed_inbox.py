@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from chatdesk.contacts.models import name_key, phone_key
 from chatdesk.core.migrate import upgrade
 from chatdesk.models import Base
 
@@ -164,7 +165,8 @@ class Data:
 
     def contact_rows(self) -> Iterator[dict[str, Any]]:
         for c in self.contacts:
-            yield dict(c, attributes={}, updated_at=c["created_at"])
+            yield dict(c, attributes={}, updated_at=c["created_at"], name_key=name_key(c["name"]),
+                       phone_key=phone_key(c["phone"]))  # what the model derives (Core skips @validates)
 
     def identity_rows(self) -> Iterator[dict[str, Any]]:
         for c in self.contacts:
@@ -271,7 +273,7 @@ class Data:
                 "direction": "in" if inbound else "out",
                 "author_type": "contact" if inbound else r.choices(["agent", "bot"], [85, 15])[0],
                 "author_id": None if inbound else r.choice(self.users[c["workspace_id"]]),
-                "type": kind, "text": body, "content": self._content(kind),
+                "type": kind, "text": body, "content": self._content(kind, body),
                 "provider_message_id": None if kind == "note" else f"wamid.HBgL{mid:012x}{r.getrandbits(32):08x}",
                 "reply_to_id": None, "status": status,
                 "error_code": 131026 if status == "failed" else None,
@@ -300,14 +302,17 @@ class Data:
         return " ".join(parts)
 
     @staticmethod
-    def _content(kind: str) -> dict[str, Any]:
+    def _content(kind: str, body: str | None) -> dict[str, Any]:
+        """The typed content (channels/content.py) the column holds for this kind of message."""
         if kind == "image":
-            return {"id": "media-1", "mime_type": "image/jpeg"}
+            return {"type": "image", "provider_media_id": "media-1", "mime_type": "image/jpeg", "caption": body}
         if kind == "location":
-            return {"latitude": 52.37, "longitude": 4.89, "name": "Amsterdam"}
+            return {"type": "location", "latitude": 52.37, "longitude": 4.89, "name": "Amsterdam"}
         if kind == "template":
-            return {"name": "order_update", "language": "en"}
-        return {}
+            return {"type": "template", "name": "order_update", "language": "en"}
+        if kind == "note":
+            return {"type": "note"}
+        return {"type": "text", "body": body}
 
 
 def batches(rows: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:

@@ -7,7 +7,7 @@ import asyncio
 from alembic import command
 from sqlalchemy import select
 
-from chatdesk.conversations.inbox_queries import conversations_with_text
+from chatdesk.conversations.inbox_search import conversations_with_text
 from chatdesk.core.migrate import alembic_config, upgrade
 from tests.conftest import settle
 
@@ -28,6 +28,17 @@ async def test_text_search_index_is_built_for_messages_that_already_exist(stack)
     assert await _matching(stack, "kwispel") == [conv["id"]]
     assert await _matching(stack, "KWISPELSTAART") == [conv["id"]]
     assert await _matching(stack, "hondenstaart") == []
+
+
+async def test_0025_gives_stored_messages_their_accent_free_keys(stack):
+    await stack.customer_says("31600000043", type="text", text="Grüße von Jürgen Müller")
+    (conv,) = await settle(lambda: stack.conversations())
+    cfg = alembic_config(stack.settings.db_url)
+    await asyncio.to_thread(command.downgrade, cfg, "0024")  # the column and its index go
+    await asyncio.to_thread(upgrade, stack.settings.db_url)  # and come back, with the stored message's key
+    for q in ("muller", "GRUSSE", "jürgen"):
+        assert await _matching(stack, q) == [conv["id"]], q
+    assert await _matching(stack, "mueller") == []
 
 
 async def _schema_diff(url: str) -> list:

@@ -172,6 +172,16 @@ async def test_search_finds_names_without_their_accents(stack, owner):
     assert "Zoë Lefèvre" not in (await owner.get(f"{WS}/", params={"q": "lefebvre"})).text
 
 
+async def test_search_finds_message_text_without_its_accents(stack, owner):
+    await conversation_of(stack, "31600000015", "Merhaba, siparişim nerede? Grüße aus der Hauptstraße",
+                          name="Ayşe Text")
+    await conversation_of(stack, "31600000016", "¿Dónde está mi pedido?", name="Lucía Text")
+    for q, who in (("siparisim", "Ayşe Text"), ("SIPARIŞ", "Ayşe Text"), ("grusse", "Ayşe Text"),
+                   ("hauptstrasse", "Ayşe Text"), ("donde esta", "Lucía Text"), ("DÓNDE", "Lucía Text")):
+        assert who in (await owner.get(f"{WS}/", params={"q": q})).text, q
+    assert "Lucía Text" not in (await owner.get(f"{WS}/", params={"q": "donde estan"})).text
+
+
 async def test_search_finds_text_in_any_message_notes_included(stack, owner):
     cid = await conversation_of(stack, "31600000008", "hallo", name="Later Writer")
     await stack.customer_says("31600000008", type="text", text="het pakketnummer is ZX-4471")

@@ -1,7 +1,6 @@
 """Tables of the contacts domain."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..channels.base import ID_DEFAULT
 from ..core.db import Base, Id, Json, UTCDateTime
+from ..core.folding import fold
 
 # Search keys: byte-ordered ("C") on PostgreSQL so a prefix is a range scan whatever the
 # database's collation; SQLite compares text bytewise already.
@@ -19,8 +19,7 @@ Key = String(200).with_variant(String(200, collation="C"), "postgresql")
 def name_key(name: str | None) -> str:
     """What a name is matched against: case-folded (Unicode-aware, unlike SQLite's lower()) and
     without accents, so "muller" finds "Müller" (migration 0024 keeps stored keys in step)."""
-    decomposed = unicodedata.normalize("NFKD", (name or "").casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))[:200]
+    return fold(name or "")[:200]
 
 
 def phone_key(phone: str | None) -> str | None:

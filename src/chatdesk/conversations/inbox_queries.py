@@ -9,18 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
     and_,
     case,
-    column,
     exists,
     func,
-    literal_column,
     or_,
     select,
-    table,
-    text,
-    union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,8 +23,9 @@ from ..channels.content import Reaction
 from ..channels.models import Channel
 from ..contacts import consent
 from ..contacts.models import Consent, Contact, ContactIdentity
-from ..contacts.service import name_contains, number_ends_with
 from ..core.states import ConversationStatus
+from . import inbox_search
+from .inbox_search import Count, Plan
 from .labels import labels_of
 from .models import Conversation, ConversationLabel, Label, Message
 from .paging import Cursor, Sort, after, order_by
@@ -77,23 +72,16 @@ def _status_clause(status: str, now: datetime) -> Any:
     return Conversation.status == status
 
 
-def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *, search: Any = None,
-              with_view: bool = True, joined: bool = True) -> Any:
+def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *, search: Plan | None = None,
+              with_view: bool = True, joined: bool = True, dialect: str = "") -> Any:
     """The filtered conversations, joined with their contact and channel unless ``joined`` is
-    false (counts need no joins); ``search`` is ``search_clause``'s answer for ``f.q``."""
+    false (counts need no joins); ``search`` is ``inbox_search.plan``'s answer for ``f.q``."""
     query = select(*((Conversation, Contact, Channel) if joined else (Conversation,)))
     if joined:
         query = (query
                  .join(Contact, Contact.id == Conversation.contact_id)
                  .join(Channel, Channel.id == Conversation.channel_id))
-    if isinstance(search, ByIds) and search.unindexed_workspace:
-        # SQLite: "+column" keeps the planner from walking a workspace index past every
-        # conversation to find the few ids; the ids themselves came from this workspace only
-        query = query.where(literal_column("+conversations.workspace_id", Integer) == workspace_id)
-    else:
-        query = query.where(Conversation.workspace_id == workspace_id)
-    if isinstance(search, ByIds):
-        search = search.clause
+    query = query.where(inbox_search.workspace_clause(workspace_id, search, dialect))
     if with_view and f.view == "mine":
         query = query.where(Conversation.assignee_id == user_id)
     elif with_view and f.view == "unassigned":
@@ -108,139 +96,16 @@ def _filtered(workspace_id: int, f: InboxFilter, user_id: int, now: datetime, *,
         query = query.where(exists().where(ConversationLabel.conversation_id == Conversation.id,
                                            ConversationLabel.label_id == f.label_id))
     if search is not None:
-        query = query.where(search)
+        query = query.where(search.clause)
     return query
-
-
-async def search_clause(session: AsyncSession, workspace_id: int, q: str, *, listing: bool) -> Any:
-    """Conversations whose contact's name contains ``q`` (any case, with or without accents),
-    whose number ends with its digits, or with a message whose text contains it.
-
-    Built to be answered from indexes (migration 0005; docs/indexes.md). A rare term (at most
-    ``COMMON`` hits) is looked up in the text index and the contacts first, and the list is then
-    read by conversation id. A common term (or one under three characters, which a trigram
-    index cannot serve) is checked conversation by conversation instead: for a page of the
-    list, newest first, that finds a page of matches long before an index has listed every
-    match. Counting a common term's matches reads them all: SQLite collects them from the index
-    in one pass; PostgreSQL keeps the per-conversation check, because ``IN (subquery)`` over
-    that many rows falls back to re-running the subquery per conversation there.
-    """
-    dialect = session.get_bind().dialect.name
-    likes = _patterns(dialect, q)
-    by_name = name_contains(q)
-    by_number = number_ends_with(q)
-    by_text = conversations_with_text(dialect, workspace_id, q)
-    ids = await _rare_term_ids(session, workspace_id, q, by_name, by_number, by_text)
-    if ids is not None:
-        return ByIds(Conversation.id.in_(ids), unindexed_workspace=dialect == "sqlite")
-    contact = or_(by_name, by_number) if by_number is not None else by_name
-    contact_match = exists().where(Contact.id == Conversation.contact_id, contact).correlate(Conversation)
-    if dialect == "sqlite" and not listing:
-        return or_(contact_match, Conversation.id.in_(by_text))
-    return or_(contact_match, exists().where(Message.conversation_id == Conversation.id,
-                                             _any_like(func.lower(Message.text), likes)))
-
-
-COMMON = 2000  # hits; see search_clause
-
-
-async def _rare_term_ids(session: AsyncSession, workspace_id: int, q: str, by_name: Any, by_number: Any,
-                         by_text: Any) -> set[int] | None:
-    """The conversations a rare term matches, or None for a common one. Kept on the session:
-    an inbox page asks for the list and for the counts, and the lookups are the same."""
-    key = ("chatdesk.inbox.rare_term_ids", workspace_id, q)
-    if key in session.info:
-        return session.info[key]
-    dialect = session.get_bind().dialect.name
-    contact_ids: set[int] = set()
-    for matches in (by_name, by_number):  # apart: each gets its own best plan
-        if matches is not None:
-            contact_ids |= set((await session.execute(select(Contact.id).where(
-                Contact.workspace_id == workspace_id, matches).limit(COMMON + 1))).scalars())
-    likes = _patterns(dialect, q)
-    common = len(likes[0]) < 5 or await _common_text(session, dialect, workspace_id, likes)  # "%ab%": no trigram
-    ids: set[int] | None = None
-    if not common and len(contact_ids) <= COMMON:
-        ids = set((await session.execute(by_text)).scalars())
-        if contact_ids:
-            ids |= set((await session.execute(select(Conversation.id).where(
-                Conversation.workspace_id == workspace_id, Conversation.contact_id.in_(contact_ids)))).scalars())
-    session.info[key] = ids
-    return ids
-
-
-@dataclass
-class ByIds:
-    """A search answered as a short list of conversation ids (see ``_filtered``)."""
-
-    clause: Any
-    unindexed_workspace: bool = False
-
-
-async def _common_text(session: AsyncSession, dialect: str, workspace_id: int, likes: list[str]) -> bool:
-    """Whether more than ``COMMON`` messages match, counted from the trigram index and stopping
-    there (on PostgreSQL the planner is told not to scan the table for it: with a LIMIT it
-    would bet on finding the rows early, and lose on a rare term)."""
-    if dialect == "sqlite":
-        hits = _fts_hits(likes)
-    else:
-        hits = select(Message.id).where(Message.workspace_id == workspace_id,
-                                        _any_like(func.lower(Message.text), likes))
-        await session.execute(text("SET LOCAL enable_seqscan = off"))
-    try:
-        counted = select(func.count()).select_from(hits.limit(COMMON + 1).subquery())
-        return (await session.execute(counted)).scalar_one() > COMMON
-    finally:
-        if dialect != "sqlite":
-            await session.execute(text("SET LOCAL enable_seqscan = on"))
-
-
-MESSAGES_FTS = table("messages_fts", column("rowid"), column("text"))  # SQLite only: migration 0005
-
-
-def _patterns(dialect: str, q: str) -> list[str]:
-    """LIKE patterns for "contains ``q`` in any case", with LIKE's wildcards taken out.
-
-    PostgreSQL's ``lower()`` folds every letter, so one lower-cased pattern does. SQLite's
-    ``lower()`` and ``LIKE`` fold ASCII letters only: for a term with other letters (Ö, Ü, É)
-    the ways people write it are tried too (lower, UPPER, Capitalised, Title Case), so that
-    "ömer" finds "Ömer" and "überweisung" finds "ÜBERWEISUNG" on the embedded database.
-    """
-    term = q.replace("%", "").replace("_", "")
-    if dialect != "sqlite" or term.isascii():
-        return [f"%{term.lower()}%"]
-    spellings = dict.fromkeys((term.lower(), term.upper(), term.capitalize(), term.title()))
-    return [f"%{spelling}%" for spelling in spellings]
-
-
-def _any_like(column: Any, likes: list[str]) -> Any:
-    return column.like(likes[0]) if len(likes) == 1 else or_(*(column.like(like) for like in likes))
-
-
-def _fts_hits(likes: list[str]) -> Any:
-    """Ids of messages whose text matches one of ``likes``, from SQLite's trigram index (one
-    indexed lookup per pattern: FTS5 answers a single LIKE, not an OR of them)."""
-    lookups = [select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text.like(like)) for like in likes]
-    return lookups[0] if len(lookups) == 1 else union(*lookups)
-
-
-def conversations_with_text(dialect: str, workspace_id: int, q: str) -> Any:
-    """Ids of the workspace's conversations with a message whose text contains ``q`` (any
-    case), answered from the trigram index of migration 0005: FTS5 on SQLite, pg_trgm's GIN
-    index on ``lower(text)`` on PostgreSQL."""
-    likes = _patterns(dialect, q)
-    found = select(Message.conversation_id).where(Message.workspace_id == workspace_id)
-    if dialect == "sqlite":
-        return found.where(Message.id.in_(_fts_hits(likes)))
-    return found.where(_any_like(func.lower(Message.text), likes))
 
 
 async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
                      now: datetime, limit: int = 100, cursor: Cursor | None = None) -> list[Row]:
     """A page in ``f.sort`` order (after ``cursor``), with assignee names, labels and each
     conversation's last message."""
-    search = await search_clause(session, workspace_id, f.q, listing=True) if f.q else None
-    query = _filtered(workspace_id, f, user_id, now, search=search)
+    search = await inbox_search.plan(session, workspace_id, f.q) if f.q else None
+    query = _filtered(workspace_id, f, user_id, now, search=search, dialect=_dialect(session))
     if cursor is not None:
         query = query.where(after(cursor))
     rows = (await session.execute(query.order_by(*order_by(Sort(f.sort))).limit(limit))).all()
@@ -261,22 +126,33 @@ async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *
 
 
 async def view_counts(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
-                      now: datetime) -> dict[str, int]:
-    """How many conversations each view holds under the other filters."""
-    search = await search_clause(session, workspace_id, f.q, listing=False) if f.q else None
-    base = _filtered(workspace_id, f, user_id, now, search=search, with_view=False, joined=False).with_only_columns(
+                      now: datetime) -> dict[str, Count]:
+    """How many conversations each view holds under the other filters (a dense search term's
+    counts stop at ``inbox_search.COUNT_CAP``: see ``Count``)."""
+    search = await inbox_search.plan(session, workspace_id, f.q) if f.q else None
+    base = _filtered(workspace_id, f, user_id, now, search=search, with_view=False, joined=False,
+                     dialect=_dialect(session))
+    if search is not None and search.capped:
+        return {"all": await inbox_search.count(session, base, search),
+                "mine": await inbox_search.count(session, base.where(Conversation.assignee_id == user_id), search),
+                "unassigned": await inbox_search.count(session, base.where(Conversation.assignee_id.is_(None)),
+                                                       search)}
+    total, mine, unassigned = (await session.execute(base.with_only_columns(
         func.count(), func.sum(case((Conversation.assignee_id == user_id, 1), else_=0)),
-        func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0)))
-    total, mine, unassigned = (await session.execute(base)).one()
-    return {"all": total or 0, "mine": mine or 0, "unassigned": unassigned or 0}
+        func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0))))).one()
+    return {"all": Count(total or 0), "mine": Count(mine or 0), "unassigned": Count(unassigned or 0)}
 
 
 async def count_matching(session: AsyncSession, workspace_id: int, f: InboxFilter, *, user_id: int,
-                         now: datetime) -> int:
+                         now: datetime) -> Count:
     """How many conversations ``f`` lists (its view included): a saved view's number."""
-    search = await search_clause(session, workspace_id, f.q, listing=False) if f.q else None
-    query = _filtered(workspace_id, f, user_id, now, search=search, joined=False).with_only_columns(func.count())
-    return (await session.execute(query)).scalar_one()
+    search = await inbox_search.plan(session, workspace_id, f.q) if f.q else None
+    query = _filtered(workspace_id, f, user_id, now, search=search, joined=False, dialect=_dialect(session))
+    return await inbox_search.count(session, query, search)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
 
 
 async def user_names(session: AsyncSession, user_ids: list[int]) -> dict[int, str]:

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ..channels.content import BaseContent, Content, dump_content, parse_content, validate_content
 from ..channels.models import MESSAGE_ID
 from ..core.db import Base, Id, Json, UTCDateTime
+from ..core.folding import fold
 
 
 class Conversation(Base):
@@ -88,6 +89,9 @@ class Message(Base):
     author_id: Mapped[int | None] = mapped_column(Id, nullable=True)
     type: Mapped[str] = mapped_column(String(24))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # ``text`` as search matches it (core.folding; migration 0025): set with ``text`` through the
+    # ORM, and by the column default on Core inserts that leave it out
+    text_key: Mapped[str | None] = mapped_column(Text, nullable=True, default=lambda ctx: _text_key_default(ctx))
     # the stored form; read and write ``content``
     content_data: Mapped[Content | dict[str, Any]] = mapped_column("content", ContentJson)
     provider_message_id: Mapped[str | None] = mapped_column(MESSAGE_ID, nullable=True)
@@ -130,6 +134,20 @@ class Message(Base):
     @content.setter
     def content(self, value: Content) -> None:
         self.content_data = value
+
+    @validates("text")
+    def _keep_text_key(self, _key: str, value: str | None) -> str | None:
+        self.text_key = text_key(value)
+        return value
+
+
+def text_key(text: str | None) -> str | None:
+    """What message search matches against (None for a message without text)."""
+    return fold(text) if text else None
+
+
+def _text_key_default(context: Any) -> str | None:
+    return text_key(context.get_current_parameters().get("text"))
 
 
 class SendAttempt(Base):

@@ -1,0 +1,150 @@
+"""The inbox's search: which conversations a term finds, planned so that a page of the list and
+the views' counts stay fast on a million messages (docs/indexes.md, bench/inbox_queries.py).
+
+A conversation matches when its contact's name contains the term, their number ends with its
+digits, or one of its messages contains it: any case, with or without accents (text and names
+are matched through their folded keys, ``core.folding``).
+
+How a term is answered depends on how many messages contain it, found from the trigram index
+of migration 0025 (FTS5 on SQLite, pg_trgm on PostgreSQL) and counted up to ``LISTED``:
+
+- **Up to ``LISTED`` hits** (names, order numbers, most words): the matching conversations are
+  collected from the hits, and the list and the counts are read by conversation id. Exact.
+- **More** (a word in a large share of the messages, or a term too short for trigrams): each
+  conversation is checked in the list's own order until a page is full, which takes few checks
+  because so many match. Counts stop at ``COUNT_CAP`` and then read "1000+" (``Count``): an
+  exact count would read every one of those messages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..contacts.models import Contact
+from ..contacts.service import name_contains, number_ends_with
+from ..core.folding import fold
+from .models import Conversation, Message
+
+LISTED = 5000  # message hits up to which a term's conversations are collected (see module doc)
+CONTACTS_LISTED = 2000  # contacts whose name or number matches, likewise
+COUNT_CAP = 1000  # a dense term's counts stop here and read "1000+"
+MESSAGES_FTS = table("messages_fts", column("rowid"), column("text_key"))  # SQLite only: migration 0025
+
+
+class Count(int):
+    """A number of conversations that may be a lower bound: shown as "1000+" when ``capped``."""
+
+    capped: bool
+
+    def __new__(cls, value: int, capped: bool = False) -> Count:
+        made = super().__new__(cls, value)
+        made.capped = capped
+        return made
+
+    def __str__(self) -> str:
+        return f"{int(self)}+" if self.capped else str(int(self))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the filters of a list or count include the search."""
+
+    clause: Any  # a WHERE clause on Conversation
+    by_ids: bool  # the clause is a short ``id IN (...)``: exact counts, and SQLite is told to use the ids
+    capped: bool  # counts stop at COUNT_CAP
+
+    def count_limit(self) -> int | None:
+        return COUNT_CAP + 1 if self.capped else None
+
+
+def pattern(q: str) -> str:
+    """The LIKE pattern for "contains ``q``", folded as ``messages.text_key`` is, with LIKE's
+    wildcards taken out."""
+    return f"%{fold(q.replace('%', '').replace('_', ''))}%"
+
+
+def _text_hits(dialect: str, workspace_id: int, like: str) -> Any:
+    """The workspace's messages whose folded text matches ``like``, as (conversation_id) rows,
+    from the trigram index."""
+    found = select(Message.conversation_id).where(Message.workspace_id == workspace_id)
+    if dialect == "sqlite":
+        return found.where(Message.id.in_(select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text_key.like(like))))
+    return found.where(Message.text_key.like(like))
+
+
+def conversations_with_text(dialect: str, workspace_id: int, q: str) -> Any:
+    """Ids of the workspace's conversations with a message whose text contains ``q``."""
+    return _text_hits(dialect, workspace_id, pattern(q))
+
+
+async def plan(session: AsyncSession, workspace_id: int, q: str) -> Plan:
+    """How to search for ``q`` (see the module doc). Kept on the session: an inbox page asks
+    for the list and for the counts, and the lookups are the same."""
+    key = ("chatdesk.inbox.search", workspace_id, q)
+    if key in session.info:
+        return session.info[key]
+    dialect = session.get_bind().dialect.name
+    like = pattern(q)
+    by_name, by_number = name_contains(q), number_ends_with(q)
+    contact_ids: set[int] = set()
+    for matches in (by_name, by_number):  # apart: each gets its own best plan
+        if matches is not None:
+            contact_ids |= set((await session.execute(select(Contact.id).where(
+                Contact.workspace_id == workspace_id, matches).limit(CONTACTS_LISTED + 1))).scalars())
+    conv_ids = await _few_hits(session, dialect, workspace_id, like) if len(contact_ids) <= CONTACTS_LISTED else None
+    if conv_ids is not None:
+        if contact_ids:
+            conv_ids |= set((await session.execute(select(Conversation.id).where(
+                Conversation.workspace_id == workspace_id, Conversation.contact_id.in_(contact_ids)))).scalars())
+        found = Plan(Conversation.id.in_(conv_ids), by_ids=True, capped=False)
+    else:
+        contact = or_(by_name, by_number) if by_number is not None else by_name
+        found = Plan(or_(exists().where(Contact.id == Conversation.contact_id, contact).correlate(Conversation),
+                         exists().where(Message.conversation_id == Conversation.id, Message.text_key.like(like))),
+                     by_ids=False, capped=True)
+    session.info[key] = found
+    return found
+
+
+async def _few_hits(session: AsyncSession, dialect: str, workspace_id: int, like: str) -> set[int] | None:
+    """The conversations of a term's message hits when there are at most ``LISTED``, else None,
+    from the trigram index and reading no more than ``LISTED + 1`` hits. (SQLite's index
+    holds every workspace's messages: the hits are taken first, then kept to this workspace's.
+    PostgreSQL's planner is told to use the index: with a LIMIT it would bet on a table scan
+    finding the rows early, and lose on a rare term.)"""
+    if len(like) < 5:  # under three characters: no trigram to look up
+        return None
+    if dialect == "sqlite":
+        hits = list((await session.execute(select(MESSAGES_FTS.c.rowid).where(
+            MESSAGES_FTS.c.text_key.like(like)).limit(LISTED + 1))).scalars())
+        if len(hits) > LISTED:
+            return None
+        return set((await session.execute(select(Message.conversation_id).where(
+            Message.id.in_(hits), Message.workspace_id == workspace_id))).scalars()) if hits else set()
+    await session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        rows = list((await session.execute(_text_hits(dialect, workspace_id, like).limit(LISTED + 1))).scalars())
+    finally:
+        await session.execute(text("SET LOCAL enable_seqscan = on"))
+    return set(rows) if len(rows) <= LISTED else None
+
+
+def workspace_clause(workspace_id: int, found: Plan | None, dialect: str) -> Any:
+    """The workspace filter; for a search answered by ids on SQLite, written so the planner
+    reads the few ids instead of walking the workspace's index past every conversation."""
+    if found is not None and found.by_ids and dialect == "sqlite":
+        return literal_column("+conversations.workspace_id", Integer) == workspace_id
+    return Conversation.workspace_id == workspace_id
+
+
+async def count(session: AsyncSession, query: Any, found: Plan | None) -> Count:
+    """``SELECT count(*)`` of ``query``'s rows, stopping at ``COUNT_CAP`` for a dense term."""
+    limit = found.count_limit() if found is not None else None
+    if limit is None:
+        return Count((await session.execute(query.with_only_columns(func.count()))).scalar_one())
+    counted = (await session.execute(select(func.count()).select_from(
+        query.with_only_columns(Conversation.id).limit(limit).subquery()))).scalar_one()
+    return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)

@@ -1,0 +1,51 @@
+"""The inbox search answers a term the same way whichever plan it takes: collected from the
+index for a term in few messages, checked conversation by conversation for one in many, whose
+counts then stop at a cap and say so ("2+")."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chatdesk.conversations import inbox_search
+from tests.inbox.conftest import conversation_of
+
+WS = "/w/test-shop"
+CUSTOMERS = [("31600000101", "Waar blijft mijn bestelling?", "Anna Eén"),
+             ("31600000102", "Mijn BESTELLING is beschadigd", "Bram Twee"),
+             ("31600000103", "De béstelling klopt niet", "Cees Drie"),
+             ("31600000104", "bestelling 4471 graag annuleren", "Dirk Vier"),
+             ("31600000105", "Hallo, een vraag over de factuur", "Els Vijf")]
+
+
+def _count(html: str, view: str) -> str:
+    found = re.search(rf'id="count-{view}">([^<]*)<', html)
+    assert found, f"no count for {view}"
+    return found.group(1)
+
+
+@pytest.fixture
+async def customers(stack):
+    for wa_id, text, name in CUSTOMERS:
+        await conversation_of(stack, wa_id, text, name=name)
+
+
+async def test_a_term_in_few_messages_is_listed_and_counted_exactly(stack, owner, customers):
+    html = (await owner.get(f"{WS}/", params={"q": "bestelling"})).text
+    assert all(name in html for _, _, name in CUSTOMERS[:4]) and "Els Vijf" not in html
+    assert _count(html, "all") == "4" and _count(html, "unassigned") == "4" and _count(html, "mine") == "0"
+
+
+async def test_a_term_in_many_messages_lists_every_match_and_caps_its_counts(stack, owner, customers, monkeypatch):
+    monkeypatch.setattr(inbox_search, "LISTED", 2)  # "many" = more than 2 messages, here
+    monkeypatch.setattr(inbox_search, "COUNT_CAP", 2)
+    html = (await owner.get(f"{WS}/", params={"q": "bestelling"})).text
+    assert all(name in html for _, _, name in CUSTOMERS[:4]) and "Els Vijf" not in html
+    assert _count(html, "all") == "2+" and _count(html, "unassigned") == "2+" and _count(html, "mine") == "0"
+    html = (await owner.get(f"{WS}/", params={"q": "klopt"})).text  # still few: exact
+    assert "Cees Drie" in html and "Anna Eén" not in html and _count(html, "all") == "1"
+
+
+async def test_terms_too_short_for_the_index_still_find_their_matches(stack, owner, customers):
+    html = (await owner.get(f"{WS}/", params={"q": "ée"})).text  # folded: "ee", in a name and a text
+    assert all(n in html for n in ("Anna Eén", "Bram Twee", "Cees Drie", "Els Vijf")) and "Dirk Vier" not in html
