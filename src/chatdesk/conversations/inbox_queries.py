@@ -108,7 +108,8 @@ async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *
     query = _filtered(workspace_id, f, user_id, now, search=search, dialect=_dialect(session))
     if cursor is not None:
         query = query.where(after(cursor))
-    rows = (await session.execute(query.order_by(*order_by(Sort(f.sort))).limit(limit))).all()
+    async with inbox_search.planner(session, **inbox_search.walk(search)):
+        rows = (await session.execute(query.order_by(*order_by(Sort(f.sort))).limit(limit))).all()
     out = [Row(conv, contact, channel) for conv, contact, channel in rows]
     ids = [r.conv.id for r in out]
     if not ids:

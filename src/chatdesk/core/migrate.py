@@ -44,7 +44,8 @@ def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilt
     trigram index; the compatibility row every migration run writes)."""
     if type_ == "table" and name and (name.startswith("messages_fts") or name == COMPAT_TABLE):
         return False
-    return not (type_ == "index" and name in ("ix_messages_text_trgm", "ix_messages_text_key_trgm"))
+    return not (type_ == "index" and name in ("ix_messages_text_trgm", "ix_messages_text_key_trgm",
+                                                    "ix_contacts_name_key_trgm"))
 
 
 def upgrade(url: str, revision: str = "head") -> None:
