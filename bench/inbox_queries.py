@@ -40,6 +40,7 @@ from chatdesk.contacts.directory import search_contacts
 from chatdesk.conversations import inbox_queries, paging, queries
 from chatdesk.conversations.models import Conversation
 from chatdesk.core.db import Database
+from chatdesk.inbox.pages import LIST_PAGE  # what the inbox asks for per page (it scrolls for more)
 
 WS = 1  # the big workspace
 AGENT = 1
@@ -123,7 +124,7 @@ def cases(registry: ChannelRegistry, p: Params) -> list[Case]:
     def inbox(view: str, **kw: Any) -> Call:
         async def run(s: AsyncSession, i: int) -> Any:
             f = inbox_queries.InboxFilter(view=view, **kw).normalised()
-            return await inbox_queries.inbox_rows(s, WS, f, user_id=AGENT + i % 20, now=NOW)
+            return await inbox_queries.inbox_rows(s, WS, f, user_id=AGENT + i % 20, now=NOW, limit=LIST_PAGE)
         return run
 
     async def counts(s: AsyncSession, i: int) -> Any:
@@ -146,7 +147,7 @@ def cases(registry: ChannelRegistry, p: Params) -> list[Case]:
 
     async def inbox_search(s: AsyncSession, i: int) -> Any:
         f = inbox_queries.InboxFilter(view="all", status="all", q=pick(p.words, i)).normalised()
-        return await inbox_queries.inbox_rows(s, WS, f, user_id=AGENT, now=NOW)
+        return await inbox_queries.inbox_rows(s, WS, f, user_id=AGENT, now=NOW, limit=LIST_PAGE)
 
     async def inbox_search_counts(s: AsyncSession, i: int) -> Any:
         f = inbox_queries.InboxFilter(view="all", status="all", q=pick(p.words, i)).normalised()

@@ -134,10 +134,7 @@ async def view_counts(session: AsyncSession, workspace_id: int, f: InboxFilter, 
     base = _filtered(workspace_id, f, user_id, now, search=search, with_view=False, joined=False,
                      dialect=_dialect(session))
     if search is not None and search.capped:
-        return {"all": await inbox_search.count(session, base, search),
-                "mine": await inbox_search.count(session, base.where(Conversation.assignee_id == user_id), search),
-                "unassigned": await inbox_search.count(session, base.where(Conversation.assignee_id.is_(None)),
-                                                       search)}
+        return await inbox_search.capped_view_counts(session, base, search, user_id)
     total, mine, unassigned = (await session.execute(base.with_only_columns(
         func.count(), func.sum(case((Conversation.assignee_id == user_id, 1), else_=0)),
         func.sum(case((Conversation.assignee_id.is_(None), 1), else_=0))))).one()

@@ -5,15 +5,18 @@ A conversation matches when its contact's name contains the term, their number e
 digits, or one of its messages contains it: any case, with or without accents (text and names
 are matched through their folded keys, ``core.folding``).
 
-How a term is answered depends on how many messages contain it, found from the trigram index
-of migration 0025 (FTS5 on SQLite, pg_trgm on PostgreSQL) and counted up to ``LISTED``:
+How a term is answered depends on how often it occurs: first among the workspace's newest
+``SAMPLE`` messages (a couple of milliseconds), then in the trigram index of migration 0025
+(FTS5 on SQLite, pg_trgm on PostgreSQL), read up to ``LISTED`` hits:
 
 - **Up to ``LISTED`` hits** (names, order numbers, most words): the matching conversations are
   collected from the hits, and the list and the counts are read by conversation id. Exact.
-- **More** (a word in a large share of the messages, or a term too short for trigrams): each
+- **More** (a word of one language, a common word, or a term too short for trigrams): each
   conversation is checked in the list's own order until a page is full, which takes few checks
-  because so many match. Counts stop at ``COUNT_CAP`` and then read "100+" (``Count``): an
-  exact count would read every one of those messages.
+  because so many match. The check reads the conversation's messages (a common word), or on
+  SQLite, for a word in under 1 in 20 messages, tests its message ids against the index's
+  hits. Counts stop at ``COUNT_CAP`` and then read "100+" (``Count``): an exact count would
+  read every one of those messages.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ CONTACTS_LISTED = 2000  # contacts whose name or number matches, likewise
 COUNT_CAP = 100  # a dense term's counts stop here and read "100+"
 SAMPLE = 2000  # newest messages looked at to tell a dense term (see _few_hits)
 MESSAGES_FTS = table("messages_fts", column("rowid"), column("text_key"))  # SQLite only: migration 0025
+CONTACTS_FTS = table("contacts_fts", column("rowid"), column("name_key"))  # likewise
 
 
 class Count(int):
@@ -74,7 +78,10 @@ def _text_hits(dialect: str, workspace_id: int, like: str) -> Any:
     from the trigram index."""
     found = select(Message.conversation_id).where(Message.workspace_id == workspace_id)
     if dialect == "sqlite":
-        return found.where(Message.id.in_(select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text_key.like(like))))
+        term = like[1:-1]
+        if len(term) >= 3:
+            return found.where(Message.id.in_(_fts_match(term)))
+        return found.where(Message.text_key.like(like))
     return found.where(Message.text_key.like(like))
 
 
@@ -90,47 +97,77 @@ async def plan(session: AsyncSession, workspace_id: int, q: str) -> Plan:
     if key in session.info:
         return session.info[key]
     dialect = session.get_bind().dialect.name
-    like = pattern(q)
+    like, term = pattern(q), fold(q.replace("%", "").replace("_", ""))
     by_name, by_number = name_contains(q), number_ends_with(q)
-    contact_ids: set[int] = set()
-    for matches in (by_name, by_number):  # apart: each gets its own best plan
-        if matches is not None:
-            contact_ids |= set((await session.execute(select(Contact.id).where(
-                Contact.workspace_id == workspace_id, matches).limit(CONTACTS_LISTED + 1))).scalars())
-    conv_ids = await _few_hits(session, dialect, workspace_id, like) if len(contact_ids) <= CONTACTS_LISTED else None
+    contact_ids = await _contacts(session, dialect, workspace_id, term, by_name, by_number)
+    density = await _density(session, workspace_id, like) if len(term) >= 3 else None
+    conv_ids = None
+    if contact_ids is not None and density is not None and density <= SAMPLE * LISTED // 1_000_000:
+        conv_ids = await _few_hits(session, dialect, workspace_id, like, term)
     if conv_ids is not None:
         if contact_ids:
+            by_ids = Plan(Conversation.id.in_(()), by_ids=True, capped=False)  # the contacts' ids lead
             conv_ids |= set((await session.execute(select(Conversation.id).where(
-                Conversation.workspace_id == workspace_id, Conversation.contact_id.in_(contact_ids)))).scalars())
+                workspace_clause(workspace_id, by_ids, dialect), Conversation.contact_id.in_(contact_ids)))).scalars())
         found = Plan(Conversation.id.in_(conv_ids), by_ids=True, capped=False)
     else:
         contact = or_(by_name, by_number) if by_number is not None else by_name
+        has_text = Message.text_key.like(like)
+        if dialect == "sqlite" and density is not None and density <= SAMPLE // 20:
+            # fewer than 1 in 20: the index lists the hits faster than the messages can be read
+            # (the check per conversation then reads its timeline index only, no message row)
+            # ("+": the id is a membership test, not an index seek per hit)
+            has_text = literal_column("+messages.id", Integer).in_(_fts_match(term))
         found = Plan(or_(exists().where(Contact.id == Conversation.contact_id, contact).correlate(Conversation),
-                         exists().where(Message.conversation_id == Conversation.id, Message.text_key.like(like))),
+                         exists().where(Message.conversation_id == Conversation.id, has_text)),
                      by_ids=False, capped=True)
     session.info[key] = found
     return found
 
 
-async def _few_hits(session: AsyncSession, dialect: str, workspace_id: int, like: str) -> set[int] | None:
-    """The conversations of a term's message hits when there are at most ``LISTED``, else None.
+def _phrase(term: str) -> str:
+    """An FTS5 phrase of ``term``: with the trigram tokenizer it matches exactly the texts that
+    contain ``term`` (three characters or more), without reading them, unlike LIKE."""
+    return '"' + term.replace('"', '""') + '"'
 
-    A term too short for trigrams, or found often among the workspace's newest ``SAMPLE``
-    messages, is taken to be dense without asking the index (which would list every hit of a
-    common word first: 60-80 ms for one in 12 % of a million messages). Otherwise up to
-    ``LISTED + 1`` hits are read from the index. (SQLite's index holds every workspace's
-    messages: the hits are taken first, then kept to this workspace's. PostgreSQL's planner is
-    told to use the index: with a LIMIT it would bet on a table scan finding the rows early.)"""
-    if len(like) < 5:  # under three characters: no trigram to look up
-        return None
+
+def _fts_match(term: str) -> Any:
+    return select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text_key.match(_phrase(term)))
+
+
+async def _contacts(session: AsyncSession, dialect: str, workspace_id: int, term: str, by_name: Any,
+                    by_number: Any) -> set[int] | None:
+    """The workspace's contacts whose name contains the term or whose number ends with its
+    digits; None when there are more than ``CONTACTS_LISTED``. (SQLite looks names up in its
+    trigram index of migration 0025; PostgreSQL's planner uses its own.)"""
+    found: set[int] = set()
+    if dialect == "sqlite" and len(term) >= 3:
+        by_name = Contact.id.in_(select(CONTACTS_FTS.c.rowid).where(CONTACTS_FTS.c.name_key.match(_phrase(term))))
+    for matches in (by_name, by_number):  # apart: each gets its own best plan
+        if matches is not None:
+            found |= set((await session.execute(select(Contact.id).where(
+                Contact.workspace_id == workspace_id, matches).limit(CONTACTS_LISTED + 1))).scalars())
+    return found if len(found) <= CONTACTS_LISTED else None
+
+
+async def _density(session: AsyncSession, workspace_id: int, like: str) -> int:
+    """How many of the workspace's newest ``SAMPLE`` messages contain the term: a common word
+    is told without asking the index, which would list every one of its hits first (60-80 ms
+    for a word in 12 % of a million messages)."""
     sample = select(Message.text_key).where(Message.workspace_id == workspace_id) \
-        .order_by(Message.id.desc()).limit(SAMPLE).subquery()
-    seen = (await session.execute(select(func.count()).where(sample.c.text_key.like(like)))).scalar_one()
-    if seen > SAMPLE * LISTED // 1_000_000:  # more than LISTED in a million messages
-        return None
+        .order_by(Message.created_at.desc()).limit(SAMPLE).subquery()  # ix_messages_workspace_created
+    return (await session.execute(select(func.count()).where(sample.c.text_key.like(like)))).scalar_one()
+
+
+async def _few_hits(session: AsyncSession, dialect: str, workspace_id: int, like: str,
+                    term: str) -> set[int] | None:
+    """The conversations of a term's message hits when there are at most ``LISTED``, else
+    None, reading no more than ``LISTED + 1`` hits from the index. (SQLite's index holds every
+    workspace's messages: the hits are taken first, then kept to this workspace's. PostgreSQL's
+    planner is told to use the index: with a LIMIT it would bet on a table scan finding the
+    rows early.)"""
     if dialect == "sqlite":
-        hits = list((await session.execute(select(MESSAGES_FTS.c.rowid).where(
-            MESSAGES_FTS.c.text_key.like(like)).limit(LISTED + 1))).scalars())
+        hits = list((await session.execute(_fts_match(term).limit(LISTED + 1))).scalars())
         if len(hits) > LISTED:
             return None
         return set((await session.execute(select(Message.conversation_id).where(
@@ -180,3 +217,16 @@ async def count(session: AsyncSession, query: Any, found: Plan | None) -> Count:
         counted = (await session.execute(select(func.count()).select_from(
             query.with_only_columns(Conversation.id).limit(limit).subquery()))).scalar_one()
     return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
+
+
+async def capped_view_counts(session: AsyncSession, query: Any, found: Plan, user_id: int) -> dict[str, Count]:
+    """The views' counts for a dense term, from one walk of up to ``COUNT_CAP + 1`` matching
+    conversations: past the cap, "mine" and "unassigned" are what that walk met ("at least",
+    shown with a "+" too)."""
+    async with planner(session, **walk(found)):
+        rows = (await session.execute(query.with_only_columns(Conversation.assignee_id)
+                                      .limit(COUNT_CAP + 1))).scalars().all()
+    capped = len(rows) > COUNT_CAP
+    rows = rows[:COUNT_CAP]
+    return {"all": Count(len(rows), capped), "mine": Count(sum(1 for a in rows if a == user_id), capped),
+            "unassigned": Count(sum(1 for a in rows if a is None), capped)}

@@ -42,7 +42,7 @@ def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilt
     """What autogenerate compares: everything but what migrations create by hand outside the
     models (0005, 0025: SQLite's full-text table of messages with its shadow tables, PostgreSQL's
     trigram index; the compatibility row every migration run writes)."""
-    if type_ == "table" and name and (name.startswith("messages_fts") or name == COMPAT_TABLE):
+    if type_ == "table" and name and (name.startswith(("messages_fts", "contacts_fts")) or name == COMPAT_TABLE):
         return False
     return not (type_ == "index" and name in ("ix_messages_text_trgm", "ix_messages_text_key_trgm",
                                                     "ix_contacts_name_key_trgm"))
