@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import attributes
@@ -48,20 +48,27 @@ def parse_attr_params(params: list[tuple[str, str]]) -> list[AttrCond]:
 
 
 def _search(ws: int, q: str, region: str | None) -> Any:
-    conds = []
+    """Contacts whose name or handle starts with ``q``, whose email is ``q``, or whose number is
+    ``q`` (or ends with its digits). Each way is looked up apart, in its own index, and the ids
+    joined: an OR of them in one WHERE reads every contact of the workspace on PostgreSQL
+    (the handle's part is a subquery no index of contacts serves; 60 ms at 100,000)."""
+    ways = []
     if key := name_key(q):
-        conds.append(_prefix(Contact.name_key, key))
+        ways.append(select(Contact.id).where(Contact.workspace_id == ws, _prefix(Contact.name_key, key)))
     if handle := username_key(q):
-        conds.append(Contact.id.in_(select(ContactIdentity.contact_id).where(
-            ContactIdentity.workspace_id == ws, _prefix(ContactIdentity.username_key, handle))))
+        ways.append(select(ContactIdentity.contact_id).where(
+            ContactIdentity.workspace_id == ws, _prefix(ContactIdentity.username_key, handle)))
     if "@" in q and " " not in q:
-        conds.append(func.lower(Contact.email) == q.lower())
+        ways.append(select(Contact.id).where(Contact.workspace_id == ws, func.lower(Contact.email) == q.lower()))
     try:  # a whole number in any format (national ones in the workspace's region)
-        conds.append(Contact.phone_key == phone_key(normalise(q, region)))
+        ways.append(select(Contact.id).where(Contact.workspace_id == ws,
+                                             Contact.phone_key == phone_key(normalise(q, region))))
     except BadPhone:
         if len(digits := _phone_digits(q)) >= 3:  # or the number's last digits
-            conds.append(_prefix(Contact.phone_key, digits[::-1]))
-    return or_(*conds)
+            ways.append(select(Contact.id).where(Contact.workspace_id == ws, _prefix(Contact.phone_key, digits[::-1])))
+    if not ways:
+        return false()
+    return Contact.id.in_(ways[0] if len(ways) == 1 else union(*ways))
 
 
 def _attr(defs: dict[str, Def], cond: AttrCond) -> Any:
