@@ -28,16 +28,33 @@ async def _recorded(stack) -> str | None:
 
 
 async def test_a_migration_run_records_the_oldest_code_the_schema_serves(bare):
-    # 0009-0013 are expand-only; 0008 is not marked, so the schema at head serves code from 0008 on
-    assert await _recorded(bare) == oldest_code_served("0012") == "0008"
+    # 0025 (message text keys) replaces an index the release before it reads: the schema at head
+    # serves code from 0025 on. Before it, 0009-0024 are expand-only on top of 0008.
+    assert await _recorded(bare) == oldest_code_served("0025") == "0025"
+    assert oldest_code_served("0024") == oldest_code_served("0012") == "0008"
     assert oldest_code_served("0008") == "0008"
+
+
+async def _schema_posing_at(stack, revision: str) -> None:
+    """The database as `db upgrade` to ``revision`` leaves it, as /readyz reads it."""
+    async with stack.rt.db.session() as s:
+        await s.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+        await s.execute(text(f"UPDATE {COMPAT_TABLE} SET serves_code_from = :c"), {"c": oldest_code_served(revision)})
 
 
 @pytest.mark.parametrize("previous_head", ["0008", "0011"])
 async def test_the_previous_release_stays_ready_on_the_new_schema(bare, previous_head):
-    bare.app.state.code_schema = CodeSchema.at(previous_head)  # the old process, database at 0012
+    await _schema_posing_at(bare, "0024")
+    bare.app.state.code_schema = CodeSchema.at(previous_head)  # the old process, database at 0024
     resp = await bare.api.get("/readyz")
     assert resp.status_code == 200 and resp.json() == {"status": "ready"}
+
+
+async def test_the_release_before_0025_leaves_rotation_when_it_runs(bare):
+    bare.app.state.code_schema = CodeSchema.at("0024")  # database at head, past 0025
+    resp = await bare.api.get("/readyz")
+    assert resp.status_code == 503 and resp.json()["code"] == "not_migrated"
+    assert "run the new release" in resp.json()["detail"]
 
 
 async def test_code_older_than_the_schema_serves_is_not_ready(bare):
