@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -140,12 +141,38 @@ class Stack:
             self.channel_id = channel.id
 
     async def stop(self) -> None:
+        """Stop the worker, the sandbox, the clients and the database, within a minute: a step
+        that hangs fails the test that ran (naming the step) instead of holding the whole run."""
+        self.stop_step = "starting to stop"
+        task = asyncio.create_task(self._stop())
+        done, _ = await asyncio.wait({task}, timeout=60)
+        if not done:
+            task.cancel()
+            raise AssertionError(f"the stack did not stop within 60 s (at: {self.stop_step})")
+        task.result()
+
+    async def _stop(self) -> None:
         if self.worker_task:
+            self.stop_step = "the worker finishing its running jobs"
             self.worker.stop()
-            await self.worker_task
+            # the worker lets running jobs finish; one still waiting (on a rate limit, say) when a
+            # test ends is cancelled after a while rather than holding the whole run
+            done, _ = await asyncio.wait({self.worker_task}, timeout=30)
+            if not done:
+                self.worker_task.cancel()
+                await asyncio.wait({self.worker_task})
         if self.with_sandbox:
-            await self.sandbox_app.state.sandbox.stop()
+            self.stop_step = "the sandbox stopping"
+            # Known: on PostgreSQL the sandbox's stop can wait forever on a webhook delivery it
+            # cancelled mid-request (seen in 1 of ~3 runs of test_outbound; cause not found yet).
+            # Bounded here so the run goes on; the warning says when it happened.
+            stopping = asyncio.create_task(self.sandbox_app.state.sandbox.stop())
+            done, _ = await asyncio.wait({stopping}, timeout=20)
+            if not done:
+                stopping.cancel()
+                warnings.warn("the sandbox did not stop within 20 s; left behind", RuntimeWarning, stacklevel=1)
             await self.sandbox.aclose()
+        self.stop_step = "closing the clients and the database"
         await self.api.aclose()
         await self.http.aclose()
         await self.rt.db.dispose()
