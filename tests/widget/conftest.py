@@ -23,7 +23,7 @@ class Widget:
     def __init__(self, stack: Stack, origin: str = SITE, key: str = KEY):
         self.stack, self.origin, self.key = stack, origin, key
         self.token: str | None = None
-        self.http = httpx.AsyncClient(transport=stack.router, base_url="http://chatdesk.test",
+        self.http = httpx.AsyncClient(transport=stack.router, base_url="http://chatdesk.test", timeout=30,
                                       headers={"Origin": origin})
 
     def headers(self) -> dict[str, str]:
