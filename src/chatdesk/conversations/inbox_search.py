@@ -111,7 +111,8 @@ async def plan(session: AsyncSession, workspace_id: int, q: str) -> Plan:
     if key in session.info:
         return session.info[key]
     dialect = session.get_bind().dialect.name
-    like, term = pattern(q), fold(q.replace("%", "").replace("_", ""))
+    like = pattern(q)
+    term = like[1:-1]  # the folded term, as the pattern holds it
     by_name, by_number = name_contains(q), number_ends_with(q)
     contact_ids = await _contacts(session, dialect, workspace_id, term, by_name, by_number)
     density = await _density(session, workspace_id, like) if len(term) >= 3 else None
