@@ -203,3 +203,32 @@ async def test_a_slow_reader_whose_queue_overflows_catches_up_from_the_table(sta
     finally:
         await chunks.aclose()
     assert [e["conversation_id"] for e in got] == list(range(1, 11))
+
+
+async def test_an_event_stored_unheard_arrives_while_ephemeral_events_keep_coming(stack):
+    """Another process stored it (this process's bus never hears of it) while agents keep typing
+    here: the stream's catch-up is due every ``keepalive`` however busy the live events are."""
+    bus = LocalBus()  # not attached to the database: stored events are never announced on it
+    chunks = live.stream(bus, stack.rt.db, stack.workspace_id, _Request(), keepalive=0.5)
+
+    async def typing() -> None:
+        while True:
+            await bus.publish(stack.workspace_id, {"type": "conversation.typing", "conversation_id": 1,
+                                                   "user_id": 1, "name": "Ann", "mode": "reply"})
+            await asyncio.sleep(0.1)
+
+    typist = asyncio.create_task(typing())
+    try:
+        assert await anext(chunks) == ": connected\n\n"
+        assert "conversation.typing" in await asyncio.wait_for(anext(chunks), 5)  # past the first catch-up
+        await _emit_reads(stack, [42])
+
+        async def stored() -> dict[str, Any]:
+            while True:
+                chunk = await anext(chunks)
+                if "data: " in chunk and "conversation.read" in chunk:
+                    return json.loads(chunk.split("data: ", 1)[1])
+        assert (await asyncio.wait_for(stored(), 10))["conversation_id"] == 42
+    finally:
+        typist.cancel()
+        await chunks.aclose()

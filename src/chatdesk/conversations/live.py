@@ -112,13 +112,14 @@ async def stream(bus: EventBus, db: Database, workspace_id: int, request: Reques
     draining = draining or asyncio.Event()
     cursor = Cursor(db, workspace_id, cap)
     first = await cursor.start(requested_cursor(request))
-    checked = time.monotonic()
+    checked = caught_up = time.monotonic()
     async with bus.subscription(workspace_id) as live:
         yield ": connected\n\n"
         for chunk in first + await cursor.catch_up():
             yield chunk
         while not await request.is_disconnected():
-            ev = await _next_event(live.get(), draining, keepalive)
+            # the catch-up is due ``keepalive`` after the last, however busy live events keep us
+            ev = await _next_event(live.get(), draining, max(0.0, caught_up + keepalive - time.monotonic()))
             if draining.is_set():
                 yield f"retry: {RETRY_MS}\n: server shutting down, reconnect\n\n"
                 return
@@ -128,9 +129,14 @@ async def stream(bus: EventBus, db: Database, workspace_id: int, request: Reques
                 checked = time.monotonic()
             if ev is None:
                 yield ": keepalive\n\n"
-                chunks = await cursor.catch_up()  # events stored by processes we hear nothing from
-            else:
-                chunks = await cursor.catch_up() if ev.get("type") == CATCH_UP else cursor.accept(ev)
+            due = ev is None or time.monotonic() >= caught_up + keepalive
+            if due or (ev is not None and ev.get("type") == CATCH_UP):
+                chunks = await cursor.catch_up()  # also events stored by processes we hear nothing from
+                caught_up = time.monotonic()
+                if ev is not None and ev.get("type") != CATCH_UP:
+                    chunks += cursor.accept(ev)  # an ephemeral one (stored ones came with the catch-up)
+            elif ev is not None:
+                chunks = cursor.accept(ev)
             for chunk in chunks:
                 yield chunk
 

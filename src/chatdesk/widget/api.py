@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
@@ -201,24 +202,25 @@ async def stream(request: Request, s: SiteDep, rt: RuntimeDep, token: str | None
 async def _events(rt: Runtime, s: Site, v: tokens.Visitor, cursor: int, request: Request) -> AsyncIterator[str]:
     async with rt.bus.subscription(s.channel.workspace_id) as live:
         yield "retry: 2000\n\n"
-        read, convs = True, list[int]()
+        read, convs, read_at = True, list[int](), 0.0
         while not await request.is_disconnected() and not rt.draining.is_set():
             if read:
+                read_at = time.monotonic()
                 async with rt.db.reader() as session:
                     items, convs = await queries.messages_after(session, s.channel.id, v.id, cursor)
                 for m in items:
                     cursor = m["id"]
                     yield f"id: {m['id']}\nevent: message\ndata: {json.dumps(m)}\n\n"
-            ev = await _next(live.get(), POLL)
+            # the poll is due POLL after the last read, however busy the workspace's events keep us
+            ev = await _next(live.get(), max(0.0, read_at + POLL - time.monotonic()))
+            read = ev is None or time.monotonic() >= read_at + POLL
             if ev is None:
                 yield ": keepalive\n\n"
-                read = True
             elif ev.get("type") == EventType.TYPING.value:
-                read = False
                 if ev.get("conversation_id") in convs and ev.get("mode") == "reply":
                     yield "event: typing\ndata: {}\n\n"
-            else:
-                read = str(ev.get("type", "")).startswith("message.") or ev.get("type") == CATCH_UP
+            elif str(ev.get("type", "")).startswith("message.") or ev.get("type") == CATCH_UP:
+                read = True
 
 
 async def _next(get: Any, timeout: float) -> dict[str, Any] | None:
