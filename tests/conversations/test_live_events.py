@@ -6,35 +6,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from chatdesk.conversations import live
 from chatdesk.conversations.events import ConversationRead
 from chatdesk.core.events import LocalBus, emit
 from tests.conftest import Stack
+from tests.loopback import served_on_loopback
 
 
 @pytest.fixture
 async def served(stack: Stack) -> AsyncIterator[str]:
-    """The stack's chatdesk app behind a real HTTP server on loopback (SSE needs a streaming
-    transport; httpx's ASGI transport buffers whole responses)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(stack.app, lifespan="off", log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    await task
-    sock.close()
+    """The stack's chatdesk app behind a real HTTP server on loopback."""
+    async with served_on_loopback(stack.app) as url:
+        yield url
 
 
 class SSE:

@@ -6,35 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from chatdesk.conversations.models import Message
 from chatdesk.core.states import EventType
 from chatdesk.widget import api as widget_api
 from tests.conftest import Stack
+from tests.loopback import served_on_loopback
 from tests.widget.conftest import KEY, SITE, Widget
 
 
 @pytest.fixture
 async def served(webchat: Stack) -> AsyncIterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(webchat.app, lifespan="off", log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    await task
-    sock.close()
+    async with served_on_loopback(webchat.app) as url:
+        yield url
 
 
 async def read_stream(url: str, token: str, into: asyncio.Queue[tuple[str, dict[str, Any]]]) -> None:
