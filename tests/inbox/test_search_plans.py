@@ -49,3 +49,18 @@ async def test_a_term_in_many_messages_lists_every_match_and_caps_its_counts(sta
 async def test_terms_too_short_for_the_index_still_find_their_matches(stack, owner, customers):
     html = (await owner.get(f"{WS}/", params={"q": "ée"})).text  # folded: "ee", in a name and a text
     assert all(n in html for n in ("Anna Eén", "Bram Twee", "Cees Drie", "Els Vijf")) and "Dirk Vier" not in html
+
+
+@pytest.mark.parametrize("window", [2000, 1])
+async def test_a_term_in_many_messages_finds_old_messages_and_names_too(stack, owner, customers, monkeypatch,
+                                                                        window):
+    """SQLite lists the index's hits for the newest conversations' messages only (``WINDOW``);
+    older messages, and a contact's name, still find their conversations."""
+    monkeypatch.setattr(inbox_search, "LISTED", 2)
+    monkeypatch.setattr(inbox_search, "WINDOW", window)
+    await conversation_of(stack, "31600000106", "Goedemiddag", name="Fam. Bestelling")
+    await conversation_of(stack, "31600000107", "Tot ziens", name="Gijs Zeven")
+    html = (await owner.get(f"{WS}/", params={"q": "bestelling"})).text
+    assert all(n in html for n in ("Anna Eén", "Bram Twee", "Cees Drie", "Dirk Vier", "Fam. Bestelling"))
+    assert "Els Vijf" not in html and "Gijs Zeven" not in html
+    assert _count(html, "all") == "5"

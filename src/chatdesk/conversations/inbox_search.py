@@ -20,6 +20,7 @@ How a term is answered depends on how often it occurs: first among the workspace
 """
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ LISTED = 5000  # message hits up to which a term's conversations are collected (
 CONTACTS_LISTED = 2000  # contacts whose name or number matches, likewise
 COUNT_CAP = 100  # a dense term's counts stop here and read "100+"
 SAMPLE = 2000  # newest messages looked at to tell a dense term (see _few_hits)
+WINDOW = 2000  # newest conversations whose messages' hits SQLite lists for a term in under 1 in 20
+WINDOW_TTL = 60.0  # seconds a connection remembers where that window starts
 MESSAGES_FTS = table("messages_fts", column("rowid"), column("text_key"))  # SQLite only: migration 0025
 CONTACTS_FTS = table("contacts_fts", column("rowid"), column("name_key"))  # likewise
 
@@ -121,25 +124,58 @@ async def plan(session: AsyncSession, workspace_id: int, q: str) -> Plan:
         conv_ids = await _few_hits(session, dialect, workspace_id, like, term)
     if conv_ids is not None:
         if contact_ids:
-            by_ids = Plan(Conversation.id.in_(()), by_ids=True, capped=False)  # the contacts' ids lead
-            conv_ids |= set((await session.execute(select(Conversation.id).where(
-                workspace_clause(workspace_id, by_ids, dialect),
-                ids_in(Conversation.contact_id, contact_ids, dialect)))).scalars())
+            conv_ids |= set((await session.execute(select(Conversation.id).where(  # the contacts' ids lead
+                _unindexed_workspace(workspace_id, dialect),  # (PostgreSQL walked every conversation: 35 ms
+                ids_in(Conversation.contact_id, contact_ids, dialect)))).scalars())  # for 1,500 "Müller")
         found = Plan(ids_in(Conversation.id, conv_ids, dialect), by_ids=True, capped=False)
     else:
-        contact = or_(by_name, by_number) if by_number is not None else by_name
-        has_text = Message.text_key.like(like)
+        if contact_ids is None:  # too many to list: each conversation's contact is looked at
+            contact = or_(by_name, by_number) if by_number is not None else by_name
+            by_contact = exists().where(Contact.id == Conversation.contact_id, contact).correlate(Conversation)
+        else:
+            by_contact = ids_in(Conversation.contact_id, contact_ids, dialect)
         if dialect == "sqlite" and density is not None and density <= SAMPLE // 20:
-            # fewer than 1 in 20: the index lists the hits faster than the messages can be read
-            # (the check per conversation then reads its timeline index only, no message row)
-            # ("+": the id is a membership test, not an index seek per hit)
-            has_text = literal_column("+messages.id", Integer).in_(_fts_match(term))
-        found = Plan(or_(exists().where(Contact.id == Conversation.contact_id, contact).correlate(Conversation),
-                         # (selecting the id only: SQLite then reads just the timeline index)
-                         select(Message.id).where(Message.conversation_id == Conversation.id, has_text).exists()),
-                     by_ids=False, capped=True)
+            by_text = await _recent_hits_or_text(session, workspace_id, like, term)
+        else:  # (selecting the id only: SQLite then reads just the timeline index)
+            by_text = select(Message.id).where(Message.conversation_id == Conversation.id,
+                                               Message.text_key.like(like)).exists()
+        found = Plan(or_(by_contact, by_text) if contact_ids != set() else by_text, by_ids=False, capped=True)
     session.info[key] = found
     return found
+
+
+async def _recent_hits_or_text(session: AsyncSession, workspace_id: int, like: str, term: str) -> Any:
+    """SQLite, a term in under 1 in 20 messages: whether a conversation has a message with it,
+    from the index's hits among the recent messages and by reading the older ones. The recent
+    ones start at the first message of the newest ``WINDOW`` conversations, which the list walks
+    first: their hits are listed once (a few thousand, not every hit of the term) and each
+    conversation's recent messages are a membership test on its timeline index, no row read.
+    ("+": the id is a membership test, not an index seek per hit.)"""
+    start = await _window_start(session, workspace_id)
+    recent_hits = select(MESSAGES_FTS.c.rowid).where(MESSAGES_FTS.c.text_key.match(_phrase(term)),
+                                                     MESSAGES_FTS.c.rowid >= start)
+    return or_(select(Message.id).where(Message.conversation_id == Conversation.id, Message.id >= start,
+                                        literal_column("+messages.id", Integer).in_(recent_hits)).exists(),
+               select(Message.id).where(Message.conversation_id == Conversation.id, Message.id < start,
+                                        Message.text_key.like(like)).exists())
+
+
+async def _window_start(session: AsyncSession, workspace_id: int) -> int:
+    """The first message of the workspace's newest ``WINDOW`` conversations, remembered on the
+    database connection for ``WINDOW_TTL`` seconds. Any start gives the same answers (older
+    messages are read instead of listed): an outdated one only costs a little time."""
+    info = (await session.connection()).info
+    key = ("chatdesk.inbox.window", workspace_id)
+    remembered = info.get(key)
+    if remembered is not None and time.monotonic() - remembered[1] < WINDOW_TTL:
+        return int(remembered[0])
+    newest = select(Conversation.id).where(Conversation.workspace_id == workspace_id) \
+        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(WINDOW).subquery()
+    first = select(func.min(Message.id)).where(Message.conversation_id == newest.c.id) \
+        .correlate(newest).scalar_subquery()  # one seek in each one's timeline index
+    start = (await session.execute(select(func.min(first)).select_from(newest))).scalar_one() or 0
+    info[key] = (start, time.monotonic())
+    return int(start)
 
 
 def ids_in(column: Any, ids: set[int], dialect: str) -> Any:
@@ -227,10 +263,17 @@ def walk(found: Plan | None) -> dict[str, bool]:
 
 def workspace_clause(workspace_id: int, found: Plan | None, dialect: str) -> Any:
     """The workspace filter; for a search answered by ids on SQLite, written so the planner
-    reads the few ids instead of walking the workspace's index past every conversation."""
+    reads the few ids instead of walking the workspace's index past every conversation.
+    (PostgreSQL walks its list index with the ids as a hashed filter: that is its best plan.)"""
     if found is not None and found.by_ids and dialect == "sqlite":
-        return literal_column("+conversations.workspace_id", Integer) == workspace_id
+        return _unindexed_workspace(workspace_id, dialect)
     return Conversation.workspace_id == workspace_id
+
+
+def _unindexed_workspace(workspace_id: int, dialect: str) -> Any:
+    """``conversations.workspace_id = ?`` in a form no index is picked for."""
+    unindexed = "+conversations.workspace_id" if dialect == "sqlite" else "conversations.workspace_id + 0"
+    return literal_column(unindexed, Integer) == workspace_id
 
 
 async def count(session: AsyncSession, query: Any, found: Plan | None) -> Count:
