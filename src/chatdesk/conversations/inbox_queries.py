@@ -105,11 +105,20 @@ async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *
     """A page in ``f.sort`` order (after ``cursor``), with assignee names, labels and each
     conversation's last message."""
     search = await inbox_search.plan(session, workspace_id, f.q) if f.q else None
-    query = _filtered(workspace_id, f, user_id, now, search=search, dialect=_dialect(session))
+    by_ids = search is not None and search.by_ids
+    query = _filtered(workspace_id, f, user_id, now, search=search, dialect=_dialect(session), joined=not by_ids)
     if cursor is not None:
         query = query.where(after(cursor))
+    query = query.order_by(*order_by(Sort(f.sort))).limit(limit)
+    if by_ids:  # the page's ids first, then their contacts and channels (not those of every match)
+        page = query.with_only_columns(Conversation.id).subquery()
+        query = (select(Conversation, Contact, Channel)
+                 .join(Contact, Contact.id == Conversation.contact_id)
+                 .join(Channel, Channel.id == Conversation.channel_id)
+                 .where(Conversation.id.in_(select(page.c.id)))
+                 .order_by(*order_by(Sort(f.sort))))
     async with inbox_search.planner(session, **inbox_search.walk(search)):
-        rows = (await session.execute(query.order_by(*order_by(Sort(f.sort))).limit(limit))).all()
+        rows = (await session.execute(query)).all()
     out = [Row(conv, contact, channel) for conv, contact, channel in rows]
     ids = [r.conv.id for r in out]
     if not ids:
