@@ -15,8 +15,9 @@ How a term is answered depends on how often it occurs: first among the workspace
   conversation is checked in the list's own order until a page is full, which takes few checks
   because so many match. The check reads the conversation's messages (a common word), or on
   SQLite, for a word in under 1 in 20 messages, tests its message ids against the index's
-  hits. Counts stop at ``COUNT_CAP`` and then read "100+" (``Count``): an exact count would
-  read every one of those messages.
+  hits among the newest conversations' messages (``WINDOW``) and reads only older ones.
+  Counts stop at ``COUNT_CAP`` and then read "100+" (``Count``): an exact count would read
+  every one of those messages.
 """
 from __future__ import annotations
 
