@@ -64,3 +64,33 @@ async def test_a_term_in_many_messages_finds_old_messages_and_names_too(stack, o
     assert all(n in html for n in ("Anna Eén", "Bram Twee", "Cees Drie", "Dirk Vier", "Fam. Bestelling"))
     assert "Els Vijf" not in html and "Gijs Zeven" not in html
     assert _count(html, "all") == "5"
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "waiting"])
+async def test_a_search_answered_by_ids_pages_through_every_match(stack, sort):
+    """A name that 115 customers share: the ids plan (their contacts' conversations), paged
+    50 at a time by keyset, gives every match once, in the list's order, and nothing else."""
+    from chatdesk.conversations import inbox_queries
+    from chatdesk.conversations.paging import Sort, cursor_of
+    from tests.queues.seed import seed_conversations
+
+    matching = await seed_conversations(stack, 115, prefix="Customer", waiting_every=10)
+    await seed_conversations(stack, 5, prefix="Other")
+    f = inbox_queries.InboxFilter(view="all", status="all", q="customer", sort=sort).normalised()
+    seen, cursor = [], None
+    for _ in range(5):
+        async with stack.rt.db.reader() as session:
+            assert (await inbox_search.plan(session, stack.workspace_id, "customer")).by_ids
+            rows = await inbox_queries.inbox_rows(session, stack.workspace_id, f, user_id=0,
+                                                  now=stack.clock.now(), limit=50, cursor=cursor)
+        seen += [r.conv.id for r in rows]
+        if len(rows) < 50:
+            break
+        cursor = cursor_of(Sort(sort), rows[-1].conv)
+    assert sorted(seen) == sorted(matching) and len(seen) == len(set(seen))
+    if sort == "newest":
+        assert seen == matching[::-1]
+    elif sort == "oldest":
+        assert seen == matching
+    else:
+        assert seen[:12] == matching[::10]  # the waiting ones first, longest waiting first
