@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from chatdesk.accounts import presence
 from chatdesk.accounts.presence import AWAY_AFTER, GONE_AFTER, effective
 from chatdesk.conversations.routing import choose_assignee
 from chatdesk.teams.models import Team
@@ -96,12 +97,15 @@ async def browser_c_away(stack, email: str) -> str:
 async def test_an_agent_whose_page_went_quiet_is_not_given_conversations(stack, owner):
     a, browser_a = await _agent(stack, "ann@test.shop")
     b, browser_b = await _agent(stack, "bob@test.shop")
-    await browser_a.post(f"{WS}/heartbeat", {"active": "1"})
-    await browser_b.post(f"{WS}/heartbeat", {"active": "1"})
+    for browser in (browser_a, browser_b):
+        assert (await browser.post(f"{WS}/heartbeat", {"active": "1"})).json()["availability"] == "online"
     team = await _team(stack, owner, [a, b])
     stack.clock.advance(seconds=60)
-    await browser_a.post(f"{WS}/heartbeat", {"active": "1"})  # bob's page stopped beating
+    beat = await browser_a.post(f"{WS}/heartbeat", {"active": "1"})  # bob's page stopped beating
+    assert beat.json()["availability"] == "online", beat.text
     stack.clock.advance(seconds=60)
+    async with stack.rt.db.reader() as session:  # what routing will see
+        assert await presence.online_agents(session, stack.workspace_id, [a, b], stack.clock.now()) == [a]
     ids = await seed_conversations(stack, 2)
     assert await _into_team(stack, ids, team) == [a, a]
     async with stack.rt.db.reader() as session:
