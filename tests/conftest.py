@@ -25,6 +25,9 @@ VERIFY_TOKEN = "test-verify-token"
 PHONE_ID = "109876543210987"  # the conformance payloads' business number
 DISPLAY = "15550001111"
 WABA = "102938475610293"
+# A test client's read timeout. A loaded CI machine can stall a request for seconds (httpx's
+# default of 5 s failed CI twice); a test waits for an answer, it never times the server.
+CLIENT_TIMEOUT = 30.0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -103,8 +106,7 @@ class Stack:
         await self._seed()  # first: the sandbox's verify handshake needs the channel's token
         if self.with_sandbox:
             await self._start_sandbox()
-        # timeout: a loaded CI machine may stall a request for seconds (httpx's default is 5 s)
-        self.api = httpx.AsyncClient(transport=self.router, base_url="http://chatdesk.test", timeout=30,
+        self.api = httpx.AsyncClient(transport=self.router, base_url="http://chatdesk.test", timeout=CLIENT_TIMEOUT,
                                      headers={"Authorization": f"Bearer {self.token}"})
         self.worker = self.app.state.worker
         self.worker_task = asyncio.create_task(self.worker.run()) if self.with_worker else None
@@ -123,7 +125,7 @@ class Stack:
                                           clock=self.clock.now if self.share_clock else None)
         self.router.mount("sandbox.test", self.sandbox_app)
         await self.sandbox_app.state.sandbox.start()
-        self.sandbox = httpx.AsyncClient(transport=self.router, base_url="http://sandbox.test")
+        self.sandbox = httpx.AsyncClient(transport=self.router, base_url="http://sandbox.test", timeout=CLIENT_TIMEOUT)
 
     async def _seed(self) -> None:
         from chatdesk.accounts import service as accounts

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.conftest import Stack
+from tests.conftest import CLIENT_TIMEOUT, Stack
 
 PASSWORD = "correct horse battery"
 
@@ -18,7 +18,7 @@ class Browser:
     def __init__(self, stack: Stack, headers: dict[str, str] | None = None):
         self.stack = stack
         self.client = httpx.AsyncClient(transport=stack.router, base_url="http://chatdesk.test",
-                                        headers=headers or {}, follow_redirects=False)
+                                        headers=headers or {}, follow_redirects=False, timeout=CLIENT_TIMEOUT)
         self.csrf = ""
 
     async def get(self, url: str, **kw) -> httpx.Response:

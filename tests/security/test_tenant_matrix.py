@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from chatdesk.app import create_app
+from tests.conftest import CLIENT_TIMEOUT
 from tests.security.conftest import ATTACKER_SLUG, VICTIM_SLUG, Tenants, attacker_conversation
 from tests.security.routes import Endpoint, endpoints
 
@@ -95,7 +96,7 @@ def _invalid_body(resp: httpx.Response) -> bool:
 
 async def test_the_other_workspaces_ids_answer_404_and_reveal_nothing(tenants: Tenants):
     t = tenants
-    api = httpx.AsyncClient(transport=t.stack.router, base_url="http://chatdesk.test",
+    api = httpx.AsyncClient(transport=t.stack.router, base_url="http://chatdesk.test", timeout=CLIENT_TIMEOUT,
                             headers={"Authorization": f"Bearer {t.attacker_token}"})
     failures: list[str] = []
     try:
