@@ -69,8 +69,9 @@ def payload(name: str, kind: str = "whatsapp") -> bytes:
     return (PAYLOADS / kind / name).read_bytes()
 
 
-async def settle(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
-    """Wait until ``await predicate()`` (or ``predicate()``) is truthy; fail after ``timeout``."""
+async def settle(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.02) -> Any:
+    """Wait until ``await predicate()`` (or ``predicate()``) is truthy; fail after ``timeout``
+    (generous: it returns as soon as the condition holds, and a loaded CI machine stalls)."""
     end = time.monotonic() + timeout
     while True:
         value = predicate()

@@ -130,8 +130,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 @pytest.fixture(scope="module")  # module: Playwright's sync loop must be gone before async tests run
 def browser(servers: Servers):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # What a page should come to show may take longer than Playwright's 5 s on a loaded CI
+    # machine; an assertion waits up to 10 s (and returns as soon as the page shows it).
+    expect.set_options(timeout=10_000)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
