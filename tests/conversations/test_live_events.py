@@ -43,7 +43,7 @@ class SSE:
 
     async def __aenter__(self) -> SSE:
         self.task = asyncio.create_task(self._read())
-        await asyncio.wait_for(self.connected.wait(), 5)
+        await asyncio.wait_for(self.connected.wait(), 20)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -69,7 +69,7 @@ class SSE:
                     await self.records.put(record)
                     record = {}
 
-    async def next(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def next(self, timeout: float = 20.0) -> dict[str, Any]:
         return await asyncio.wait_for(self.records.get(), timeout)
 
     async def events(self, n: int) -> list[dict[str, Any]]:
@@ -185,10 +185,10 @@ async def test_a_slow_reader_whose_queue_overflows_catches_up_from_the_table(sta
     try:
         assert await anext(chunks) == ": connected\n\n"
         await _emit_reads(stack, [0])
-        assert data(await asyncio.wait_for(anext(chunks), 5))["conversation_id"] == 0
+        assert data(await asyncio.wait_for(anext(chunks), 20))["conversation_id"] == 0
         await _emit_reads(stack, list(range(1, 11)))  # the reader is not reading meanwhile
         await asyncio.sleep(0.3)  # (PostgreSQL: the notifications arrive)
-        got = [data(await asyncio.wait_for(anext(chunks), 5)) for _ in range(10)]
+        got = [data(await asyncio.wait_for(anext(chunks), 20)) for _ in range(10)]
     finally:
         await chunks.aclose()
     assert [e["conversation_id"] for e in got] == list(range(1, 11))
@@ -209,7 +209,7 @@ async def test_an_event_stored_unheard_arrives_while_ephemeral_events_keep_comin
     typist = asyncio.create_task(typing())
     try:
         assert await anext(chunks) == ": connected\n\n"
-        assert "conversation.typing" in await asyncio.wait_for(anext(chunks), 5)  # past the first catch-up
+        assert "conversation.typing" in await asyncio.wait_for(anext(chunks), 20)  # past the first catch-up
         await _emit_reads(stack, [42])
 
         async def stored() -> dict[str, Any]:
@@ -217,7 +217,7 @@ async def test_an_event_stored_unheard_arrives_while_ephemeral_events_keep_comin
                 chunk = await anext(chunks)
                 if "data: " in chunk and "conversation.read" in chunk:
                     return json.loads(chunk.split("data: ", 1)[1])
-        assert (await asyncio.wait_for(stored(), 10))["conversation_id"] == 42
+        assert (await asyncio.wait_for(stored(), 20))["conversation_id"] == 42
     finally:
         typist.cancel()
         await chunks.aclose()

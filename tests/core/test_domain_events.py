@@ -80,7 +80,7 @@ async def test_committed_events_reach_live_subscribers_with_their_ids(db):
     async with bus.subscription(1) as sub:
         async with db.session() as s:
             emit(s, ConversationRead(workspace_id=1, conversation_id=9))
-        live = await asyncio.wait_for(sub.get(), 2)
+        live = await asyncio.wait_for(sub.get(), 20)
     assert live == (await _stored(db))[0]
 
 

@@ -118,7 +118,7 @@ async def test_two_step_batch_prepares_outside_the_write_lock_and_isolates_a_bad
         async def write():
             async with db.session():
                 lock_free_in_prepare.append(True)
-        await asyncio.wait_for(write(), 5)
+        await asyncio.wait_for(write(), 20)
         if any(job.payload.i == 3 for job in batch):
             raise ValueError("unparseable body")
         return [job.payload.i * 10 for job in batch]
@@ -179,7 +179,7 @@ async def test_worker_waits_out_an_unreachable_database_then_works(tmp_path, clo
         assert ran == [0]
     finally:
         worker.stop()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(task, 20)
         await db.dispose()
 
 

@@ -58,7 +58,7 @@ async def test_event_committed_in_one_process_reaches_a_subscriber_in_another(tw
             emit(s, ConversationRead(workspace_id=7, conversation_id=1))
             emit(s, ConversationRead(workspace_id=8, conversation_id=99))  # another workspace
             emit(s, MessageUpdated(workspace_id=7, conversation_id=1, message_id=1, direction="in", status="received"))
-        read = await asyncio.wait_for(first, 5)
+        read = await asyncio.wait_for(first, 20)
         updated = await _next(stream)
         assert read["type"] == "conversation.read" and updated["type"] == "message.updated"
         assert read["id"] + 2 == updated["id"]  # stored together, in emit order
@@ -76,7 +76,7 @@ async def test_rolled_back_events_are_never_seen(two_processes):
                 raise RuntimeError("rolled back")
         async with worker_db.session() as s:
             emit(s, ConversationRead(workspace_id=7, conversation_id=2))
-        assert (await asyncio.wait_for(first, 5))["conversation_id"] == 2
+        assert (await asyncio.wait_for(first, 20))["conversation_id"] == 2
     finally:
         await stream.aclose()
 
@@ -88,7 +88,7 @@ async def test_a_big_transaction_arrives_whole_and_in_order(two_processes):
         async with worker_db.session() as s:  # ~60 kB of events: many NOTIFY payloads
             for i in range(800):
                 emit(s, ConversationRead(workspace_id=7, conversation_id=i))
-        got = [(await asyncio.wait_for(first, 5))["conversation_id"]]
+        got = [(await asyncio.wait_for(first, 20))["conversation_id"]]
         got += [(await _next(stream))["conversation_id"] for _ in range(799)]
         assert got == list(range(800))
     finally:

@@ -38,7 +38,7 @@ async def test_a_claimer_skips_rows_another_holds_instead_of_waiting(pg, clock):
                 return await claim(other, worker_id="b", now=clock.now(), limit=20, lease=60)
         async with db.session() as holder:  # claims 10 and keeps its transaction open
             first = await claim(holder, worker_id="a", now=clock.now(), limit=10, lease=60)
-            second = await asyncio.wait_for(asyncio.create_task(other_claimer()), timeout=5)
+            second = await asyncio.wait_for(asyncio.create_task(other_claimer()), timeout=20)
         assert len(first) == 10 and len(second) == 10
         assert not {j.id for j in first} & {j.id for j in second}
     finally:

@@ -91,7 +91,7 @@ async def test_typing_is_a_live_event(stack, owner):
     async with stack.rt.bus.subscription(stack.workspace_id) as sub:
         assert (await owner.post(f"{WS}/c/{cid}/typing", {"mode": "reply"})).status_code == 204
         while True:  # the conversation's own events may come first
-            event = await asyncio.wait_for(sub.get(), 5)
+            event = await asyncio.wait_for(sub.get(), 20)
             if event["type"] == "conversation.typing":
                 break
     assert event["conversation_id"] == cid and event["mode"] == "reply" and "id" not in event

@@ -25,11 +25,11 @@ async def _drains(stack, url: str, **kw) -> list[str]:
     connected = asyncio.Event()
     async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None)) as client:
         reading = asyncio.create_task(_read_until_closed(client, url, connected, **kw))
-        await asyncio.wait_for(connected.wait(), 5)
+        await asyncio.wait_for(connected.wait(), 20)
         await asyncio.sleep(0.2)
         assert not reading.done()
         stack.rt.draining.set()
-        return await asyncio.wait_for(reading, 5)
+        return await asyncio.wait_for(reading, 20)
 
 
 async def test_draining_ends_the_inbox_stream_with_a_retry_hint(stack, served, owner):  # noqa: F811
