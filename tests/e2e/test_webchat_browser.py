@@ -61,6 +61,19 @@ def agent_types_until_shown(agent, indicator) -> None:
     expect(indicator).to_have_text("typing…")
 
 
+def visitor_types_until_shown(box, indicator, text: str) -> None:
+    """The visitor writes (the widget tells the server at most every 3 s) until the agent's
+    conversation says so: agents see the customer typing, not only the other way round."""
+    for _ in range(6):
+        box.press_sequentially("Do you ")
+        try:
+            expect(indicator).to_have_text(text, timeout=3500)
+            return
+        except AssertionError:
+            continue
+    expect(indicator).to_have_text(text)
+
+
 def test_a_visitor_and_an_agent_chat_live_across_origins(new_page, browser, servers):
     agent = new_page()
     tag = uuid.uuid4().hex[:8]
@@ -90,6 +103,7 @@ def test_a_visitor_and_an_agent_chat_live_across_origins(new_page, browser, serv
 
         reply = visitor.locator("#chatdesk-widget .msg.out", has_text=f"Hi visitor {tag}")
         expect(reply).to_be_visible(timeout=15000)  # live, no reload
+        visitor_types_until_shown(box, agent.locator("#typing"), f"Visitor {tag} is typing…")
         expect(visitor.locator("#chatdesk-widget .msg.in")).to_contain_text("<b>bold?</b>")  # shown as text
         expect(agent.locator(".msg.out").last.locator(".ticks.read")).to_be_visible(timeout=15000)
 

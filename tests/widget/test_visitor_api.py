@@ -112,3 +112,22 @@ async def test_the_script_is_served_with_its_config_and_escaped(webchat):
     assert SITE in resp.text and "/*CONFIG*/null" not in resp.text
     assert (await webchat.api.get("/widget/wc_nosuchkey.js")).status_code == 404
     assert SECRET not in resp.text
+
+
+async def test_the_visitor_typing_is_told_live_to_the_agents_of_that_conversation(webchat, visitor):
+    import asyncio
+
+    await visitor.start()
+    async with webchat.rt.bus.subscription(webchat.workspace_id) as sub:
+        # before the visitor has a conversation there is no one to tell
+        assert (await visitor.http.post(f"/widget/{KEY}/typing", headers=visitor.headers())).status_code == 204
+        assert (await visitor.say("Is this in stock?", name="Tess")).status_code == 202
+        (conv,) = await settle(lambda: webchat.conversations())
+        assert (await visitor.http.post(f"/widget/{KEY}/typing", headers=visitor.headers())).status_code == 204
+        seen: list[dict] = []
+        while not any(e["type"] == "conversation.visitor_typing" for e in seen):
+            seen.append(await asyncio.wait_for(sub.get(), 20))
+    typing = [e for e in seen if e["type"] == "conversation.visitor_typing"]
+    assert typing == [{"type": "conversation.visitor_typing", "conversation_id": conv["id"]}]
+    # a stranger without a visitor token is refused, and tells no one
+    assert (await visitor.http.post(f"/widget/{KEY}/typing")).status_code in (401, 403)

@@ -81,3 +81,4 @@ class EventType(StrEnum):
     BUDGET_ALERT = "costs.budget_alert"  # the month's spend reached 80 % / 100 % of the budget
     NOTIFICATION_CREATED = "notification.created"  # an agent was notified (notifications/)
     TYPING = "conversation.typing"  # ephemeral: published live, never stored
+    VISITOR_TYPING = "conversation.visitor_typing"  # a web-chat visitor writes; ephemeral too

@@ -24,6 +24,7 @@ _ROWS: list[tuple[str, str, str]] = [
     ("Older messages are not shown.", "Oudere berichten worden niet getoond.", "Ältere Nachrichten werden nicht angezeigt."),
     ("is replying…", "is aan het antwoorden…", "antwortet gerade…"),
     ("is writing a note…", "schrijft een notitie…", "schreibt eine Notiz…"),
+    ("is typing…", "is aan het typen…", "schreibt gerade…"),
     ("The reply window is closed: the customer last wrote more than %(window)s ago.",
      "Het antwoordvenster is gesloten: de klant schreef meer dan %(window)s geleden.",
      "Das Antwortfenster ist geschlossen: der Kunde schrieb vor mehr als %(window)s."),

@@ -182,7 +182,7 @@ async def typing(request: Request, s: SiteDep, rt: RuntimeDep) -> Response:
         contact_id = await queries.contact_of(session, s.channel.id, v.id)
         convs = await queries.conversation_ids(session, s.channel.id, contact_id) if contact_id else []
     for conv in convs[-1:]:
-        await rt.bus.publish(s.channel.workspace_id, {"type": "conversation.visitor_typing",
+        await rt.bus.publish(s.channel.workspace_id, {"type": EventType.VISITOR_TYPING.value,
                                                       "conversation_id": conv})
     return Response(status_code=204)
 

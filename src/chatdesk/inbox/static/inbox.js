@@ -266,10 +266,11 @@
 
   /* ---------------------------------------------------------------- live events */
   var typingTimer = null;
-  function showTyping(ev) {
-    if (String(ev.user_id) === String(ME) || String(ev.conversation_id) !== convId()) return;
+  function showTyping(ev, customer) {
+    if ((!customer && String(ev.user_id) === String(ME)) || String(ev.conversation_id) !== convId()) return;
     var el = $("#typing"); if (!el) return;
-    el.textContent = ev.mode === "note" ? (ev.name + " " + (el.dataset.noteText || "is writing a note…"))
+    el.textContent = customer ? (el.dataset.customer + " " + (el.dataset.customerText || "is typing…"))
+                   : ev.mode === "note" ? (ev.name + " " + (el.dataset.noteText || "is writing a note…"))
                                         : (ev.name + " " + (el.dataset.replyText || "is replying…"));
     el.hidden = false;
     clearTimeout(typingTimer);
@@ -314,7 +315,8 @@
     es.addEventListener("stream.resync", function () {  // too much was missed to replay: refetch
       refreshList(); if (convId()) { fetchNew(); refreshHeader(); refreshWindow(); }
     });
-    es.addEventListener("conversation.typing", function (e) { showTyping(JSON.parse(e.data)); });
+    es.addEventListener("conversation.typing", function (e) { showTyping(JSON.parse(e.data), false); });
+    es.addEventListener("conversation.visitor_typing", function (e) { showTyping(JSON.parse(e.data), true); });
     es.addEventListener("notification.created", function (e) {   // notifications.js decides whether it is ours
       document.dispatchEvent(new CustomEvent("chatdesk:notification", { detail: JSON.parse(e.data) }));
     });
