@@ -153,3 +153,44 @@ def site_serving() -> Iterator[tuple[str, Callable[[str], None]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_widget_preview_follows_the_look_form_before_saving(new_page):
+    """Settings → the web chat: the preview shows the widget's colour, words, greeting, pre-chat
+    form and side as the admin changes the form, and the page's CSP refuses nothing on the way."""
+    page = new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    connect_widget(page, f"http://127.0.0.1:{_port()}")
+    preview = page.locator("#widget-preview")
+    head = preview.locator(".wp-head")
+    expect(head).to_contain_text("Chat with us")
+    expect(preview.locator("#wp-greeting")).to_be_hidden()
+    expect(preview.locator("#wp-compose")).to_contain_text("Write a message…")
+
+    def background(locator) -> str:
+        return locator.evaluate("el => getComputedStyle(el).backgroundColor")
+
+    assert background(head) == "rgb(31, 111, 235)"  # the default colour, set without an inline style
+    look = page.locator("#widget-look")
+    look.locator("input[name=colour]").fill("#aa3300")
+    assert background(head) == background(preview.locator(".wp-bubble")) == "rgb(170, 51, 0)"
+    look.locator("input[name=greeting]").fill("Hallo! Wie können wir helfen?")
+    expect(preview.locator("#wp-greeting")).to_have_text("Hallo! Wie können wir helfen?")
+    look.locator("select[name=language]").select_option("de")
+    expect(head).to_contain_text("Schreiben Sie uns")
+    expect(preview.locator("#wp-compose")).to_contain_text("Nachricht schreiben…")
+    look.locator("input[name=prechat]").check()
+    expect(preview.locator("#wp-prechat")).to_contain_text("Ihr Name")
+    expect(preview.locator("#wp-compose")).to_be_hidden()
+    right = preview.locator(".wp-panel").bounding_box()["x"]
+    look.locator("select[name=position]").select_option("left")
+    assert preview.locator(".wp-panel").bounding_box()["x"] < right
+    assert refused == []
+
+    look.locator("button.btn.primary").click()  # saved: the page comes back showing what was saved
+    expect(page).to_have_url(re.compile(r"saved=1"))
+    expect(head).to_contain_text("Schreiben Sie uns")
+    assert background(head) == "rgb(170, 51, 0)"
+    expect(page.locator("#wp-greeting")).to_have_text("Hallo! Wie können wir helfen?")
+    expect(page.locator("#wp-prechat")).to_be_visible()

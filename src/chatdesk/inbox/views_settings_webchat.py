@@ -12,6 +12,7 @@ from ..channels.webchat.adapter import embed_snippet
 from ..core.errors import Problem
 from ..widget import setup as widget_setup
 from ..widget.hours import DAYS
+from ..widget.script import STRINGS as WIDGET_STRINGS
 from .web import Ctx, InboxRoute, admin_ctx, redirect, render
 
 router = APIRouter(prefix="/w/{slug}/settings/channels/{channel_id}/widget", route_class=InboxRoute)
@@ -24,7 +25,7 @@ async def _page(request: Request, ctx: Ctx, channel_id: int, status: int = 200, 
         hours = await widget_setup.hours_of(session, ctx.ws)
     base = ctx.rt.settings.public_url or str(request.base_url)
     return render(request, "admin/webchat.html", ctx=ctx, tab="channels", section="settings", status=status,
-                  channel=channel, look=channel.config, hours=hours, days=DAYS,
+                  channel=channel, look=channel.config, hours=hours, days=DAYS, widget_strings=WIDGET_STRINGS,
                   snippet=embed_snippet(channel.external_id, base), **values)
 
 
