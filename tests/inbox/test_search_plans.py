@@ -94,3 +94,25 @@ async def test_a_search_answered_by_ids_pages_through_every_match(stack, sort):
         assert seen == matching
     else:
         assert seen[:12] == matching[::10]  # the waiting ones first, longest waiting first
+
+
+async def test_the_walk_turns_plan_kinds_off_for_its_statements_only(stack):
+    """PostgreSQL: a dense term's walk must not be planned as "hash every hit first"; the plan
+    kinds it turns off come back on for the rest of the transaction (one round trip each way)."""
+    from sqlalchemy import text
+
+    from tests.pg import is_postgres
+
+    if not is_postgres(stack.settings.db_url):
+        pytest.skip("PostgreSQL only: SQLite has no planner settings")
+
+    async def shown(session) -> tuple[str, str]:
+        return ((await session.execute(text("SHOW enable_seqscan"))).scalar_one(),
+                (await session.execute(text("SHOW enable_bitmapscan"))).scalar_one())
+
+    async with stack.rt.db.reader() as session:
+        async with inbox_search.planner(session, seqscan=False, bitmapscan=False):
+            assert await shown(session) == ("off", "off")
+        assert await shown(session) == ("on", "on")
+        async with inbox_search.planner(session):
+            assert await shown(session) == ("on", "on")

@@ -251,16 +251,21 @@ async def _few_hits(session: AsyncSession, dialect: str, workspace_id: int, like
 async def planner(session: AsyncSession, **enabled: bool) -> AsyncIterator[None]:
     """PostgreSQL: turn plan kinds off for the statements inside (``SET LOCAL enable_<kind>``);
     nothing on SQLite."""
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or not enabled:
         yield
         return
-    for kind, on in enabled.items():
-        await session.execute(text(f"SET LOCAL enable_{kind} = {'on' if on else 'off'}"))
+    await _set_local(session, enabled)
     try:
         yield
     finally:
-        for kind in enabled:
-            await session.execute(text(f"SET LOCAL enable_{kind} = on"))
+        await _set_local(session, dict.fromkeys(enabled, True))
+
+
+async def _set_local(session: AsyncSession, enabled: dict[str, bool]) -> None:
+    """All of them in one round trip (``set_config(..., true)`` is ``SET LOCAL``)."""
+    settings = ", ".join(f"set_config('enable_{kind}', '{'on' if on else 'off'}', true)"
+                         for kind, on in enabled.items())
+    await session.execute(text(f"SELECT {settings}"))
 
 
 def walk(found: Plan | None) -> dict[str, bool]:
