@@ -14,6 +14,8 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_accessibility_browser import assert_accessible
+
 pytestmark = pytest.mark.e2e
 
 
@@ -167,6 +169,7 @@ def test_the_widget_preview_follows_the_look_form_before_saving(new_page):
     expect(head).to_contain_text("Chat with us")
     expect(preview.locator("#wp-greeting")).to_be_hidden()
     expect(preview.locator("#wp-compose")).to_contain_text("Write a message…")
+    assert_accessible(page, "web chat settings")
 
     def background(locator) -> str:
         return locator.evaluate("el => getComputedStyle(el).backgroundColor")
