@@ -33,7 +33,7 @@ async def test_worker_and_web_metrics_report_the_switch_from_the_database(bare, 
     server = await serve(Metrics(), worker_db, clock.now, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/metrics"
     try:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(timeout=30) as client:
             assert await _gauge(client, url) == await _gauge(bare.api, "/metrics") == "chatdesk_sending_paused 0.0"
             await admin.sending(settings, "pause", by="ops@host", migrate=False)  # a third process
             assert await _gauge(client, url) == await _gauge(bare.api, "/metrics") == "chatdesk_sending_paused 1.0"

@@ -32,7 +32,7 @@ async def test_worker_and_web_report_the_same_queue(bare, settings, clock):
     server = await serve(Metrics(), worker_db, clock.now, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(timeout=30) as client:
             worker = await client.get(f"http://127.0.0.1:{port}/metrics")
             missing = await client.get(f"http://127.0.0.1:{port}/other")
         web = await bare.api.get("/metrics")

@@ -52,7 +52,7 @@ class Servers:
         req = urllib.request.Request(self.sandbox + path, method=method,
                                      data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read() or b"{}")
 
     def customer_says(self, wa_id: str, text: str, name: str | None = None, timestamp: int | None = None) -> None:

@@ -97,7 +97,7 @@ def test_live_stream_and_reply_loop(product):
         assert updated["direction"] == "out"
     end = time.monotonic() + 15
     while time.monotonic() < end:
-        received = httpx.get(f"{sbase}/_sandbox/customers/31699000111/inbox").json()["received"]
+        received = httpx.get(f"{sbase}/_sandbox/customers/31699000111/inbox", timeout=30).json()["received"]
         if received and received[-1]["status"] in ("delivered", "read"):
             break
         time.sleep(0.2)
@@ -126,7 +126,7 @@ def test_worker_serves_its_own_metrics(tmp_path, request):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_http(f"http://127.0.0.1:{port}/metrics")
-        body = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        body = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
         assert "chatdesk_job_seconds" in body and "chatdesk_sends_total" in body
         assert "chatdesk_job_queue_depth 0.0" in body  # read from the database (empty queue)
     finally:
