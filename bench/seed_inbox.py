@@ -340,9 +340,12 @@ async def insert(conn: AsyncConnection, table: str, rows: Iterator[dict[str, Any
 
 
 async def _without_search_triggers(conn: AsyncConnection) -> list[str]:
-    """SQLite: drop the triggers that feed the message search index row by row (migration
-    0025); a bulk load indexes everything at once afterwards, many times faster."""
+    """Turn off the triggers that feed the search row by row: a bulk load indexes everything
+    at once afterwards, many times faster. SQLite: the FTS5 index's (migration 0025), dropped
+    and made again; PostgreSQL: the conversations' trigram bits (0026), disabled (each message
+    would update its conversation's row once more)."""
     if conn.dialect.name != "sqlite":
+        await conn.execute(text("ALTER TABLE messages DISABLE TRIGGER messages_search_bits"))
         return []
     rows = (await conn.execute(text(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages'"))).all()
@@ -353,6 +356,8 @@ async def _without_search_triggers(conn: AsyncConnection) -> list[str]:
 
 async def _rebuild_search_index(conn: AsyncConnection, triggers: list[str]) -> None:
     if conn.dialect.name != "sqlite":
+        await conn.execute(text("SELECT chatdesk_rebuild_search_bits()"))
+        await conn.execute(text("ALTER TABLE messages ENABLE TRIGGER messages_search_bits"))
         return
     await conn.execute(text("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"))
     for sql in triggers:

@@ -96,9 +96,10 @@ async def test_a_search_answered_by_ids_pages_through_every_match(stack, sort):
         assert seen[:12] == matching[::10]  # the waiting ones first, longest waiting first
 
 
-async def test_the_walk_turns_plan_kinds_off_for_its_statements_only(stack):
-    """PostgreSQL: a dense term's walk must not be planned as "hash every hit first"; the plan
-    kinds it turns off come back on for the rest of the transaction (one round trip each way)."""
+async def test_the_walk_sets_the_planner_for_its_statements_only(stack):
+    """PostgreSQL: a dense term's walk must not be planned as "hash every hit first" nor split
+    among parallel workers; the settings it changes come back to what they were for the rest of
+    the transaction, an operator's own included (one round trip each way)."""
     from sqlalchemy import text
 
     from tests.pg import is_postgres
@@ -106,13 +107,14 @@ async def test_the_walk_turns_plan_kinds_off_for_its_statements_only(stack):
     if not is_postgres(stack.settings.db_url):
         pytest.skip("PostgreSQL only: SQLite has no planner settings")
 
-    async def shown(session) -> tuple[str, str]:
-        return ((await session.execute(text("SHOW enable_seqscan"))).scalar_one(),
-                (await session.execute(text("SHOW enable_bitmapscan"))).scalar_one())
+    async def shown(session) -> tuple[str, str, str]:
+        return tuple([(await session.execute(text(f"SHOW {name}"))).scalar_one()
+                      for name in ("enable_seqscan", "enable_bitmapscan", "max_parallel_workers_per_gather")])
 
     async with stack.rt.db.reader() as session:
-        async with inbox_search.planner(session, seqscan=False, bitmapscan=False):
-            assert await shown(session) == ("off", "off")
-        assert await shown(session) == ("on", "on")
+        await session.execute(text("SET LOCAL max_parallel_workers_per_gather = 3"))
+        async with inbox_search.planner(session, inbox_search.WALK):
+            assert await shown(session) == ("off", "off", "0")
+        assert await shown(session) == ("on", "on", "3")
         async with inbox_search.planner(session):
-            assert await shown(session) == ("on", "on")
+            assert await shown(session) == ("on", "on", "3")

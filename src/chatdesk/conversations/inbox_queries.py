@@ -117,7 +117,7 @@ async def inbox_rows(session: AsyncSession, workspace_id: int, f: InboxFilter, *
                  .join(Channel, Channel.id == Conversation.channel_id)
                  .where(Conversation.id.in_(select(page.c.id)))
                  .order_by(*order_by(Sort(f.sort))))
-    async with inbox_search.planner(session, **inbox_search.walk(search)):
+    async with inbox_search.planner(session, inbox_search.walk(search)):
         rows = (await session.execute(query)).all()
     out = [Row(conv, contact, channel) for conv, contact, channel in rows]
     ids = [r.conv.id for r in out]

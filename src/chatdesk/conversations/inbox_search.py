@@ -15,7 +15,9 @@ How a term is answered depends on how often it occurs: first among the workspace
   conversation is checked in the list's own order until a page is full, which takes few checks
   because so many match. The check reads the conversation's messages (a common word), or on
   SQLite, for a word in under 1 in 20 messages, tests its message ids against the index's
-  hits among the newest conversations' messages (``WINDOW``) and reads only older ones.
+  hits among the newest conversations' messages (``WINDOW``) and reads only older ones. On
+  PostgreSQL it first tests the conversation's trigram bits (migration 0026, ``may_contain``):
+  the messages of a conversation that cannot hold the term are not read.
   Counts stop at ``COUNT_CAP`` and then read "100+" (``Count``): an exact count would read
   every one of those messages.
 """
@@ -32,6 +34,7 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     String,
+    and_,
     any_,
     column,
     exists,
@@ -57,6 +60,7 @@ COUNT_CAP = 100  # a dense term's counts stop here and read "100+"
 SAMPLE = 2000  # newest messages looked at to tell a dense term (see _few_hits)
 WINDOW = 2000  # newest conversations whose messages' hits SQLite lists for a term in under 1 in 20
 WINDOW_TTL = 60.0  # seconds a connection remembers where that window starts
+SEARCH_BITS: Any = literal_column("conversations.search_bits")  # PostgreSQL only: migration 0026
 MESSAGES_FTS = table("messages_fts", column("rowid"), column("text_key"))  # SQLite only: migration 0025
 CONTACTS_FTS = table("contacts_fts", column("rowid"), column("name_key"))  # likewise
 
@@ -140,6 +144,8 @@ async def plan(session: AsyncSession, workspace_id: int, q: str) -> Plan:
         else:  # (selecting the id only: SQLite then reads just the timeline index)
             by_text = select(Message.id).where(Message.conversation_id == Conversation.id,
                                                Message.text_key.like(like)).exists()
+            if dialect == "postgresql" and len(term) >= 3:
+                by_text = and_(may_contain(term), by_text)
         found = Plan(or_(by_contact, by_text) if contact_ids != set() else by_text, by_ids=False, capped=True)
     session.info[key] = found
     return found
@@ -177,6 +183,15 @@ async def _window_start(session: AsyncSession, workspace_id: int) -> int:
     start = (await session.execute(select(func.min(first)).select_from(newest))).scalar_one() or 0
     info[key] = (start, time.monotonic())
     return int(start)
+
+
+def may_contain(term: str) -> Any:
+    """PostgreSQL: the conversation's trigram bits (migration 0026) hold all of the term's, as
+    those of every conversation with a message that contains it do. The walk reads the messages
+    of only these: for a word of one language, 1 conversation in 20 instead of every one, and
+    most of them match. (The term's bits are computed once per statement, as a subquery.)"""
+    need = select(func.chatdesk_trigram_bits(term)).scalar_subquery()
+    return SEARCH_BITS.op("&")(need) == need
 
 
 def ids_in(column: Any, ids: set[int], dialect: str) -> Any:
@@ -242,37 +257,45 @@ async def _few_hits(session: AsyncSession, dialect: str, workspace_id: int, like
             return None
         return set((await session.execute(select(Message.conversation_id).where(
             Message.id.in_(hits), Message.workspace_id == workspace_id))).scalars()) if hits else set()
-    async with planner(session, seqscan=False):
+    async with planner(session, {"enable_seqscan": "off"}):
         rows = list((await session.execute(_text_hits(dialect, workspace_id, like).limit(LISTED + 1))).scalars())
     return set(rows) if len(rows) <= LISTED else None
 
 
+WALK = {"enable_seqscan": "off", "enable_bitmapscan": "off", "max_parallel_workers_per_gather": "0"}
+
+
 @asynccontextmanager
-async def planner(session: AsyncSession, **enabled: bool) -> AsyncIterator[None]:
-    """PostgreSQL: turn plan kinds off for the statements inside (``SET LOCAL enable_<kind>``);
-    nothing on SQLite."""
-    if session.get_bind().dialect.name != "postgresql" or not enabled:
+async def planner(session: AsyncSession, settings: dict[str, str] | None = None) -> AsyncIterator[None]:
+    """PostgreSQL: planner settings for the statements inside (``SET LOCAL``), then back to what
+    they were; nothing on SQLite."""
+    if session.get_bind().dialect.name != "postgresql" or not settings:
         yield
         return
-    await _set_local(session, enabled)
+    before = await _set_local(session, settings)
     try:
         yield
     finally:
-        await _set_local(session, dict.fromkeys(enabled, True))
+        await _set_local(session, before)
 
 
-async def _set_local(session: AsyncSession, enabled: dict[str, bool]) -> None:
-    """All of them in one round trip (``set_config(..., true)`` is ``SET LOCAL``)."""
-    settings = ", ".join(f"set_config('enable_{kind}', '{'on' if on else 'off'}', true)"
-                         for kind, on in enabled.items())
-    await session.execute(text(f"SELECT {settings}"))
+async def _set_local(session: AsyncSession, settings: dict[str, str]) -> dict[str, str]:
+    """Set them for the transaction (``set_config(..., true)`` is ``SET LOCAL``) in one round
+    trip, and say what they were: the select list reads each before it sets any."""
+    names = list(settings)
+    reads = [f"current_setting(:n{i})" for i in range(len(names))]
+    writes = [f"set_config(:n{i}, :v{i}, true)" for i in range(len(names))]
+    params = {**{f"n{i}": n for i, n in enumerate(names)}, **{f"v{i}": settings[n] for i, n in enumerate(names)}}
+    row = (await session.execute(text(f"SELECT {', '.join(reads + writes)}"), params)).one()
+    return dict(zip(names, row[:len(names)], strict=True))
 
 
-def walk(found: Plan | None) -> dict[str, bool]:
-    """The plan kinds to turn off for a list or count with ``found`` (see ``planner``): for a
-    dense term, conversations are checked one by one in index order, never by listing every
-    message that contains the term (the planner's hashed alternative)."""
-    return {"seqscan": False, "bitmapscan": False} if found is not None and found.capped else {}
+def walk(found: Plan | None) -> dict[str, str]:
+    """The planner settings for a list or count with ``found`` (see ``planner``): for a dense
+    term, conversations are checked one by one in index order, never by listing every message
+    that contains the term (the planner's hashed alternative), and in one process: parallel
+    workers each walk ahead of the page (measured 36 ms against 3.5 for a page of "pedido")."""
+    return WALK if found is not None and found.capped else {}
 
 
 def workspace_clause(workspace_id: int, found: Plan | None, dialect: str) -> Any:
@@ -290,7 +313,7 @@ async def count(session: AsyncSession, query: Any, found: Plan | None) -> Count:
     limit = found.count_limit() if found is not None else None
     if limit is None:
         return Count((await session.execute(query.with_only_columns(func.count()))).scalar_one())
-    async with planner(session, **walk(found)):
+    async with planner(session, walk(found)):
         counted = (await session.execute(select(func.count()).select_from(
             query.with_only_columns(Conversation.id).limit(limit).subquery()))).scalar_one()
     return Count(min(counted, COUNT_CAP), capped=counted > COUNT_CAP)
@@ -300,7 +323,7 @@ async def capped_view_counts(session: AsyncSession, query: Any, found: Plan, use
     """The views' counts for a dense term, from one walk of up to ``COUNT_CAP + 1`` matching
     conversations: past the cap, "mine" and "unassigned" are what that walk met ("at least",
     shown with a "+" too)."""
-    async with planner(session, **walk(found)):
+    async with planner(session, walk(found)):
         rows = (await session.execute(query.with_only_columns(Conversation.assignee_id)
                                       .limit(COUNT_CAP + 1))).scalars().all()
     capped = len(rows) > COUNT_CAP

@@ -41,8 +41,11 @@ def alembic_config(url: str) -> Config:
 def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
     """What autogenerate compares: everything but what migrations create by hand outside the
     models (0005, 0025: SQLite's full-text table of messages with its shadow tables, PostgreSQL's
-    trigram index; the compatibility row every migration run writes)."""
+    trigram index; 0026: PostgreSQL's conversation trigram bits, kept by a trigger and read only
+    by the search; the compatibility row every migration run writes)."""
     if type_ == "table" and name and (name.startswith(("messages_fts", "contacts_fts")) or name == COMPAT_TABLE):
+        return False
+    if type_ == "column" and name == "search_bits" and parent_names.get("table_name") == "conversations":
         return False
     return not (type_ == "index" and name in ("ix_messages_text_trgm", "ix_messages_text_key_trgm",
                                                     "ix_contacts_name_key_trgm"))
