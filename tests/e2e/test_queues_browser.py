@@ -99,12 +99,17 @@ def test_round_robin_between_two_online_agents(new_page, servers):
     owner.goto(home + "settings/teams")
     team = f"Rota {int(time.time())}"
     owner.fill("input[name=name]", team)
-    owner.click("text=Create team")
+    with owner.expect_navigation():  # each of these forms posts and reloads the page: one at a time
+        owner.click("text=Create team")
     card = owner.locator(".card", has=owner.locator("h2", has_text=team))
-    for _ in range(2):  # add the owner and the agent
-        card.locator("button", has_text="Add to team").first.click()
+    for added in (1, 2):  # add the owner and the agent
+        with owner.expect_navigation():
+            card.locator("button", has_text="Add to team").first.click()
+        expect(card.locator("button", has_text="Remove from team")).to_have_count(added)
     card.locator("input[name=auto_assign]").check()
-    card.locator("button", has_text="Save routing").click()
+    with owner.expect_navigation():
+        card.locator("button", has_text="Save routing").click()
+    expect(card.locator("input[name=auto_assign]")).to_be_checked()
     _seed(servers, "Robin", 4, 500)
     owner.goto(home)
     _search(owner, "Robin")
@@ -114,6 +119,7 @@ def test_round_robin_between_two_online_agents(new_page, servers):
         expect(owner.locator("#conv-header")).to_contain_text(f"Robin {i:03d}")
         owner.locator("#conv-header select[name=team]").select_option(label=team)
         select = owner.locator("#assignee-select")
-        expect(select).not_to_have_value("", timeout=15000)  # the routing job assigned it (header refreshes live)
+        # the routing job assigned it and the header refreshed live (a hang guard: returns as soon as it has)
+        expect(select).not_to_have_value("", timeout=30000)
         assignees.append(select.input_value())
     assert assignees[0] != assignees[1] and assignees == assignees[:2] * 2  # they alternate
