@@ -35,7 +35,7 @@ def test_inbox_list_conversation_and_contact_panel(new_page, servers):
     page = new_page()
     servers.customer_says("31640000001", "Can I change my delivery address?", name="Axe Anouk")
     item = page.locator(".conv-item", has_text="Axe Anouk")
-    expect(item).to_be_visible(timeout=15000)
+    expect(item).to_be_visible(timeout=30000)
     assert_accessible(page, "inbox list")
     item.click()
     expect(page.locator("#conv-header")).to_contain_text("Axe Anouk")

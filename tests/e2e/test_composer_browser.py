@@ -16,7 +16,7 @@ FILES = """([files]) => { const dt = new DataTransfer();
 
 def open_conversation(page, servers, wa_id: str, name: str) -> None:
     servers.customer_says(wa_id, "Hi there", name=name)
-    page.locator(".conv-item", has_text=name).click(timeout=15000)
+    page.locator(".conv-item", has_text=name).click(timeout=30000)
     expect(page.locator("#composer-text")).to_be_visible()
 
 
@@ -51,7 +51,7 @@ def test_dropped_files_are_checked_and_each_sent_as_its_own_message(new_page, se
     expect(page.locator("#file-name")).to_have_text("invoice.pdf, terms.pdf")
     page.fill("#composer-text", "The documents")
     page.locator("#composer-text").press("Enter")
-    expect(page.locator(".msg.out")).to_have_count(2, timeout=15000)
+    expect(page.locator(".msg.out")).to_have_count(2, timeout=30000)
     expect(page.locator("#file-name")).to_have_text("")
     expect(page.locator(".msg.out").first).to_contain_text("invoice.pdf")
     expect(page.locator(".msg.out").last).to_contain_text("terms.pdf")

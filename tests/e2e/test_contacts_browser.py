@@ -65,7 +65,7 @@ def test_contacts_search_filter_bulk_label_and_import(new_page, servers, tmp_pat
     csv_file.write_text("name,phone,c11c_tier\nEva Import,06 8765 0003,silver\nBad Number,12,\n", encoding="utf-8")
     page.set_input_files("#contacts-import input[type=file]", str(csv_file))
     page.click("#contacts-import button")
-    expect(page.locator("#import-state")).to_have_attribute("data-status", "done", timeout=15000)
+    expect(page.locator("#import-state")).to_have_attribute("data-status", "done", timeout=30000)
     expect(page.locator("#import-created")).to_have_text("1")
     expect(page.locator("#import-rejected")).to_have_text("1")
     expect(page.locator("#import-report")).to_be_visible()

@@ -38,7 +38,7 @@ def test_the_costs_page_shows_a_days_spend_matching_the_rate_card(new_page, serv
         page.fill("#composer-text", text)
         page.keyboard.press("Enter")
         expect(page.locator(".msg.out").last).to_contain_text(text)
-    expect(page.locator(".msg.out .ticks.read")).to_have_count(2, timeout=15000)  # receipts (with pricing) in
+    expect(page.locator(".msg.out .ticks.read")).to_have_count(2, timeout=30000)  # receipts (with pricing) in
 
     want = expected_de_spend(2)
     page.goto(page.url.split("/c/")[0].rstrip("/") + "/settings/costs?group_by=country")

@@ -15,14 +15,14 @@ def test_a_customer_reopening_a_resolved_conversation_updates_header_and_window_
     page = new_page()
     wa_id = "31655500001"
     servers.customer_says(wa_id, "Old question", name="Reopen Rianne", timestamp=int(time.time()) - 26 * 3600)
-    page.locator(".conv-item", has_text="Reopen Rianne").click(timeout=15000)
+    page.locator(".conv-item", has_text="Reopen Rianne").click(timeout=30000)
     expect(page.locator("#window-state")).to_have_attribute("data-state", "closed")
     page.click("#resolve-btn")
     expect(page.locator(".status-pill")).to_have_text("Resolved")
     page.reload()  # an agent who opens a resolved conversation later
     expect(page.locator(".status-pill")).to_have_text("Resolved")
     servers.customer_says(wa_id, "Hello again, still there?")
-    expect(page.locator(".msg.in").last).to_contain_text("still there?", timeout=15000)
+    expect(page.locator(".msg.in").last).to_contain_text("still there?", timeout=30000)
     expect(page.locator(".status-pill")).to_have_text("Open")  # no reload
     expect(page.locator("#window-state")).to_have_attribute("data-state", "open")
     expect(page.locator("#reopen-btn")).to_have_count(0)
@@ -41,7 +41,7 @@ def test_dates_read_in_dutch_and_german(new_page, servers, locale, lang, wa_id):
     servers.customer_says(wa_id, "Hallo", name=name, timestamp=int(three_days_ago.timestamp()))
     servers.customer_says(wa_id, "Noch da?")
     page = new_page(locale=locale)
-    page.locator(".conv-item", has_text=name).click(timeout=15000)
+    page.locator(".conv-item", has_text=name).click(timeout=30000)
     weekday = fmt.day(three_days_ago)
     assert len(weekday) > 3  # a whole word, never "Die" / "Din"
     expect(page.locator(".day-sep").first).to_have_text(weekday)
@@ -75,9 +75,9 @@ def test_a_thread_with_images_opens_at_the_newest_message_after_they_load(new_pa
         time.sleep(1.0)
         route.continue_()
     page.route("**/media/**", slow_media)
-    page.locator(".conv-item", has_text=name).click(timeout=15000)
-    expect(page.locator(".msg.in").last).to_contain_text("The newest message", timeout=15000)
-    expect(page.locator(".msg img.media-img")).to_have_count(4, timeout=15000)
+    page.locator(".conv-item", has_text=name).click(timeout=30000)
+    expect(page.locator(".msg.in").last).to_contain_text("The newest message", timeout=30000)
+    expect(page.locator(".msg img.media-img")).to_have_count(4, timeout=30000)
     end = time.monotonic() + 20
     loaded = "[...document.querySelectorAll('#thread img.media-img')].every(i => i.complete && i.naturalHeight > 0)"
     while not page.evaluate(loaded):
@@ -94,12 +94,12 @@ def test_new_messages_while_scrolled_up_show_a_marker(new_page, servers):
     for i in range(25):
         servers.customer_says(wa_id, f"message {i}\nwith a second line")
     page = new_page()
-    page.locator(".conv-item", has_text=name).click(timeout=15000)
-    expect(page.locator(".msg.in").last).to_contain_text("message 24", timeout=15000)
+    page.locator(".conv-item", has_text=name).click(timeout=30000)
+    expect(page.locator(".msg.in").last).to_contain_text("message 24", timeout=30000)
     page.locator("#thread").evaluate("t => { t.scrollTop = 0; }")
     page.wait_for_timeout(200)
     servers.customer_says(wa_id, "Are you reading this?")
-    expect(page.locator("#new-below")).to_be_visible(timeout=15000)
+    expect(page.locator("#new-below")).to_be_visible(timeout=30000)
     assert not _at_bottom(page)   # the thread did not jump away from what the agent reads
     page.click("#new-below")
     expect(page.locator("#new-below")).to_be_hidden()
@@ -111,13 +111,13 @@ def test_new_messages_while_scrolled_up_show_a_marker(new_page, servers):
 def test_connection_lost_says_reconnecting_and_a_send_says_why_in_german(new_page, servers):
     page = new_page(locale="de-DE")
     servers.customer_says("31655500006", "Hallo", name="Offline Otto")
-    page.locator(".conv-item", has_text="Offline Otto").click(timeout=15000)
+    page.locator(".conv-item", has_text="Offline Otto").click(timeout=30000)
     expect(page.locator("#live-status")).to_be_empty()
     # the server goes away: its live stream and its send endpoint no longer answer
     page.route("**/events", lambda route: route.abort())
     page.route("**/messages", lambda route: route.abort())
     page.reload()
-    expect(page.locator("#live-status")).to_have_text("Verbindung wird wiederhergestellt…", timeout=15000)
+    expect(page.locator("#live-status")).to_have_text("Verbindung wird wiederhergestellt…", timeout=30000)
     if not page.locator("#composer-text").count():
         page.locator(".conv-item", has_text="Offline Otto").click()
     page.fill("#composer-text", "Sind Sie noch da?")
@@ -171,5 +171,5 @@ def test_a_new_conversation_is_announced_once(new_page, servers):
     page.goto("/w/e2e-shop/?view=all")
     assert page.locator("#conv-list").get_attribute("aria-live") is None
     servers.customer_says("31650000001", "Hello, anyone there?", name="Announced Anna")
-    expect(page.locator(".conv-item", has_text="Announced Anna")).to_be_visible(timeout=15000)
+    expect(page.locator(".conv-item", has_text="Announced Anna")).to_be_visible(timeout=30000)
     expect(page.locator("#list-status")).to_have_text("New conversation: Announced Anna")

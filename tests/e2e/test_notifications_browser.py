@@ -49,13 +49,13 @@ def test_agent_is_notified_live_of_an_assignment_and_a_mention(new_page, servers
     admin = new_page()
     agent = _agent_page(new_page, servers)
     servers.customer_says("31622220001", "Can someone help me?", name="Noor Melding")
-    admin.locator(".conv-item", has_text="Noor Melding").click(timeout=15000)
-    expect(agent.locator("#bell-count")).to_be_visible(timeout=15000)   # a new unassigned conversation
+    admin.locator(".conv-item", has_text="Noor Melding").click(timeout=30000)
+    expect(agent.locator("#bell-count")).to_be_visible(timeout=30000)   # a new unassigned conversation
     _mark_all_read(agent)
     expect(agent).not_to_have_title(re.compile(r"^\("))
 
     admin.select_option("#assignee-select", label="agent")
-    expect(agent.locator("#bell-count")).to_have_text("1", timeout=15000)
+    expect(agent.locator("#bell-count")).to_have_text("1", timeout=30000)
     expect(agent).to_have_title(re.compile(r"^\(1\) "))
     assert any("assigned you" in body for body in agent.evaluate("window.__notified"))
 
@@ -69,7 +69,7 @@ def test_agent_is_notified_live_of_an_assignment_and_a_mention(new_page, servers
     admin.keyboard.press("Enter")   # sends the note
     expect(admin.locator(".msg.note").last.locator("mark.mention")).to_have_text("@agent")
 
-    expect(agent.locator("#bell-count")).to_have_text("2", timeout=15000)
+    expect(agent.locator("#bell-count")).to_have_text("2", timeout=30000)
     expect(agent).to_have_title(re.compile(r"^\(2\) "))
     assert any("mentioned you" in body for body in agent.evaluate("window.__notified"))   # on the desktop
     agent.click("#bell")

@@ -22,7 +22,7 @@ def _seed(servers, prefix: str, n: int, start: int) -> None:
 
 def _search(page, term: str) -> None:
     page.fill("#search", term)
-    expect(page.locator(".conv-item").first).to_contain_text(term, timeout=15000)
+    expect(page.locator(".conv-item").first).to_contain_text(term, timeout=30000)
 
 
 def test_scrolling_pages_past_100_conversations(new_page, servers):
@@ -46,7 +46,7 @@ def test_bulk_resolve_with_a_shift_click_range(new_page, servers):
     _seed(servers, "Bulky", 4, 200)
     page = new_page()
     _search(page, "Bulky")
-    expect(page.locator(".conv-item")).to_have_count(4, timeout=15000)
+    expect(page.locator(".conv-item")).to_have_count(4, timeout=30000)
     rows = page.locator("#conv-list .conv-row")
     rows.nth(0).hover()
     rows.nth(0).locator(".pick").check()
@@ -54,7 +54,7 @@ def test_bulk_resolve_with_a_shift_click_range(new_page, servers):
     rows.nth(2).locator(".pick").click(modifiers=["Shift"])  # a range: rows 1 to 3
     expect(page.locator("#bulk-count")).to_have_text("3")
     page.click("#bulk-resolve")
-    expect(page.locator(".conv-item")).to_have_count(1, timeout=15000)  # open ones only: one is left
+    expect(page.locator(".conv-item")).to_have_count(1, timeout=30000)  # open ones only: one is left
     expect(page.locator("#bulk-form")).to_be_hidden()
 
 
@@ -63,12 +63,12 @@ def test_a_saved_view_is_created_and_reopened(new_page, servers):
     page = new_page()
     _search(page, "Viewy")
     page.select_option("#sort", "oldest")
-    expect(page.locator(".conv-item").first).to_contain_text("Viewy 000", timeout=15000)
+    expect(page.locator(".conv-item").first).to_contain_text("Viewy 000", timeout=30000)
     page.click("#view-menu summary")
     page.fill("#view-name", "Viewy oldest")
     page.click("#view-save")
     chip = page.locator(".saved-view.current")
-    expect(chip).to_contain_text("Viewy oldest", timeout=15000)
+    expect(chip).to_contain_text("Viewy oldest", timeout=30000)
     expect(chip.locator(".count")).to_have_text("2")
     page.goto("/")
     page.locator(".saved-view", has_text="Viewy oldest").click()

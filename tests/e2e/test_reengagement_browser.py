@@ -56,9 +56,9 @@ def test_a_re_engagement_failure_closes_the_composer_live(new_page, servers):
     expect(out).to_contain_text("Sorry for the wait")
     failed_status(servers, "wamid.E2E-REENGAGE-1", int(out.get_attribute("data-id")))
 
-    expect(out.locator(".failure")).to_contain_text("More than 24 hours have passed", timeout=15000)
+    expect(out.locator(".failure")).to_contain_text("More than 24 hours have passed", timeout=30000)
     banner = page.locator("#window-state .window-banner")
-    expect(banner).to_contain_text("WhatsApp reports the reply window closed", timeout=15000)  # no reload
+    expect(banner).to_contain_text("WhatsApp reports the reply window closed", timeout=30000)  # no reload
     expect(banner.locator("#template-picker")).to_be_visible()
     expect(page.locator("#window-state")).to_have_attribute("data-open", "false")
     expect(page.locator("#window-until")).to_have_text("closed")   # the contact pane's line too
@@ -71,6 +71,6 @@ def test_a_re_engagement_failure_closes_the_composer_live(new_page, servers):
 
     time.sleep(1.1)   # Meta's times are whole seconds: the customer writes after the failure
     servers.customer_says("31647000047", "I'm back, sorry!")
-    expect(page.locator(".msg.in").last).to_contain_text("I'm back", timeout=15000)
-    expect(page.locator("#window-state")).to_have_attribute("data-open", "true", timeout=15000)  # live again
+    expect(page.locator(".msg.in").last).to_contain_text("I'm back", timeout=30000)
+    expect(page.locator("#window-state")).to_have_attribute("data-open", "true", timeout=30000)  # live again
     expect(page.locator(".window-banner")).to_have_count(0)

@@ -24,7 +24,7 @@ def _shot(page, name: str) -> None:
 
 def _conversation(page, servers, wa_id: str, name: str) -> None:
     servers.customer_says(wa_id, f"Hello from {name}, is my parcel on its way?", name=name)
-    expect(page.locator(".conv-item", has_text=name)).to_be_visible(timeout=15000)
+    expect(page.locator(".conv-item", has_text=name)).to_be_visible(timeout=30000)
 
 
 @pytest.mark.parametrize("size", [PHONE, TABLET], ids=["390", "800"])

@@ -30,7 +30,7 @@ def _live_reply(page, servers, platform: str, user: str, name: str, question: st
     answers and the answer reaches the customer, its ticks moving to read."""
     servers.social_says(platform, user, question)
     item = page.locator(".conv-item", has_text=name)
-    expect(item).to_be_visible(timeout=15000)  # live, no reload
+    expect(item).to_be_visible(timeout=30000)  # live, no reload
     expect(item.locator(f".chan-{platform}")).to_be_visible()
     item.click()
     expect(page.locator("#conv-header")).to_contain_text(name)
@@ -41,7 +41,7 @@ def _live_reply(page, servers, platform: str, user: str, name: str, question: st
     out = page.locator(".msg.out").last
     expect(out).to_contain_text(answer)
     _until(lambda: answer in _sent_texts(servers, platform, user))
-    expect(out.locator(".ticks.read")).to_be_visible(timeout=15000)  # the customer read it, live
+    expect(out.locator(".ticks.read")).to_be_visible(timeout=30000)  # the customer read it, live
     return out
 
 
@@ -53,7 +53,7 @@ def test_a_messenger_conversation_live_replied_with_ticks(new_page, servers):
     servers.sandbox_call("POST", f"/_sandbox/messenger/users/{user}/messages",
                          {"type": "quick_reply", "title": "Track order", "payload": "TRACK"})
     chosen = page.locator(".msg.in").last
-    expect(chosen.locator(".choice")).to_contain_text("Track order", timeout=15000)
+    expect(chosen.locator(".choice")).to_contain_text("Track order", timeout=30000)
     shot(page, "social-messenger")
 
 
@@ -64,7 +64,7 @@ def test_an_instagram_conversation_live_replied_with_ticks_and_a_story_mention(n
                 "It is, in every size.")
     servers.sandbox_call("POST", f"/_sandbox/instagram/users/{user}/messages", {"type": "story_mention"})
     story = page.locator(".msg.in .story-mention").last
-    expect(story).to_contain_text("Story mention", timeout=15000)
+    expect(story).to_contain_text("Story mention", timeout=30000)
     # fetched into the media store (a job; retries back off 1, 2, 4, 8, 16 s after a dropped or
     # timed-out request, so a loaded machine can need a minute: a guard, it returns once shown)
     expect(story.locator("img.story-media")).to_be_visible(timeout=90000)

@@ -26,7 +26,7 @@ def test_the_countdown_reaches_zero_and_the_picker_appears_live(new_page, server
     expect(page.locator(".conv-item", has_text="Cora Countdown").locator(".countdown")).to_have_text("1 min left")
 
     banner = page.locator("#window-state .window-banner")
-    expect(banner).to_contain_text("The reply window is closed", timeout=15000)   # no reload
+    expect(banner).to_contain_text("The reply window is closed", timeout=30000)   # no reload
     expect(page.locator("#window-state")).to_have_attribute("data-open", "false")
     expect(banner.locator("#template-picker")).to_be_visible()
     expect(page.locator("#window-until")).to_have_text("closed")
@@ -34,8 +34,8 @@ def test_the_countdown_reaches_zero_and_the_picker_appears_live(new_page, server
     shot(page, "30-window-closed-live")
 
     servers.customer_says("31647000101", "Hello again")
-    expect(page.locator(".msg.in").last).to_contain_text("Hello again", timeout=15000)
-    expect(page.locator("#window-state")).to_have_attribute("data-open", "true", timeout=15000)
+    expect(page.locator(".msg.in").last).to_contain_text("Hello again", timeout=30000)
+    expect(page.locator("#window-state")).to_have_attribute("data-open", "true", timeout=30000)
     expect(page.locator(".window-banner")).to_have_count(0)
     expect(page.locator("#window-state .countdown")).to_have_text("24 h left")
 

@@ -87,7 +87,7 @@ def test_a_visitor_and_an_agent_chat_live_across_origins(new_page, browser, serv
         visitor = context.new_page()
         visitor.goto(origin + "/")
         bubble = visitor.locator("#chatdesk-widget button.bubble")
-        expect(bubble).to_be_visible(timeout=15000)
+        expect(bubble).to_be_visible(timeout=30000)
         bubble.click()
         box = visitor.locator("#chatdesk-widget textarea")
         expect(box).to_be_focused()
@@ -96,7 +96,7 @@ def test_a_visitor_and_an_agent_chat_live_across_origins(new_page, browser, serv
 
         agent.goto("/w/e2e-shop/")
         item = agent.locator(".conv-item", has_text=f"Visitor {tag}")
-        expect(item).to_be_visible(timeout=15000)
+        expect(item).to_be_visible(timeout=30000)
         item.click()
         expect(agent.locator(".msg.in").last).to_contain_text(f"Hello from the site {tag} <b>bold?</b>")
         agent_types_until_shown(agent, visitor.locator("#chatdesk-widget .typing"))
@@ -104,14 +104,14 @@ def test_a_visitor_and_an_agent_chat_live_across_origins(new_page, browser, serv
         agent.keyboard.press("Enter")
 
         reply = visitor.locator("#chatdesk-widget .msg.out", has_text=f"Hi visitor {tag}")
-        expect(reply).to_be_visible(timeout=15000)  # live, no reload
+        expect(reply).to_be_visible(timeout=30000)  # live, no reload
         visitor_types_until_shown(box, agent.locator("#typing"), f"Visitor {tag} is typing…")
         expect(visitor.locator("#chatdesk-widget .msg.in")).to_contain_text("<b>bold?</b>")  # shown as text
-        expect(agent.locator(".msg.out").last.locator(".ticks.read")).to_be_visible(timeout=15000)
+        expect(agent.locator(".msg.out").last.locator(".ticks.read")).to_be_visible(timeout=30000)
 
         visitor.reload()
         visitor.locator("#chatdesk-widget button.bubble").click()
-        expect(visitor.locator("#chatdesk-widget .msg.out", has_text=f"Hi visitor {tag}")).to_be_visible(timeout=15000)
+        expect(visitor.locator("#chatdesk-widget .msg.out", has_text=f"Hi visitor {tag}")).to_be_visible(timeout=30000)
         expect(visitor.locator("#chatdesk-widget .msg.in", has_text=f"site {tag}")).to_be_visible()
         visitor.keyboard.press("Escape")
         expect(visitor.locator("#chatdesk-widget .panel")).to_be_hidden()
