@@ -188,8 +188,8 @@ async def _window_start(session: AsyncSession, workspace_id: int) -> int:
 def may_contain(term: str) -> Any:
     """PostgreSQL: the conversation's trigram bits (migration 0026) hold all of the term's, as
     those of every conversation with a message that contains it do. The walk reads the messages
-    of only these: for a word of one language, 1 conversation in 20 instead of every one, and
-    most of them match. (The term's bits are computed once per statement, as a subquery.)"""
+    of only these: for a word of one language, 7-10 conversations in 100 instead of every one,
+    nearly all of which match (docs/indexes.md). (The term's bits are computed once per statement, as a subquery.)"""
     need = select(func.chatdesk_trigram_bits(term)).scalar_subquery()
     return SEARCH_BITS.op("&")(need) == need
 
