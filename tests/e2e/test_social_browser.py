@@ -70,3 +70,53 @@ def test_an_instagram_conversation_live_replied_with_ticks_and_a_story_mention(n
     expect(story.locator("img.story-media")).to_be_visible(timeout=90000)
     assert "ig_messaging_cdn" not in (story.locator("img.story-media").get_attribute("src") or "")  # not hot-linked
     shot(page, "social-instagram")
+
+
+RECORD_UPDATES = """(() => {  // what the live stream said changed, next to inbox.js's own listeners
+  const Original = window.EventSource; window.__updates = [];
+  function Recording(url, options) {
+    const es = new Original(url, options);
+    es.addEventListener("message.updated", (e) => window.__updates.push(JSON.parse(e.data)));
+    return es;
+  }
+  Recording.prototype = Original.prototype;
+  Recording.CONNECTING = 0; Recording.OPEN = 1; Recording.CLOSED = 2;
+  window.EventSource = Recording;
+})();"""
+
+
+def test_media_fetched_while_the_timeline_fetch_is_in_flight_still_shows(new_page, servers):
+    """The live stream says a message is new; the page asks for it and the answer is slow; its
+    media is stored meanwhile and the stream says so before the message is on the page. The
+    change must not be lost (it was: the story showed without its picture until a reload)."""
+    page = new_page()
+    page.add_init_script(RECORD_UPDATES)
+    user = servers.social_user("instagram", "Lena", "Late", username="lena.late")
+    servers.social_says("instagram", user, "Hi!")
+    page.goto("/w/e2e-shop/")
+    page.locator(".conv-item", has_text="Lena Late").click()
+    expect(page.locator(".msg.in").last).to_contain_text("Hi!")
+    held = []
+
+    def hold_first(route):
+        if held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # answered now, from the database as it is now
+
+    servers.sandbox_call("POST", "/_sandbox/fault-modes", {"media_latency": 2})
+    page.route("**/messages?after=*", hold_first)
+    try:
+        servers.sandbox_call("POST", f"/_sandbox/instagram/users/{user}/messages", {"type": "story_mention"})
+        page.wait_for_function("() => window.__updates.length > 0", timeout=30000)  # media stored, said live
+        route, stale = held[0]
+        assert "story-mention" in stale.text() and "story-media" not in stale.text()  # read before the media
+        route.fulfill(response=stale)  # the slow answer lands last
+        story = page.locator(".msg.in .story-mention")
+        expect(story.locator("img.story-media")).to_be_visible(timeout=30000)
+        page.wait_for_timeout(500)
+        expect(story).to_have_count(1)                      # shown once
+        expect(story.locator("img.story-media")).to_be_visible()  # and the older answer did not win
+    finally:
+        page.unroute("**/messages?after=*")
+        servers.sandbox_call("POST", "/_sandbox/fault-modes", {"media_latency": 0})

@@ -46,6 +46,15 @@ async def test_latency_delays_every_send(h: Harness):
     assert time.monotonic() - started >= 0.2
 
 
+async def test_media_latency_delays_attachment_downloads(h: Harness):
+    """A slow CDN: the attachment behind a webhook's URL comes, late (sends are not slowed)."""
+    assert (await modes(h, media_latency=0.2))["media_latency"] == 0.2
+    started = time.monotonic()
+    answer = await h.http.get("/ig_messaging_cdn/", params={"asset_id": "story1", "ext": "png"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
+    assert time.monotonic() - started >= 0.2
+
+
 async def test_a_timeout_sends_the_message_and_answers_too_late(h: Harness):
     await modes(h, timeout_rate=1.0, hang_seconds=0.3)
     started = time.monotonic()
@@ -74,5 +83,5 @@ async def test_modes_from_the_configuration_hold_from_the_start_and_after_a_rese
 
 
 async def test_out_of_range_modes_are_refused(h: Harness):
-    for body in ({"error_rate": 1.5}, {"latency": -1}, {"timeout_rate": 2}):
+    for body in ({"error_rate": 1.5}, {"latency": -1}, {"media_latency": -1}, {"timeout_rate": 2}):
         assert (await h.http.post("/_sandbox/fault-modes", json=body)).status_code == 422

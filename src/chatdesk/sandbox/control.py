@@ -82,6 +82,7 @@ class FaultModesIn(BaseModel):
     error_code: int | None = None
     http_status: int | None = Field(default=None, ge=400, le=599)
     latency: float | None = Field(default=None, ge=0, le=120)
+    media_latency: float | None = Field(default=None, ge=0, le=120)
     timeout_rate: float | None = Field(default=None, ge=0, le=1)
     hang_seconds: float | None = Field(default=None, ge=0, le=600)
     webhook_unreachable: bool | None = None

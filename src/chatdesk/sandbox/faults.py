@@ -4,7 +4,8 @@ One-shot faults (the next N sends answer X) live in ``state.Fault``; these are m
 for every call while on: a fraction of message sends answering an error (``error_rate``, code
 131000 / HTTP 500 by default, or 130429, or any code), added latency, timeouts (the send is
 handled, and its answer comes only after ``hang_seconds``, past any sane client timeout: the
-client cannot tell whether it went out), and an unreachable webhook endpoint (every delivery
+client cannot tell whether it went out), slow media downloads (``media_latency``: the WhatsApp
+media URL and the Messenger / Instagram attachment CDN), and an unreachable webhook endpoint (every delivery
 attempt fails as a refused connection would, and the dispatcher's retry schedule runs as
 Meta's does). An expired token is not a mode: set ``token_expires_at`` (or another token) on the
 number through ``POST /_sandbox/numbers``.
@@ -24,6 +25,7 @@ class FaultModes:
     error_code: int = 131000
     http_status: int | None = None   # None: the code's own (500 for 131000, 400 for 130429)
     latency: float = 0.0             # seconds added before every message send is handled
+    media_latency: float = 0.0       # seconds before a media download answers (a slow CDN)
     timeout_rate: float = 0.0        # fraction of sends handled, then answered ``hang_seconds`` late
     hang_seconds: float = 60.0
     webhook_unreachable: bool = False
@@ -49,4 +51,5 @@ class FaultModes:
 
     @property
     def active(self) -> bool:
-        return bool(self.error_rate or self.latency or self.timeout_rate or self.webhook_unreachable)
+        return bool(self.error_rate or self.latency or self.media_latency or self.timeout_rate
+                    or self.webhook_unreachable)

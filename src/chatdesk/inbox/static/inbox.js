@@ -81,7 +81,9 @@
     if (sep) box.insertBefore(sep, anchor);
     box.insertBefore(el, anchor);
   }
-  /* Insert messages from an HTML fragment, skipping ones already shown (send + live race). */
+  /* Insert messages from an HTML fragment, skipping ones already shown (send + live race). A
+     message already shown is replaced only by a render as new or newer (data-version, its last
+     change): two requests in flight may answer out of order, and the older must not win. */
   function mergeMessages(html) {
     var box = $("#messages"); if (!box) return;
     var stick = nearBottom(), sep = null;
@@ -91,7 +93,9 @@
         sep = box.querySelector('.day-sep[data-day="' + el.dataset.day + '"]') ? null : el;
       } else if (el.id) {
         var old = document.getElementById(el.id);
-        if (old) old.replaceWith(el); else place(box, el, sep);
+        if (!old) place(box, el, sep);
+        else if (+el.dataset.version >= +old.dataset.version || !old.dataset.version) old.replaceWith(el);
+        else { sep = null; return; }  // a stale render: keep the newer one shown
         sep = null;
         htmx.process(el);
       }
@@ -301,7 +305,12 @@
     ["message.sent", "message.status_changed", "message.updated"].forEach(function (type) {  // one that changed
       es.addEventListener(type, function (e) {
         var ev = JSON.parse(e.data);
-        if (String(ev.conversation_id) === convId() && document.getElementById("m-" + ev.message_id)) refreshMessage(ev.message_id);
+        if (String(ev.conversation_id) === convId()) {
+          // one not shown yet is still on its way (its fetch was in flight, reading it before this
+          // change): fetch again, or the change is lost until a reload
+          if (document.getElementById("m-" + ev.message_id)) refreshMessage(ev.message_id);
+          else if (+ev.message_id > lastId()) fetchNew();
+        }
         refreshList();
       });
     });
