@@ -121,6 +121,32 @@ def test_actions_assign_label_resolve_reopen(new_page, servers):
     expect(admin.locator(".conv-item", has_text="Jonas Becker")).to_be_visible()
 
 
+CHANGE_ON_ARRIVAL = """() => {  // the moment the opened conversation's header is in the page, pick a priority
+  new MutationObserver(function (records, observer) {
+    const select = document.querySelector("#conv-header select[name=priority]");
+    if (!select) return;
+    observer.disconnect();
+    select.value = "urgent";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }).observe(document.body, { childList: true, subtree: true });
+}"""
+
+
+def test_a_control_is_live_the_moment_it_is_shown(new_page, servers):
+    """A change made as soon as the conversation is on screen is applied: htmx's default left new
+    content inert for 20 ms (a fast hand, a script or a test lost its change there)."""
+    servers.customer_says("31611119999", "Quick one", name="Swift Sofie")
+    page = new_page()
+    item = page.locator(".conv-item", has_text="Swift Sofie")
+    expect(item).to_be_visible(timeout=30000)
+    page.evaluate(CHANGE_ON_ARRIVAL)
+    with page.expect_request(re.compile(r"/c/\d+/priority$"), timeout=30000):  # a guard: returns once sent
+        item.click()
+    expect(page.locator("#conv-header select[name=priority]")).to_have_value("urgent")
+    page.reload()
+    expect(page.locator("#conv-header select[name=priority]")).to_have_value("urgent")  # stored
+
+
 def test_two_agents_see_each_other(new_page, servers):
     servers.customer_says("31633333333", "Is anyone there?", name="Lotte Visser")
     a, b = new_page(), new_page(AGENT)

@@ -103,14 +103,18 @@
     if (stick) toBottom();
   }
 
+  /* Whether the conversation at ``base`` is still the one shown: an answer that lands after the
+     agent opened another belongs to none of what is on the page. */
+  function stillShown(base) { return !!conv() && conv().dataset.base === base; }
   function refreshMessage(id) {
     var base = conv() && conv().dataset.base; if (!base) return;
-    get(base + "/m/" + id).then(function (html) { if (html) mergeMessages(html); });
+    get(base + "/m/" + id).then(function (html) { if (html && stillShown(base)) mergeMessages(html); });
   }
   function fetchNew() {
     var base = conv() && conv().dataset.base; if (!base) return;
     get(base + "/messages?after=" + lastId()).then(function (html) {
-      if (html.trim()) { mergeMessages(html); if (document.visibilityState === "visible") post(base + "/read"); }
+      if (!html.trim() || !stillShown(base)) return;
+      mergeMessages(html); if (document.visibilityState === "visible") post(base + "/read");
     });
   }
   var headerBusyUntil = 0, headerRetry = null;
@@ -124,7 +128,7 @@
     var busy = head && (head.querySelector("details[open]") || head.contains(document.activeElement) && document.activeElement.tagName === "SELECT");
     if (busy || Date.now() < headerBusyUntil) { clearTimeout(headerRetry); headerRetry = setTimeout(refreshHeader, 1500); return; }
     get(base + "/header").then(function (html) {
-      var h = $("#conv-header"); if (!html || !h) return;
+      var h = $("#conv-header"); if (!html || !h || !stillShown(base)) return;
       var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
       var fresh = tpl.content.firstElementChild;
       if (!fresh || fresh.dataset.version === h.dataset.version) return;   // already showing it (own action)
