@@ -189,7 +189,8 @@ def may_contain(term: str) -> Any:
     """PostgreSQL: the conversation's trigram bits (migration 0026) hold all of the term's, as
     those of every conversation with a message that contains it do. The walk reads the messages
     of only these: for a word of one language, 7-10 conversations in 100 instead of every one,
-    nearly all of which match (docs/indexes.md). (The term's bits are computed once per statement, as a subquery.)"""
+    nearly all of which match (docs/indexes.md). (The term's bits are computed once per
+    statement, as a subquery.)"""
     need = select(func.chatdesk_trigram_bits(term)).scalar_subquery()
     return SEARCH_BITS.op("&")(need) == need
 

@@ -4,14 +4,15 @@ One-shot faults (the next N sends answer X) live in ``state.Fault``; these are m
 for every call while on: a fraction of message sends answering an error (``error_rate``, code
 131000 / HTTP 500 by default, or 130429, or any code), added latency, timeouts (the send is
 handled, and its answer comes only after ``hang_seconds``, past any sane client timeout: the
-client cannot tell whether it went out), slow media downloads (``media_latency``: the WhatsApp
-media URL and the Messenger / Instagram attachment CDN), and an unreachable webhook endpoint (every delivery
-attempt fails as a refused connection would, and the dispatcher's retry schedule runs as
-Meta's does). An expired token is not a mode: set ``token_expires_at`` (or another token) on the
+client cannot tell whether it went out), slow media downloads (``media_latency``: the
+WhatsApp media URL and the Messenger / Instagram attachment CDN), and an unreachable webhook
+endpoint (every delivery attempt fails as a refused connection would, and the dispatcher's retry
+schedule runs as Meta's does). An expired token is not a mode: set ``token_expires_at`` (or another token) on the
 number through ``POST /_sandbox/numbers``.
 """
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -40,6 +41,11 @@ class FaultModes:
 
     def roll_timeout(self) -> bool:
         return self.timeout_rate > 0 and self._rng.random() < self.timeout_rate
+
+    async def slow_media(self) -> None:
+        """Before a media download answers: the CDN's delay while ``media_latency`` is on."""
+        if self.media_latency:
+            await asyncio.sleep(self.media_latency)
 
     def status(self) -> int:
         return self.http_status or http_status_of(self.error_code)

@@ -136,8 +136,7 @@ async def download(request: Request, mid: str = "", ext: str = "", hash: str = "
                               bearer_token(request.headers.get("authorization")))
     except GraphAPIError as exc:
         return JSONResponse(exc.envelope().wire(), status_code=exc.http_status)
-    if sb.faults.media_latency:
-        await asyncio.sleep(sb.faults.media_latency)
+    await sb.faults.slow_media()
     return Response(obj.data, media_type=obj.mime_type.split(";")[0])
 
 

@@ -93,9 +93,8 @@
         sep = box.querySelector('.day-sep[data-day="' + el.dataset.day + '"]') ? null : el;
       } else if (el.id) {
         var old = document.getElementById(el.id);
-        if (!old) place(box, el, sep);
-        else if (+el.dataset.version >= +old.dataset.version || !old.dataset.version) old.replaceWith(el);
-        else { sep = null; return; }  // a stale render: keep the newer one shown
+        if (old && +el.dataset.version < +old.dataset.version) return;  // a stale render: keep the newer one
+        if (old) old.replaceWith(el); else place(box, el, sep);
         sep = null;
         htmx.process(el);
       }

@@ -4,7 +4,6 @@
 attachment URLs and profile pictures, generated images served by the sandbox itself)."""
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -128,9 +127,7 @@ async def read_upload(request: Request) -> dict[str, Any]:
 @router.get("/ig_messaging_cdn/")
 async def cdn(request: Request, asset_id: str = "", ext: str = "png") -> Response:
     """Attachment bytes behind the URLs in webhooks (a generated file of the advertised type)."""
-    latency = request.app.state.sandbox.faults.media_latency
-    if latency:
-        await asyncio.sleep(latency)
+    await request.app.state.sandbox.faults.slow_media()
     mime, generate = GENERATED.get(ext, GENERATED["png"])
     data = media_gen.png(rgb=_colour(asset_id)) if ext == "png" else generate()
     return Response(data, media_type=mime)
