@@ -96,6 +96,7 @@ async def test_lost_response_is_recognised_by_its_receipts_and_not_sent_again(st
     # the sandbox accepted it and sends receipts carrying the tracking tag; they adopt the message
     (message,) = await settle(lambda: _adopted(stack, conv_id))
     assert message["status"] in ("sent", "delivered", "read")
+    await stack.drain()  # the job is back in the queue before time moves
     stack.clock.advance(seconds=policy.SEND_RECONCILE_SECONDS + 1)  # the retry becomes due
     await stack.drain()
     assert await _jobs_left(stack) == 0
@@ -110,6 +111,7 @@ async def test_worker_dying_after_the_provider_accepted_does_not_send_twice(stac
     conv_id = await _conversation(stack)
     await _reply(stack, conv_id, "Wij zoeken het uit.")
     (message,) = await settle(lambda: _adopted(stack, conv_id))
+    await stack.drain()  # the job is back in the queue before time moves
     stack.clock.advance(seconds=600)  # well past the backoff and the reconcile wait
     await stack.drain()
     assert await _jobs_left(stack) == 0
@@ -140,6 +142,7 @@ async def test_unanswered_attempt_without_receipts_is_sent_again_after_the_wait(
     conv_id = await _conversation(stack)
     await _reply(stack, conv_id, "Nog even geduld.")
     await settle(lambda: _attempts(stack, "sending"))
+    await stack.drain()  # the job is back in the queue before time moves
     stack.clock.advance(seconds=5)  # the backoff has passed, the reconcile wait has not
     await stack.drain()
     assert await _requests_to(stack, CUSTOMER) == []
