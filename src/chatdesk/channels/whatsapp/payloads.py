@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 
 class Wire(BaseModel):
@@ -33,6 +33,11 @@ def blank_as_none(value: Any) -> Any:
 
 # An id Meta may leave out or send empty: read as None when it carries nothing.
 OptionalId = Annotated[str | None, BeforeValidator(blank_as_none)]
+
+
+# An id a record is known by (a message's wamid): an empty one names nothing, so it is refused
+# like a missing one (the item is reported unreadable, never stored under "").
+RequiredId = Annotated[str, StringConstraints(min_length=1)]
 
 
 # A string Meta documents as a string (epoch seconds, wa_ids) that senders sometimes write as a
@@ -188,7 +193,7 @@ class InboundMessage(Wire):
     from_: OptionalId = Field(default=None, alias="from")
     from_user_id: OptionalId = None
     from_parent_user_id: OptionalId = None
-    id: str
+    id: RequiredId
     timestamp: LenientStr
     type: str
     text: Text | None = None
@@ -238,7 +243,7 @@ class StatusConversation(Wire):
 class Status(Wire):
     """One item of ``value.statuses[]``: a delivery receipt for a message the business sent."""
 
-    id: str
+    id: RequiredId
     status: str
     timestamp: LenientStr
     recipient_id: OptionalId = None   # the phone, when sent by ``to`` and the number is shared
